@@ -1,0 +1,156 @@
+// hashstore::Store: an in-memory keyspace of Redis-style hashes.
+//
+// Every method is named after the Redis command it performs and behaves as
+// Redis 7 does: same results, same edge cases, same error texts (returned as
+// the message of an absl::Status). A key holds a hash; a hash with no fields
+// does not exist. Results are owned values, safe to keep after the call; the
+// only exception is hget_view(), whose view lives for the callback's call.
+//
+// Threading: a Store may be called from many threads at once; each call is
+// atomic (no other call observes it half done).
+//
+// Errors: no exceptions cross this API. Calls that can fail return
+// absl::Status / absl::StatusOr<T> whose message is Redis's text, e.g.
+// "ERR hash value is not an integer". A missing key or field is not an
+// error: it is std::nullopt, 0 or an empty result as in Redis.
+#ifndef HASHSTORE_STORE_H_
+#define HASHSTORE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include <hashstore/options.h>
+#include <hashstore/reply.h>
+
+namespace hashstore {
+
+namespace internal {
+class StoreImpl;
+class StoreInternal;
+}  // namespace internal
+
+using FieldValue = std::pair<std::string_view, std::string_view>;
+
+// One page of a SCAN or HSCAN. cursor == 0 means the iteration is complete.
+struct ScanPage {
+  uint64_t cursor = 0;
+  // SCAN: key names. HSCAN: field, value, field, value, ... (or only fields
+  // with novalues).
+  std::vector<std::string> items;
+};
+
+struct ScanOptions {
+  std::string_view match;  // glob pattern; empty: everything
+  int64_t count = 10;      // work hint, as Redis's COUNT; REQUIRES: >= 1
+  std::string_view type;   // SCAN only: "hash" or another Redis type name
+  bool novalues = false;   // HSCAN only: fields without values
+};
+
+class Store {
+ public:
+  Store();
+  explicit Store(const Options& options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // ---- Field commands ----------------------------------------------------
+  // HSET: sets the fields; returns how many were new. Error when pairs is
+  // empty ("ERR wrong number of arguments for 'hset' command").
+  absl::StatusOr<int64_t> hset(std::string_view key, std::string_view field,
+                               std::string_view value);
+  absl::StatusOr<int64_t> hset(std::string_view key, std::initializer_list<FieldValue> pairs);
+  absl::StatusOr<int64_t> hset(std::string_view key, std::span<const FieldValue> pairs);
+  // HSETNX: sets the field only if absent; true when it was set.
+  absl::StatusOr<bool> hsetnx(std::string_view key, std::string_view field, std::string_view value);
+  // HMSET: as hset, replying OK.
+  absl::Status hmset(std::string_view key, std::span<const FieldValue> pairs);
+  absl::Status hmset(std::string_view key, std::initializer_list<FieldValue> pairs);
+  std::optional<std::string> hget(std::string_view key, std::string_view field);
+  // Zero-copy HGET: calls fn with the value when the field exists and
+  // returns true; the view is valid only during the call. REQUIRES: fn does
+  // not call this Store (it runs while the key's shard is locked).
+  bool hget_view(std::string_view key, std::string_view field,
+                 const std::function<void(std::string_view)>& fn);
+  std::vector<std::optional<std::string>> hmget(std::string_view key,
+                                                std::span<const std::string_view> fields);
+  std::vector<std::optional<std::string>> hmget(std::string_view key,
+                                                std::initializer_list<std::string_view> fields);
+  // HGETALL in the hash's order (insertion order while it is a listpack).
+  std::vector<std::pair<std::string, std::string>> hgetall(std::string_view key);
+  std::vector<std::string> hkeys(std::string_view key);
+  std::vector<std::string> hvals(std::string_view key);
+  // HDEL: returns how many fields were removed; the last one removes the key.
+  int64_t hdel(std::string_view key, std::span<const std::string_view> fields);
+  int64_t hdel(std::string_view key, std::initializer_list<std::string_view> fields);
+  int64_t hlen(std::string_view key);
+  bool hexists(std::string_view key, std::string_view field);
+  int64_t hstrlen(std::string_view key, std::string_view field);
+  // HINCRBY: errors "ERR hash value is not an integer" and
+  // "ERR increment or decrement would overflow"; nothing changes on error.
+  absl::StatusOr<int64_t> hincrby(std::string_view key, std::string_view field, int64_t increment);
+  // HINCRBYFLOAT: returns the new value as Redis formats it ("20.49").
+  absl::StatusOr<std::string> hincrbyfloat(std::string_view key, std::string_view field,
+                                           long double increment);
+  // HSCAN from cursor (0 to start). A listpack hash is returned whole with
+  // cursor 0, as Redis does.
+  ScanPage hscan(std::string_view key, uint64_t cursor, const ScanOptions& options = {});
+  // HRANDFIELD without count: a random field, or nullopt for a missing key.
+  std::optional<std::string> hrandfield(std::string_view key);
+  // HRANDFIELD key count [WITHVALUES]: count > 0 distinct fields (at most
+  // all of them); count < 0 |count| fields that may repeat. Flat
+  // field, value, ... with withvalues. Error on a count whose size overflows.
+  absl::StatusOr<std::vector<std::string>> hrandfield(std::string_view key, int64_t count,
+                                                      bool withvalues);
+
+  // ---- Key commands -------------------------------------------------------
+  int64_t del(std::span<const std::string_view> keys);
+  int64_t del(std::initializer_list<std::string_view> keys);
+  int64_t unlink(std::span<const std::string_view> keys);
+  int64_t exists(std::span<const std::string_view> keys);
+  int64_t exists(std::initializer_list<std::string_view> keys);
+  // TYPE: "hash" or "none".
+  std::string type(std::string_view key);
+  // OBJECT ENCODING: "listpack" or "hashtable"; nullopt for a missing key.
+  std::optional<std::string> object_encoding(std::string_view key);
+  ScanPage scan(uint64_t cursor, const ScanOptions& options = {});
+  std::vector<std::string> keys(std::string_view pattern);
+  // RENAME: "ERR no such key" when src is missing.
+  absl::Status rename(std::string_view src, std::string_view dst);
+  // RENAMENX: true when renamed, false when dst exists.
+  absl::StatusOr<bool> renamenx(std::string_view src, std::string_view dst);
+  // COPY: true when copied.
+  bool copy(std::string_view src, std::string_view dst, bool replace = false);
+  int64_t dbsize();
+  void flushall();
+  std::optional<std::string> randomkey();
+  // MEMORY USAGE: bytes the key costs (its entry, its hash, its share of the
+  // table); nullopt for a missing key.
+  std::optional<int64_t> memory_usage(std::string_view key);
+
+  // ---- Commands as strings ------------------------------------------------
+  // Runs one command given as its arguments, name first, case-insensitive:
+  // execute({"HSET", "user:1", "name", "Alice"}). Unknown commands, wrong
+  // arity and bad arguments reply with Redis's error.
+  Reply execute(std::initializer_list<std::string_view> args);
+  Reply execute(std::span<const std::string_view> args);
+  Reply execute(const std::vector<std::string>& args);
+
+ private:
+  friend class internal::StoreInternal;
+  std::unique_ptr<internal::StoreImpl> impl_;
+};
+
+}  // namespace hashstore
+
+#endif  // HASHSTORE_STORE_H_

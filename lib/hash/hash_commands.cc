@@ -1,0 +1,101 @@
+// Encoding-free hash command semantics (see hash_commands.h).
+#include "hash/hash_commands.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "util/glob.h"
+#include "util/number.h"
+
+namespace hashstore::internal {
+
+absl::StatusOr<int64_t> hash_incrby(HashObject& hash, std::string_view field, int64_t increment) {
+  int64_t current = 0;
+  ValueBuffer buf;
+  std::string_view old;
+  if (hash.find(field, &buf, &old) && !parse_int64(old, &current)) {
+    return absl::InvalidArgumentError(kErrHashNotInteger);
+  }
+  if ((increment < 0 && current < 0 && increment < std::numeric_limits<int64_t>::min() - current) ||
+      (increment > 0 && current > 0 && increment > std::numeric_limits<int64_t>::max() - current)) {
+    return absl::InvalidArgumentError(kErrOverflow);
+  }
+  int64_t result = current + increment;
+  char out[kMaxInt64Chars];
+  hash.set(field, std::string_view(out, format_int64(result, out)));
+  return result;
+}
+
+absl::StatusOr<std::string> hash_incrbyfloat(HashObject& hash, std::string_view field,
+                                             long double increment) {
+  long double current = 0;
+  ValueBuffer buf;
+  std::string_view old;
+  if (hash.find(field, &buf, &old) && !parse_long_double(old, &current)) {
+    return absl::InvalidArgumentError(kErrHashNotFloat);
+  }
+  long double result = current + increment;
+  if (std::isnan(result) || std::isinf(result)) {
+    return absl::InvalidArgumentError(kErrIncrNanInf);
+  }
+  std::string text = format_long_double(result);
+  hash.set(field, text);
+  return text;
+}
+
+namespace {
+
+void push_pair(std::vector<std::string>* out, std::string_view f, std::string_view v,
+               bool withvalues) {
+  out->emplace_back(f);
+  if (withvalues) out->emplace_back(v);
+}
+
+}  // namespace
+
+std::vector<std::string> hash_randfield(const HashObject& hash, int64_t count, bool withvalues,
+                                        absl::BitGen& gen) {
+  std::vector<std::string> out;
+  const size_t size = hash.length();
+  if (count == 0 || size == 0) return out;
+  auto emit = [&](std::string_view f, std::string_view v) { push_pair(&out, f, v, withvalues); };
+  if (count < 0) {
+    // Repetitions allowed: |count| independent uniform picks.
+    uint64_t n = count == std::numeric_limits<int64_t>::min() ? uint64_t{1} << 63
+                                                              : static_cast<uint64_t>(-count);
+    out.reserve(std::min<uint64_t>(n, 1 << 20) * (withvalues ? 2 : 1));
+    for (uint64_t i = 0; i < n; ++i) hash.random_field(absl::Uniform<uint64_t>(gen), emit);
+    return out;
+  }
+  if (static_cast<uint64_t>(count) >= size) {
+    hash.for_each(emit);  // the whole hash, in its order, as Redis does
+    return out;
+  }
+  // Distinct fields. Selection sampling (Knuth's algorithm S) picks exactly
+  // `count` of the `size` fields with equal probability, in hash order.
+  size_t needed = static_cast<size_t>(count);
+  size_t left = size;
+  hash.for_each([&](std::string_view f, std::string_view v) {
+    if (needed > 0 && absl::Uniform<size_t>(gen, 0, left) < needed) {
+      emit(f, v);
+      --needed;
+    }
+    --left;
+  });
+  return out;
+}
+
+uint64_t hash_scan(const HashObject& hash, uint64_t cursor, size_t count, std::string_view match,
+                   bool novalues, std::vector<std::string>* items) {
+  const bool all = match.empty() || match == "*";
+  return hash.scan(cursor, count, [&](std::string_view f, std::string_view v) {
+    if (!all && !glob_match(match, f)) return;
+    items->emplace_back(f);
+    if (!novalues) items->emplace_back(v);
+  });
+}
+
+}  // namespace hashstore::internal

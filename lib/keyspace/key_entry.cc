@@ -1,0 +1,177 @@
+// Key entry layout and its allocation (see key_entry.h).
+#include "keyspace/key_entry.h"
+
+#include <malloc.h>
+
+#include <cassert>
+#include <cstdlib>
+#include <new>
+
+#include "util/memory.h"
+#include "util/random.h"
+
+namespace hashstore::internal::key_entry {
+
+namespace {
+
+size_t varint_size(size_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+size_t write_varint(uint8_t* p, size_t v) {
+  size_t n = 0;
+  while (v >= 0x80) {
+    p[n++] = static_cast<uint8_t>(v | 0x80);
+    v >>= 7;
+  }
+  p[n++] = static_cast<uint8_t>(v);
+  return n;
+}
+
+// Decodes the varint at p; *len gets its size.
+size_t read_varint(const uint8_t* p, size_t* len) {
+  size_t v = 0;
+  size_t shift = 0;
+  size_t n = 0;
+  while (p[n] & 0x80) {
+    v |= static_cast<size_t>(p[n] & 0x7f) << shift;
+    shift += 7;
+    ++n;
+  }
+  v |= static_cast<size_t>(p[n]) << shift;
+  *len = n + 1;
+  return v;
+}
+
+size_t header_size(std::string_view key, bool has_ttl) {
+  return 1 + varint_size(key.size()) + key.size() + (has_ttl ? sizeof(int64_t) : 0);
+}
+
+uint8_t* allocate(size_t bytes) {
+  void* p = std::malloc(bytes);
+  if (p == nullptr) std::abort();  // no exceptions: out of memory is fatal
+  return static_cast<uint8_t*>(p);
+}
+
+// Writes flags, key and TTL; returns the payload offset.
+size_t write_header(uint8_t* p, uint8_t flags, std::string_view key,
+                    std::optional<int64_t> expire_ms) {
+  p[0] = static_cast<uint8_t>(flags | (expire_ms ? kHasTtl : 0));
+  size_t off = 1 + write_varint(p + 1, key.size());
+  if (!key.empty()) std::memcpy(p + off, key.data(), key.size());
+  off += key.size();
+  if (expire_ms) {
+    int64_t v = *expire_ms;
+    std::memcpy(p + off, &v, sizeof v);
+    off += sizeof v;
+  }
+  return off;
+}
+
+}  // namespace
+
+uint8_t flags(const void* entry) { return static_cast<const uint8_t*>(entry)[0]; }
+
+std::string_view key(const void* entry) {
+  const uint8_t* p = static_cast<const uint8_t*>(entry);
+  size_t len_bytes;
+  size_t len = read_varint(p + 1, &len_bytes);
+  return {reinterpret_cast<const char*>(p + 1 + len_bytes), len};
+}
+
+size_t payload_offset(const void* entry) {
+  std::string_view k = key(entry);
+  return header_size(k, flags(entry) & kHasTtl);
+}
+
+std::optional<int64_t> expire_ms(const void* entry) {
+  if (!(flags(entry) & kHasTtl)) return std::nullopt;
+  int64_t v;
+  std::memcpy(&v, static_cast<const uint8_t*>(entry) + payload_offset(entry) - sizeof v, sizeof v);
+  return v;
+}
+
+HashEncoding encoding(const void* entry) {
+  return (flags(entry) & kTable) ? HashEncoding::kTable : HashEncoding::kListpack;
+}
+
+uint8_t* listpack(void* entry) {
+  assert(encoding(entry) == HashEncoding::kListpack);
+  return static_cast<uint8_t*>(entry) + payload_offset(entry);
+}
+
+const uint8_t* listpack(const void* entry) {
+  return listpack(const_cast<void*>(entry));
+}
+
+FieldTable* table(const void* entry) {
+  assert(encoding(entry) == HashEncoding::kTable);
+  FieldTable* t;
+  std::memcpy(&t, static_cast<const uint8_t*>(entry) + payload_offset(entry), sizeof t);
+  return t;
+}
+
+void* make_listpack(std::string_view key, std::optional<int64_t> expire_ms, const uint8_t* lp,
+                    size_t lp_bytes) {
+  uint8_t* p = allocate(header_size(key, expire_ms.has_value()) + lp_bytes);
+  size_t off = write_header(p, 0, key, expire_ms);
+  std::memcpy(p + off, lp, lp_bytes);
+  return p;
+}
+
+void* make_table(std::string_view key, std::optional<int64_t> expire_ms, FieldTable* table) {
+  uint8_t* p = allocate(header_size(key, expire_ms.has_value()) + sizeof(FieldTable*));
+  size_t off = write_header(p, kTable, key, expire_ms);
+  std::memcpy(p + off, &table, sizeof table);
+  return p;
+}
+
+void destroy(void* entry) {
+  if (entry == nullptr) return;
+  if (encoding(entry) == HashEncoding::kTable) delete table(entry);
+  std::free(entry);
+}
+
+void free_shell(void* entry) { std::free(entry); }
+
+size_t footprint(const void* entry) { return heap_footprint(entry); }
+
+void* resize_payload(void* entry, size_t new_lp_bytes) {
+  const size_t off = payload_offset(entry);
+  const size_t need = off + new_lp_bytes;
+  const size_t usable = malloc_usable_size(entry);
+  if (need <= usable && need * 2 > usable) return entry;  // fits in place
+  const size_t old_lp_bytes = lp::bytes(listpack(entry));
+  uint8_t* p = allocate(need);
+  std::memcpy(p, entry, off + std::min(old_lp_bytes, new_lp_bytes));
+  return p;
+}
+
+void* rekey(const void* entry, std::string_view new_key, std::optional<int64_t> expire_ms) {
+  if (encoding(entry) == HashEncoding::kTable) return make_table(new_key, expire_ms, table(entry));
+  const uint8_t* lp = listpack(entry);
+  return make_listpack(new_key, expire_ms, lp, lp::bytes(lp));
+}
+
+void* with_table(const void* entry, FieldTable* t) {
+  return make_table(key(entry), expire_ms(entry), t);
+}
+
+void* clone(const void* entry, std::string_view new_key) {
+  if (encoding(entry) == HashEncoding::kListpack) return rekey(entry, new_key, expire_ms(entry));
+  const FieldTable* src = table(entry);
+  auto* copy = new FieldTable(random_seed());
+  src->for_each([&](const void* e) {
+    std::string_view f = field_entry::field(e);
+    copy->insert(field_entry::make(f, field_entry::value(e), field_entry::expiry(e)),
+                 copy->hash(f));
+  });
+  return make_table(new_key, expire_ms(entry), copy);
+}
+
+}  // namespace hashstore::internal::key_entry

@@ -1,0 +1,91 @@
+// Key entries: one allocation per key holding its name, its TTL when it has
+// one, and its hash: a small hash's listpack lives inline in the same
+// allocation; a large hash is a pointer to its FieldTable.
+//
+// Byte layout (no padding, fields unaligned and read with memcpy):
+//
+//   flags      u8        bit 0 kHasTtl, bit 1 kTable (else listpack)
+//   key_len    varint    LEB128, 1..5 bytes
+//   key        key_len bytes
+//   expire_ms  i64       absolute Unix ms, only when kHasTtl
+//   payload    listpack  a whole listpack (its own header says its size)
+//           or FieldTable*   8 bytes, owned by the entry
+//
+// Entries are malloc'd; their usable size may exceed what they need (the
+// listpack can then grow in place). An entry is immutable in size except
+// through resize_payload(), which may move it: the owner must then replace
+// the pointer it keeps (KeyTable::replace) before freeing the old one.
+#ifndef HASHSTORE_KEYSPACE_KEY_ENTRY_H_
+#define HASHSTORE_KEYSPACE_KEY_ENTRY_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string_view>
+
+#include "encoding/hashtable.h"
+#include "hash/hash_object.h"
+
+namespace hashstore::internal::key_entry {
+
+inline constexpr uint8_t kHasTtl = 1 << 0;
+inline constexpr uint8_t kTable = 1 << 1;
+inline constexpr size_t kMaxVarintBytes = 5;
+static_assert(sizeof(FieldTable*) == 8, "payload pointer is stored in 8 bytes");
+
+// New entry for key whose payload is a copy of `lp_bytes` bytes of listpack.
+void* make_listpack(std::string_view key, std::optional<int64_t> expire_ms, const uint8_t* lp,
+                    size_t lp_bytes);
+// New entry for key that takes ownership of table.
+void* make_table(std::string_view key, std::optional<int64_t> expire_ms, FieldTable* table);
+// Frees the entry and what it owns.
+void destroy(void* entry);
+// Frees the entry but not its table (its ownership moved elsewhere).
+void free_shell(void* entry);
+
+uint8_t flags(const void* entry);
+std::string_view key(const void* entry);
+std::optional<int64_t> expire_ms(const void* entry);
+HashEncoding encoding(const void* entry);
+// Offset of the payload from the start of the entry.
+size_t payload_offset(const void* entry);
+uint8_t* listpack(void* entry);
+const uint8_t* listpack(const void* entry);
+FieldTable* table(const void* entry);
+
+// Bytes the allocator spends on the entry itself (not its table).
+size_t footprint(const void* entry);
+
+// Returns an entry whose listpack payload has room for new_lp_bytes bytes,
+// keeping the first min(old, new) listpack bytes. Returns `entry` itself
+// when its allocation already fits (and is not more than twice too big);
+// otherwise a new allocation, and `entry` is left intact for the caller to
+// swap out and free (free_shell). REQUIRES: listpack encoding.
+void* resize_payload(void* entry, size_t new_lp_bytes);
+
+// Returns a new entry with the same payload (the table pointer moves to it)
+// and `new_key`; the old entry must then be freed with free_shell().
+void* rekey(const void* entry, std::string_view new_key, std::optional<int64_t> expire_ms);
+
+// Returns a new entry for table-encoded key pointing at `table` (used on
+// listpack -> table conversion); the old entry must be freed with free_shell.
+void* with_table(const void* entry, FieldTable* table);
+
+// Deep copy under new_key (the table, if any, is copied too).
+void* clone(const void* entry, std::string_view new_key);
+
+// The KeyTable policy.
+struct Policy {
+  static std::string_view key(const void* e) { return key_entry::key(e); }
+  static void destroy(void* e) { key_entry::destroy(e); }
+  static size_t footprint(const void* e) { return key_entry::footprint(e); }
+};
+
+}  // namespace hashstore::internal::key_entry
+
+namespace hashstore::internal {
+using KeyTable = HashTable<key_entry::Policy>;
+}  // namespace hashstore::internal
+
+#endif  // HASHSTORE_KEYSPACE_KEY_ENTRY_H_

@@ -1,0 +1,99 @@
+// Keyspace: key -> hash, for one shard. Single-threaded: the Store's shard
+// lock serializes every call.
+//
+// Keys live in a KeyTable (the same open-addressing table the large hash
+// encoding uses) whose elements are key entries (key_entry.h): one
+// allocation per key, with a small hash's listpack inline. Every call takes
+// the key's hash, computed once by the caller with hash().
+//
+// Invalidation: any call that writes (create, erase, and any write through
+// an EntryHash) may move or free entries; entry pointers obtained before are
+// invalid afterwards, except the one held inside the EntryHash used to write.
+#ifndef HASHSTORE_KEYSPACE_KEYSPACE_H_
+#define HASHSTORE_KEYSPACE_KEYSPACE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "absl/functional/function_ref.h"
+#include "hash/hash_object.h"
+#include "keyspace/key_entry.h"
+
+namespace hashstore::internal {
+
+class Keyspace {
+ public:
+  explicit Keyspace(uint64_t seed) : table_(seed) {}
+  Keyspace(const Keyspace&) = delete;
+  Keyspace& operator=(const Keyspace&) = delete;
+
+  uint64_t hash(std::string_view key) const { return table_.hash(key); }
+  size_t size() const { return table_.size(); }
+
+  // The key's entry, or nullptr.
+  void* find(std::string_view key, uint64_t h) const { return table_.find(key, h); }
+  // Adds key with an empty listpack hash; returns its entry. REQUIRES: absent.
+  // The caller must fill it (or erase it) before the call returns: an empty
+  // hash does not exist.
+  void* create(std::string_view key, uint64_t h);
+  // Inserts a ready entry (from key_entry::make_* / clone / rekey).
+  // REQUIRES: its key is absent.
+  void insert(void* entry, uint64_t h) { table_.insert(entry, h); }
+  // Removes key and frees its entry; true when it was there.
+  bool erase(std::string_view key, uint64_t h) { return table_.erase(key, h); }
+  // Removes key and returns its entry without freeing it (nullptr if absent).
+  void* detach(std::string_view key, uint64_t h) { return table_.detach(key, h); }
+  void clear() { table_.clear(); }
+
+  // One SCAN step over the keys; returns the next cursor (0: done).
+  uint64_t scan(uint64_t cursor, absl::FunctionRef<void(const void* entry)> fn) const {
+    return table_.scan(cursor, [&](void* e) { fn(e); });
+  }
+  // A uniformly random entry, or nullptr when empty.
+  const void* random_entry(uint64_t random_bits) const { return table_.random_element(random_bits); }
+  template <class F>
+  void for_each(F&& fn) const {
+    table_.for_each(fn);
+  }
+
+  // Heap bytes of the key table and its entries (not the field tables).
+  size_t table_bytes() const { return table_.table_bytes(); }
+  size_t entry_bytes() const { return table_.element_bytes(); }
+
+ private:
+  friend class EntryHash;
+  KeyTable table_;
+};
+
+// The hash stored in one key entry, as a HashStorage for HashObject. Keeps
+// the table's pointer up to date when a write moves the entry.
+class EntryHash final : public HashStorage {
+ public:
+  EntryHash(Keyspace& ks, void* entry, uint64_t h) : ks_(ks), entry_(entry), hash_(h) {}
+
+  void* entry() const { return entry_; }
+
+  HashEncoding encoding() const override { return key_entry::encoding(entry_); }
+  uint8_t* listpack() override { return key_entry::listpack(entry_); }
+  uint8_t* resize_listpack(size_t new_size) override;
+  FieldTable* table() override { return key_entry::table(entry_); }
+  void adopt_table(std::unique_ptr<FieldTable> table) override;
+
+ private:
+  // Puts `fresh` in the table in place of entry_ and frees the old shell.
+  void swap_entry(void* fresh);
+
+  Keyspace& ks_;
+  void* entry_;
+  uint64_t hash_;
+};
+
+// Bytes that key costs: its entry, its field table if any, one slot.
+size_t entry_memory_usage(const void* entry);
+
+}  // namespace hashstore::internal
+
+#endif  // HASHSTORE_KEYSPACE_KEYSPACE_H_

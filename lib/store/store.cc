@@ -1,0 +1,525 @@
+// hashstore::Store's typed methods, on top of StoreImpl's shards.
+// (Store::execute lives with the command table in lib/command.)
+#include <hashstore/store.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <thread>
+#include <xxhash.h>
+
+#include "hash/hash_commands.h"
+#include "store/store_impl.h"
+#include "util/glob.h"
+#include "util/random.h"
+
+namespace hashstore {
+namespace internal {
+
+namespace {
+
+size_t default_shards() {
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  return std::bit_ceil(static_cast<size_t>(cores) * 4);
+}
+
+}  // namespace
+
+StoreImpl::StoreImpl(const Options& options)
+    : seed_(options.hash_seed ? *options.hash_seed : random_seed()),
+      max_listpack_entries_(options.hash_max_listpack_entries),
+      max_listpack_value_(options.hash_max_listpack_value),
+      clock_(options.clock ? options.clock : &SystemClock::instance()) {
+  size_t n = std::bit_ceil(options.shards == 0 ? default_shards() : options.shards);
+  shard_bits_ = static_cast<unsigned>(std::countr_zero(n));
+  shards_.reserve(n);
+  for (size_t i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(seed_));
+}
+
+uint64_t StoreImpl::hash(std::string_view key) const {
+  return XXH3_64bits_withSeed(key.data(), key.size(), seed_);
+}
+
+StoreImpl::MultiLock::MultiLock(StoreImpl& impl, const std::vector<uint64_t>& hashes) {
+  std::vector<size_t> idx;
+  idx.reserve(hashes.size());
+  for (uint64_t h : hashes) idx.push_back(impl.shard_index(h));
+  std::sort(idx.begin(), idx.end());
+  idx.erase(std::unique(idx.begin(), idx.end()), idx.end());
+  for (size_t i : idx) {
+    Shard* s = &impl.shard(i);
+    s->mu.Lock();
+    locked_.push_back(s);
+  }
+}
+
+StoreImpl::MultiLock::~MultiLock() {
+  for (auto it = locked_.rbegin(); it != locked_.rend(); ++it) (*it)->mu.Unlock();
+}
+
+namespace {
+
+enum class Create : bool { kNo = false, kYes = true };
+
+// Runs fn(HashObject&, Shard&) on key's hash with its shard locked. A missing
+// key returns `fallback`, or with Create::kYes is created empty first. The
+// key is deleted when fn leaves its hash empty (HDEL of the last field, or
+// a write on a new key that failed): an empty hash does not exist.
+template <class R, class F>
+R on_hash(StoreImpl& impl, std::string_view key, Create create, R fallback, F&& fn) {
+  return impl.with_key(key, [&](Keyspace& ks, uint64_t h, Shard& shard) -> R {
+    void* e = ks.find(key, h);
+    if (e == nullptr) {
+      if (create == Create::kNo) return fallback;
+      e = ks.create(key, h);
+    }
+    EntryHash storage(ks, e, h);
+    const HashLimits limits = impl.limits();
+    HashObject hash(storage, limits);
+    R result = fn(hash, shard);
+    if (hash.length() == 0) ks.erase(key, h);
+    return result;
+  });
+}
+
+std::vector<uint64_t> hashes_of(StoreImpl& impl, std::span<const std::string_view> keys) {
+  std::vector<uint64_t> hashes;
+  hashes.reserve(keys.size());
+  for (std::string_view k : keys) hashes.push_back(impl.hash(k));
+  return hashes;
+}
+
+absl::Status wrong_arity(std::string_view command) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("ERR wrong number of arguments for '", command, "' command"));
+}
+
+// Largest |count| HRANDFIELD accepts for repeated picks (Redis 7.0 accepts
+// up to LONG_MAX and then runs out of memory building the reply).
+constexpr uint64_t kMaxRandfieldRepeats = uint64_t{1} << 24;
+
+}  // namespace
+}  // namespace internal
+
+using internal::Create;
+using internal::HashObject;
+using internal::on_hash;
+using internal::Shard;
+using internal::StoreImpl;
+using internal::ValueBuffer;
+
+Store::Store() : Store(Options{}) {}
+Store::Store(const Options& options) : impl_(std::make_unique<StoreImpl>(options)) {}
+Store::~Store() = default;
+
+// ---- Field commands ---------------------------------------------------------
+
+absl::StatusOr<int64_t> Store::hset(std::string_view key, std::string_view field,
+                                    std::string_view value) {
+  const FieldValue pair{field, value};
+  return hset(key, std::span<const FieldValue>(&pair, 1));
+}
+
+absl::StatusOr<int64_t> Store::hset(std::string_view key, std::initializer_list<FieldValue> pairs) {
+  return hset(key, std::span<const FieldValue>(pairs.begin(), pairs.size()));
+}
+
+absl::StatusOr<int64_t> Store::hset(std::string_view key, std::span<const FieldValue> pairs) {
+  if (pairs.empty()) return internal::wrong_arity("hset");
+  return on_hash(*impl_, key, Create::kYes, int64_t{0}, [&](HashObject& hash, Shard&) {
+    // As Redis: one field or value over the limit converts before any write.
+    const size_t max_value = impl_->limits().max_listpack_value;
+    for (const FieldValue& p : pairs) {
+      if (p.first.size() > max_value || p.second.size() > max_value) {
+        hash.convert_to_table();
+        break;
+      }
+    }
+    int64_t added = 0;
+    for (const FieldValue& p : pairs) added += hash.set(p.first, p.second) ? 1 : 0;
+    return added;
+  });
+}
+
+absl::StatusOr<bool> Store::hsetnx(std::string_view key, std::string_view field,
+                                   std::string_view value) {
+  return on_hash(*impl_, key, Create::kYes, false, [&](HashObject& hash, Shard&) {
+    ValueBuffer buf;
+    std::string_view old;
+    if (hash.find(field, &buf, &old)) return false;
+    hash.set(field, value);
+    return true;
+  });
+}
+
+absl::Status Store::hmset(std::string_view key, std::span<const FieldValue> pairs) {
+  if (pairs.empty()) return internal::wrong_arity("hmset");
+  return hset(key, pairs).status();
+}
+
+absl::Status Store::hmset(std::string_view key, std::initializer_list<FieldValue> pairs) {
+  return hmset(key, std::span<const FieldValue>(pairs.begin(), pairs.size()));
+}
+
+std::optional<std::string> Store::hget(std::string_view key, std::string_view field) {
+  return on_hash(*impl_, key, Create::kNo, std::optional<std::string>(),
+                 [&](HashObject& hash, Shard&) -> std::optional<std::string> {
+                   ValueBuffer buf;
+                   std::string_view v;
+                   if (!hash.find(field, &buf, &v)) return std::nullopt;
+                   return std::string(v);
+                 });
+}
+
+bool Store::hget_view(std::string_view key, std::string_view field,
+                      const std::function<void(std::string_view)>& fn) {
+  return on_hash(*impl_, key, Create::kNo, false, [&](HashObject& hash, Shard&) {
+    ValueBuffer buf;
+    std::string_view v;
+    if (!hash.find(field, &buf, &v)) return false;
+    fn(v);
+    return true;
+  });
+}
+
+std::vector<std::optional<std::string>> Store::hmget(std::string_view key,
+                                                     std::span<const std::string_view> fields) {
+  std::vector<std::optional<std::string>> out(fields.size());
+  on_hash(*impl_, key, Create::kNo, 0, [&](HashObject& hash, Shard&) {
+    ValueBuffer buf;
+    std::string_view v;
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (hash.find(fields[i], &buf, &v)) out[i] = std::string(v);
+    }
+    return 0;
+  });
+  return out;
+}
+
+std::vector<std::optional<std::string>> Store::hmget(
+    std::string_view key, std::initializer_list<std::string_view> fields) {
+  return hmget(key, std::span<const std::string_view>(fields.begin(), fields.size()));
+}
+
+std::vector<std::pair<std::string, std::string>> Store::hgetall(std::string_view key) {
+  std::vector<std::pair<std::string, std::string>> out;
+  on_hash(*impl_, key, Create::kNo, 0, [&](HashObject& hash, Shard&) {
+    out.reserve(hash.length());
+    hash.for_each([&](std::string_view f, std::string_view v) { out.emplace_back(f, v); });
+    return 0;
+  });
+  return out;
+}
+
+std::vector<std::string> Store::hkeys(std::string_view key) {
+  std::vector<std::string> out;
+  on_hash(*impl_, key, Create::kNo, 0, [&](HashObject& hash, Shard&) {
+    out.reserve(hash.length());
+    hash.for_each([&](std::string_view f, std::string_view) { out.emplace_back(f); });
+    return 0;
+  });
+  return out;
+}
+
+std::vector<std::string> Store::hvals(std::string_view key) {
+  std::vector<std::string> out;
+  on_hash(*impl_, key, Create::kNo, 0, [&](HashObject& hash, Shard&) {
+    out.reserve(hash.length());
+    hash.for_each([&](std::string_view, std::string_view v) { out.emplace_back(v); });
+    return 0;
+  });
+  return out;
+}
+
+int64_t Store::hdel(std::string_view key, std::span<const std::string_view> fields) {
+  return on_hash(*impl_, key, Create::kNo, int64_t{0}, [&](HashObject& hash, Shard&) {
+    int64_t removed = 0;
+    for (std::string_view f : fields) {
+      removed += hash.erase(f) ? 1 : 0;
+      if (hash.length() == 0) break;  // the key is gone; Redis stops here too
+    }
+    return removed;
+  });
+}
+
+int64_t Store::hdel(std::string_view key, std::initializer_list<std::string_view> fields) {
+  return hdel(key, std::span<const std::string_view>(fields.begin(), fields.size()));
+}
+
+int64_t Store::hlen(std::string_view key) {
+  return on_hash(*impl_, key, Create::kNo, int64_t{0},
+                 [](HashObject& hash, Shard&) { return static_cast<int64_t>(hash.length()); });
+}
+
+bool Store::hexists(std::string_view key, std::string_view field) {
+  return on_hash(*impl_, key, Create::kNo, false, [&](HashObject& hash, Shard&) {
+    ValueBuffer buf;
+    std::string_view v;
+    return hash.find(field, &buf, &v);
+  });
+}
+
+int64_t Store::hstrlen(std::string_view key, std::string_view field) {
+  return on_hash(*impl_, key, Create::kNo, int64_t{0}, [&](HashObject& hash, Shard&) {
+    ValueBuffer buf;
+    std::string_view v;
+    return hash.find(field, &buf, &v) ? static_cast<int64_t>(v.size()) : int64_t{0};
+  });
+}
+
+absl::StatusOr<int64_t> Store::hincrby(std::string_view key, std::string_view field,
+                                       int64_t increment) {
+  return on_hash(*impl_, key, Create::kYes, absl::StatusOr<int64_t>(0),
+                 [&](HashObject& hash, Shard&) {
+                   return internal::hash_incrby(hash, field, increment);
+                 });
+}
+
+absl::StatusOr<std::string> Store::hincrbyfloat(std::string_view key, std::string_view field,
+                                                long double increment) {
+  if (std::isnan(increment) || std::isinf(increment)) {
+    return absl::InvalidArgumentError(internal::kErrValueNanInf);
+  }
+  return on_hash(*impl_, key, Create::kYes, absl::StatusOr<std::string>(""),
+                 [&](HashObject& hash, Shard&) {
+                   return internal::hash_incrbyfloat(hash, field, increment);
+                 });
+}
+
+ScanPage Store::hscan(std::string_view key, uint64_t cursor, const ScanOptions& options) {
+  ScanPage page;
+  on_hash(*impl_, key, Create::kNo, 0, [&](HashObject& hash, Shard&) {
+    page.cursor = internal::hash_scan(hash, cursor, static_cast<size_t>(std::max<int64_t>(1, options.count)),
+                                      options.match, options.novalues, &page.items);
+    return 0;
+  });
+  return page;
+}
+
+std::optional<std::string> Store::hrandfield(std::string_view key) {
+  return on_hash(*impl_, key, Create::kNo, std::optional<std::string>(),
+                 [&](HashObject& hash, Shard& shard) -> std::optional<std::string> {
+                   std::optional<std::string> out;
+                   hash.random_field(absl::Uniform<uint64_t>(shard.rng),
+                                     [&](std::string_view f, std::string_view) { out.emplace(f); });
+                   return out;
+                 });
+}
+
+absl::StatusOr<std::vector<std::string>> Store::hrandfield(std::string_view key, int64_t count,
+                                                           bool withvalues) {
+  // Redis 7.0's range checks, in its order.
+  if (count == std::numeric_limits<int64_t>::min()) {
+    return absl::InvalidArgumentError(
+        "ERR value is out of range, value must between -9223372036854775807 and "
+        "9223372036854775807");
+  }
+  const uint64_t magnitude = static_cast<uint64_t>(count < 0 ? -count : count);
+  if (withvalues && magnitude > static_cast<uint64_t>(std::numeric_limits<int64_t>::max() / 2)) {
+    return absl::InvalidArgumentError("ERR value is out of range");
+  }
+  if (count < 0 && magnitude > internal::kMaxRandfieldRepeats) {
+    return absl::InvalidArgumentError("ERR value is out of range");
+  }
+  return on_hash(*impl_, key, Create::kNo, std::vector<std::string>(),
+                 [&](HashObject& hash, Shard& shard) {
+                   return internal::hash_randfield(hash, count, withvalues, shard.rng);
+                 });
+}
+
+// ---- Key commands -------------------------------------------------------------
+
+int64_t Store::del(std::span<const std::string_view> keys) {
+  std::vector<uint64_t> hashes = internal::hashes_of(*impl_, keys);
+  StoreImpl::MultiLock lock(*impl_, hashes);
+  int64_t removed = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    Shard& s = impl_->shard_for(hashes[i]);
+    removed += s.keyspace.erase(keys[i], hashes[i]) ? 1 : 0;
+  }
+  return removed;
+}
+
+int64_t Store::del(std::initializer_list<std::string_view> keys) {
+  return del(std::span<const std::string_view>(keys.begin(), keys.size()));
+}
+
+int64_t Store::unlink(std::span<const std::string_view> keys) { return del(keys); }
+
+int64_t Store::exists(std::span<const std::string_view> keys) {
+  std::vector<uint64_t> hashes = internal::hashes_of(*impl_, keys);
+  StoreImpl::MultiLock lock(*impl_, hashes);
+  int64_t found = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    Shard& s = impl_->shard_for(hashes[i]);
+    found += s.keyspace.find(keys[i], hashes[i]) != nullptr ? 1 : 0;
+  }
+  return found;
+}
+
+int64_t Store::exists(std::initializer_list<std::string_view> keys) {
+  return exists(std::span<const std::string_view>(keys.begin(), keys.size()));
+}
+
+std::string Store::type(std::string_view key) {
+  return exists({key}) ? "hash" : "none";
+}
+
+std::optional<std::string> Store::object_encoding(std::string_view key) {
+  return on_hash(*impl_, key, Create::kNo, std::optional<std::string>(),
+                 [](HashObject& hash, Shard&) -> std::optional<std::string> {
+                   return internal::encoding_name(hash.encoding());
+                 });
+}
+
+ScanPage Store::scan(uint64_t cursor, const ScanOptions& options) {
+  // Cursor layout: the low shard_bits bits name the shard, the bits above
+  // hold that shard's key-table cursor. Shards are scanned one after another.
+  ScanPage page;
+  const unsigned bits = impl_->shard_bits();
+  size_t shard = static_cast<size_t>(cursor & ((uint64_t{1} << bits) - 1));
+  uint64_t table_cursor = bits == 0 ? cursor : cursor >> bits;
+  const bool all = options.match.empty() || options.match == "*";
+  const bool type_ok = options.type.empty() || absl::EqualsIgnoreCase(
+                                                   absl::string_view(options.type.data(), options.type.size()), "hash");
+  const size_t want = static_cast<size_t>(std::max<int64_t>(1, options.count));
+  size_t visited = 0;
+  while (visited < want) {
+    Shard& s = impl_->shard(shard);
+    {
+      absl::MutexLock lock(&s.mu);
+      table_cursor = s.keyspace.scan(table_cursor, [&](const void* e) {
+        ++visited;
+        std::string_view k = internal::key_entry::key(e);
+        if (type_ok && (all || internal::glob_match(options.match, k))) page.items.emplace_back(k);
+      });
+    }
+    if (table_cursor == 0) {
+      if (++shard == impl_->shard_count()) {
+        page.cursor = 0;
+        return page;
+      }
+    }
+  }
+  page.cursor = bits == 0 ? table_cursor : (table_cursor << bits) | shard;
+  return page;
+}
+
+std::vector<std::string> Store::keys(std::string_view pattern) {
+  std::vector<std::string> out;
+  const bool all = pattern == "*";
+  for (size_t i = 0; i < impl_->shard_count(); ++i) {
+    Shard& s = impl_->shard(i);
+    absl::MutexLock lock(&s.mu);
+    s.keyspace.for_each([&](const void* e) {
+      std::string_view k = internal::key_entry::key(e);
+      if (all || internal::glob_match(pattern, k)) out.emplace_back(k);
+    });
+  }
+  return out;
+}
+
+namespace {
+
+// Moves src's entry to dst (both shards locked by the caller); dst must be
+// absent.
+void move_entry(internal::Keyspace& from, internal::Keyspace& to, std::string_view src,
+                uint64_t hs, std::string_view dst, uint64_t hd) {
+  void* old = from.detach(src, hs);
+  void* fresh = internal::key_entry::rekey(old, dst, internal::key_entry::expire_ms(old));
+  internal::key_entry::free_shell(old);
+  to.insert(fresh, hd);
+}
+
+}  // namespace
+
+absl::Status Store::rename(std::string_view src, std::string_view dst) {
+  const uint64_t hs = impl_->hash(src), hd = impl_->hash(dst);
+  StoreImpl::MultiLock lock(*impl_, {hs, hd});
+  auto& from = impl_->shard_for(hs).keyspace;
+  auto& to = impl_->shard_for(hd).keyspace;
+  if (from.find(src, hs) == nullptr) return absl::NotFoundError("ERR no such key");
+  if (src == dst) return absl::OkStatus();
+  to.erase(dst, hd);
+  move_entry(from, to, src, hs, dst, hd);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> Store::renamenx(std::string_view src, std::string_view dst) {
+  const uint64_t hs = impl_->hash(src), hd = impl_->hash(dst);
+  StoreImpl::MultiLock lock(*impl_, {hs, hd});
+  auto& from = impl_->shard_for(hs).keyspace;
+  auto& to = impl_->shard_for(hd).keyspace;
+  if (from.find(src, hs) == nullptr) return absl::NotFoundError("ERR no such key");
+  if (src == dst || to.find(dst, hd) != nullptr) return false;
+  move_entry(from, to, src, hs, dst, hd);
+  return true;
+}
+
+bool Store::copy(std::string_view src, std::string_view dst, bool replace) {
+  const uint64_t hs = impl_->hash(src), hd = impl_->hash(dst);
+  StoreImpl::MultiLock lock(*impl_, {hs, hd});
+  auto& from = impl_->shard_for(hs).keyspace;
+  auto& to = impl_->shard_for(hd).keyspace;
+  const void* e = from.find(src, hs);
+  if (e == nullptr) return false;
+  if (to.find(dst, hd) != nullptr) {
+    if (!replace) return false;
+    to.erase(dst, hd);
+  }
+  to.insert(internal::key_entry::clone(e, dst), hd);
+  return true;
+}
+
+int64_t Store::dbsize() {
+  int64_t n = 0;
+  for (size_t i = 0; i < impl_->shard_count(); ++i) {
+    Shard& s = impl_->shard(i);
+    absl::MutexLock lock(&s.mu);
+    n += static_cast<int64_t>(s.keyspace.size());
+  }
+  return n;
+}
+
+void Store::flushall() {
+  for (size_t i = 0; i < impl_->shard_count(); ++i) {
+    Shard& s = impl_->shard(i);
+    absl::MutexLock lock(&s.mu);
+    s.keyspace.clear();
+  }
+}
+
+std::optional<std::string> Store::randomkey() {
+  // Lock every shard so that the draw is uniform over one consistent keyspace.
+  std::vector<Shard*> all;
+  for (size_t i = 0; i < impl_->shard_count(); ++i) all.push_back(&impl_->shard(i));
+  for (Shard* s : all) s->mu.Lock();
+  size_t total = 0;
+  for (Shard* s : all) total += s->keyspace.size();
+  std::optional<std::string> out;
+  if (total > 0) {
+    absl::BitGen& gen = all[0]->rng;
+    size_t pick = absl::Uniform<size_t>(gen, 0, total);
+    for (Shard* s : all) {
+      if (pick < s->keyspace.size()) {
+        out.emplace(internal::key_entry::key(
+            s->keyspace.random_entry(absl::Uniform<uint64_t>(gen))));
+        break;
+      }
+      pick -= s->keyspace.size();
+    }
+  }
+  for (auto it = all.rbegin(); it != all.rend(); ++it) (*it)->mu.Unlock();
+  return out;
+}
+
+std::optional<int64_t> Store::memory_usage(std::string_view key) {
+  return impl_->with_key(key, [&](internal::Keyspace& ks, uint64_t h,
+                                  Shard&) -> std::optional<int64_t> {
+    const void* e = ks.find(key, h);
+    if (e == nullptr) return std::nullopt;
+    return static_cast<int64_t>(internal::entry_memory_usage(e));
+  });
+}
+
+}  // namespace hashstore

@@ -1,0 +1,327 @@
+// Tests of hashstore::Store's typed API (lib/store, lib/hash, lib/keyspace):
+// field commands on both encodings, the conversion thresholds, key commands,
+// and a randomized comparison with a std::map model.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <hashstore/store.h>
+
+namespace {
+
+using hashstore::Options;
+using hashstore::Store;
+
+// Encodings under test: a Store whose hashes stay listpacks for these tests,
+// and one whose hashes are tables from their first field on.
+struct ListpackEncoding {
+  static Options options() { return Options{}; }
+  static constexpr const char* kName = "listpack";
+};
+struct TableEncoding {
+  static Options options() {
+    Options o;
+    o.hash_max_listpack_entries = 0;
+    return o;
+  }
+  static constexpr const char* kName = "hashtable";
+};
+
+uint64_t test_seed() {
+  const char* s = std::getenv("HASHSTORE_SEED");
+  return s ? std::strtoull(s, nullptr, 10) : 20261124;
+}
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("Store field commands", E, ListpackEncoding, TableEncoding) {
+  Store store(E::options());
+  REQUIRE(store.hset("user:1", {{"name", "Alice"}, {"email", "alice@example.com"}}).value() == 2);
+  CHECK(store.object_encoding("user:1") == E::kName);
+
+  SUBCASE("hget and hmget") {
+    CHECK(store.hget("user:1", "name") == "Alice");
+    CHECK(store.hget("user:1", "nope") == std::nullopt);
+    CHECK(store.hget("nokey", "name") == std::nullopt);
+    auto got = store.hmget("user:1", {"email", "nope", "name"});
+    REQUIRE(got.size() == 3);
+    CHECK(got[0] == "alice@example.com");
+    CHECK(got[1] == std::nullopt);
+    CHECK(got[2] == "Alice");
+  }
+  SUBCASE("hset updates in place and counts only new fields") {
+    CHECK(store.hset("user:1", {{"name", "Bob"}, {"age", "42"}}).value() == 1);
+    CHECK(store.hget("user:1", "name") == "Bob");
+    CHECK(store.hlen("user:1") == 3);
+  }
+  SUBCASE("hset with no pairs is Redis's arity error") {
+    auto r = store.hset("user:1", std::span<const hashstore::FieldValue>());
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message() == "ERR wrong number of arguments for 'hset' command");
+  }
+  SUBCASE("hsetnx") {
+    CHECK(store.hsetnx("user:1", "name", "X").value() == false);
+    CHECK(store.hsetnx("user:1", "city", "Oslo").value() == true);
+    CHECK(store.hget("user:1", "name") == "Alice");
+    CHECK(store.hget("user:1", "city") == "Oslo");
+  }
+  SUBCASE("hgetall, hkeys, hvals agree") {
+    auto all = store.hgetall("user:1");
+    auto keys = store.hkeys("user:1");
+    auto vals = store.hvals("user:1");
+    REQUIRE(all.size() == 2);
+    REQUIRE(keys.size() == 2);
+    REQUIRE(vals.size() == 2);
+    for (size_t i = 0; i < all.size(); ++i) {
+      CHECK(all[i].first == keys[i]);
+      CHECK(all[i].second == vals[i]);
+    }
+    std::map<std::string, std::string> m(all.begin(), all.end());
+    CHECK(m == std::map<std::string, std::string>{{"email", "alice@example.com"}, {"name", "Alice"}});
+  }
+  SUBCASE("hdel of the last field removes the key") {
+    CHECK(store.hdel("user:1", {"name", "nope"}) == 1);
+    CHECK(store.exists({"user:1"}) == 1);
+    CHECK(store.hdel("user:1", {"email"}) == 1);
+    CHECK(store.exists({"user:1"}) == 0);
+    CHECK(store.type("user:1") == "none");
+    CHECK(store.dbsize() == 0);
+  }
+  SUBCASE("hexists and hstrlen") {
+    CHECK(store.hexists("user:1", "name"));
+    CHECK_FALSE(store.hexists("user:1", "nope"));
+    CHECK(store.hstrlen("user:1", "email") == 17);
+    CHECK(store.hstrlen("user:1", "nope") == 0);
+  }
+  SUBCASE("integer-looking values read back byte for byte") {
+    for (const char* v : {"0", "-1", "127", "128", "-4096", "9223372036854775807",
+                          "-9223372036854775808", "01", "-0", "+1", " 1", "1.0", ""}) {
+      CAPTURE(v);
+      REQUIRE(store.hset("ints", "f", v).ok());
+      CHECK(store.hget("ints", "f") == v);
+    }
+  }
+  SUBCASE("hincrby") {
+    CHECK(store.hincrby("c", "n", 5).value() == 5);
+    CHECK(store.hincrby("c", "n", -7).value() == -2);
+    REQUIRE(store.hset("c", "max", "9223372036854775807").ok());
+    auto over = store.hincrby("c", "max", 1);
+    REQUIRE_FALSE(over.ok());
+    CHECK(over.status().message() == "ERR increment or decrement would overflow");
+    CHECK(store.hget("c", "max") == "9223372036854775807");
+    auto bad = store.hincrby("user:1", "name", 1);
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.status().message() == "ERR hash value is not an integer");
+    CHECK(store.hget("user:1", "name") == "Alice");
+  }
+  SUBCASE("hincrbyfloat formats as Redis") {
+    REQUIRE(store.hset("p", "price", "19.99").ok());
+    CHECK(store.hincrbyfloat("p", "price", 0.5L).value() == "20.49");
+    CHECK(store.hincrbyfloat("p", "x", 10.5L).value() == "10.5");
+    CHECK(store.hincrbyfloat("p", "x", 0.1L).value() == "10.6");
+    auto bad = store.hincrbyfloat("user:1", "name", 1);
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.status().message() == "ERR hash value is not a float");
+  }
+  SUBCASE("a failed write on a new key leaves no key behind") {
+    auto r = store.hincrbyfloat("fresh", "f", std::numeric_limits<long double>::infinity());
+    CHECK_FALSE(r.ok());
+    CHECK(store.exists({"fresh"}) == 0);
+  }
+  SUBCASE("hscan returns every field") {
+    std::set<std::string> seen;
+    uint64_t cursor = 0;
+    do {
+      auto page = store.hscan("user:1", cursor);
+      REQUIRE(page.items.size() % 2 == 0);
+      for (size_t i = 0; i < page.items.size(); i += 2) seen.insert(page.items[i]);
+      cursor = page.cursor;
+    } while (cursor != 0);
+    CHECK(seen == std::set<std::string>{"email", "name"});
+  }
+  SUBCASE("hrandfield") {
+    auto one = store.hrandfield("user:1");
+    REQUIRE(one.has_value());
+    CHECK((*one == "name" || *one == "email"));
+    CHECK(store.hrandfield("user:1", 0, false).value().empty());
+    CHECK(store.hrandfield("user:1", 10, true).value().size() == 4);
+    auto repeats = store.hrandfield("user:1", -5, false).value();
+    CHECK(repeats.size() == 5);
+    auto distinct = store.hrandfield("user:1", 1, true).value();
+    REQUIRE(distinct.size() == 2);
+    CHECK(store.hget("user:1", distinct[0]) == distinct[1]);
+  }
+}
+
+TEST_CASE("Store conversion thresholds") {
+  Store store;
+  SUBCASE("the 513th field converts") {
+    for (int i = 0; i < 512; ++i) {
+      REQUIRE(store.hset("h", "f" + std::to_string(i), "v").ok());
+    }
+    CHECK(store.object_encoding("h") == "listpack");
+    REQUIRE(store.hset("h", "f512", "v").ok());
+    CHECK(store.object_encoding("h") == "hashtable");
+    CHECK(store.hlen("h") == 513);
+    CHECK(store.hget("h", "f0") == "v");
+    store.hdel("h", {"f1", "f2", "f3"});
+    CHECK(store.object_encoding("h") == "hashtable");  // never converts back
+  }
+  SUBCASE("a 65-byte value converts, a 64-byte one does not") {
+    REQUIRE(store.hset("h", "f", std::string(64, 'x')).ok());
+    CHECK(store.object_encoding("h") == "listpack");
+    REQUIRE(store.hset("h", "g", std::string(65, 'x')).ok());
+    CHECK(store.object_encoding("h") == "hashtable");
+    CHECK(store.hget("h", "f") == std::string(64, 'x'));
+  }
+  SUBCASE("a 65-byte field converts") {
+    REQUIRE(store.hset("h", std::string(65, 'k'), "v").ok());
+    CHECK(store.object_encoding("h") == "hashtable");
+  }
+  SUBCASE("an HINCRBYFLOAT result of 65 bytes converts") {
+    CHECK(store.hincrbyfloat("h", "f", 1e64L).value().size() == 64);
+    CHECK(store.object_encoding("h") == "listpack");
+    CHECK(store.hincrbyfloat("h2", "f", 1e65L).value().size() == 65);
+    CHECK(store.object_encoding("h2") == "hashtable");
+  }
+  SUBCASE("a lowered limit converts on the next write") {
+    REQUIRE(store.hset("h", {{"a", "1"}, {"b", "2"}}).ok());
+    REQUIRE(store.execute({"CONFIG", "SET", "hash-max-listpack-entries", "1"}).string() == "OK");
+    CHECK(store.hget("h", "a") == "1");
+    CHECK(store.object_encoding("h") == "listpack");
+    REQUIRE(store.hset("h", "a", "3").ok());
+    CHECK(store.object_encoding("h") == "hashtable");
+  }
+}
+
+TEST_CASE("Store key commands") {
+  Store store;
+  REQUIRE(store.hset("a", "f", "1").ok());
+  REQUIRE(store.hset("b", "f", "2").ok());
+
+  SUBCASE("rename moves the hash and replaces the destination") {
+    REQUIRE(store.rename("a", "b").ok());
+    CHECK(store.exists({"a"}) == 0);
+    CHECK(store.hget("b", "f") == "1");
+    CHECK(store.rename("nokey", "x").message() == "ERR no such key");
+  }
+  SUBCASE("renamenx") {
+    CHECK(store.renamenx("a", "b").value() == false);
+    CHECK(store.renamenx("a", "c").value() == true);
+    CHECK(store.hget("c", "f") == "1");
+  }
+  SUBCASE("copy is deep for both encodings") {
+    for (int i = 0; i < 600; ++i) REQUIRE(store.hset("big", "f" + std::to_string(i), "v").ok());
+    CHECK(store.copy("big", "big2"));
+    CHECK_FALSE(store.copy("big", "a"));
+    CHECK(store.copy("big", "a", /*replace=*/true));
+    store.hdel("big", {"f0"});
+    CHECK(store.hget("big2", "f0") == "v");
+    CHECK(store.hget("a", "f0") == "v");
+    CHECK(store.object_encoding("big2") == "hashtable");
+    CHECK(store.copy("b", "b3"));
+    CHECK(store.hget("b3", "f") == "2");
+  }
+  SUBCASE("del, exists, dbsize, flushall") {
+    CHECK(store.exists({"a", "a", "b", "zz"}) == 3);
+    CHECK(store.del({"a", "zz"}) == 1);
+    CHECK(store.dbsize() == 1);
+    store.flushall();
+    CHECK(store.dbsize() == 0);
+    CHECK(store.randomkey() == std::nullopt);
+  }
+  SUBCASE("scan and keys see every key exactly as many as exist") {
+    for (int i = 0; i < 1000; ++i) REQUIRE(store.hset("k" + std::to_string(i), "f", "v").ok());
+    std::set<std::string> seen;
+    uint64_t cursor = 0;
+    do {
+      auto page = store.scan(cursor, {.match = "k*", .count = 7});
+      seen.insert(page.items.begin(), page.items.end());
+      cursor = page.cursor;
+    } while (cursor != 0);
+    CHECK(seen.size() == 1000);
+    CHECK(store.keys("k1??").size() == 900 / 9 * 1);  // k100..k199
+    CHECK(store.keys("*").size() == 1002);
+    auto typed = store.scan(0, {.count = 100000, .type = "string"});
+    CHECK(typed.items.empty());
+  }
+  SUBCASE("randomkey returns an existing key") {
+    auto k = store.randomkey();
+    REQUIRE(k.has_value());
+    CHECK((*k == "a" || *k == "b"));
+  }
+  SUBCASE("memory_usage grows with the hash") {
+    auto small = store.memory_usage("a");
+    REQUIRE(small.has_value());
+    for (int i = 0; i < 100; ++i) REQUIRE(store.hset("a", "f" + std::to_string(i), "value").ok());
+    CHECK(*store.memory_usage("a") > *small);
+    CHECK(store.memory_usage("nokey") == std::nullopt);
+  }
+}
+
+TEST_CASE("Store randomized against a std::map model") {
+  const uint64_t seed = test_seed();
+  CAPTURE(seed);
+  std::mt19937_64 rng(seed);
+  Options opt;
+  opt.hash_max_listpack_entries = 16;  // cross the threshold often
+  opt.hash_max_listpack_value = 8;
+  opt.shards = 4;
+  Store store(opt);
+  std::map<std::string, std::map<std::string, std::string>> model;
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint64_t>(n)); };
+  const char* values[] = {"", "0", "-1", "12", "abc", "123456789", "x y", "9223372036854775807"};
+  for (int step = 0; step < 200000; ++step) {
+    std::string key = "k" + std::to_string(pick(8));
+    std::string field = "f" + std::to_string(pick(40));
+    int op = pick(6);
+    if (op <= 1) {
+      std::string value = pick(20) == 0 ? std::string(9, 'v') : values[pick(8)];
+      bool fresh = !model[key].count(field);
+      CHECK(store.hset(key, field, value).value() == (fresh ? 1 : 0));
+      model[key][field] = value;
+    } else if (op == 2) {
+      size_t removed = model.count(key) ? model[key].erase(field) : 0;
+      if (model.count(key) && model[key].empty()) model.erase(key);
+      CHECK(store.hdel(key, {field}) == static_cast<int64_t>(removed));
+    } else if (op == 3) {
+      auto it = model.find(key);
+      std::optional<std::string> want;
+      if (it != model.end() && it->second.count(field)) want = it->second[field];
+      CHECK(store.hget(key, field) == want);
+    } else if (op == 4) {
+      auto r = store.hincrby(key, field, 3);
+      auto& h = model[key];
+      auto f = h.find(field);
+      long long cur = 0;
+      bool ok = true;  // the model's HINCRBY: a canonical integer that cannot overflow
+      if (f != h.end()) {
+        errno = 0;
+        cur = std::strtoll(f->second.c_str(), nullptr, 10);
+        ok = errno == 0 && std::to_string(cur) == f->second && cur <= INT64_MAX - 3;
+      }
+      if (ok) {
+        REQUIRE(r.ok());
+        CHECK(*r == cur + 3);
+        h[field] = std::to_string(cur + 3);
+      } else {
+        CHECK_FALSE(r.ok());
+      }
+      if (h.empty()) model.erase(key);
+    } else {
+      auto it = model.find(key);
+      CHECK(store.hlen(key) == (it == model.end() ? 0 : static_cast<int64_t>(it->second.size())));
+      if (it != model.end()) {
+        auto all = store.hgetall(key);
+        std::map<std::string, std::string> got(all.begin(), all.end());
+        CHECK(got == it->second);
+      }
+    }
+  }
+  CHECK(store.dbsize() == static_cast<int64_t>(model.size()));
+}
