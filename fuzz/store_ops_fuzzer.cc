@@ -1,0 +1,224 @@
+// Fuzz target: hash commands on a Store against a std::map model.
+//
+// Property: for any byte string, decoded as a sequence of operations (HSET,
+// HSETNX, HDEL, HGET, HINCRBY, HINCRBYFLOAT, HGETALL, HSCAN, RENAME, COPY,
+// DEL, CONFIG SET of the thresholds) over a small alphabet of keys, fields
+// and values, every reply equals the model's, no key holds an empty hash, and
+// after every step each hash's encoding is consistent with Redis's rules: a
+// listpack hash never has more fields than the entries limit, nor a field or
+// value longer than the value limit, at the time of its last write.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <hashstore/store.h>
+
+namespace {
+
+using Hash = std::map<std::string, std::string>;
+
+struct Input {
+  const uint8_t* p;
+  size_t n;
+  uint8_t byte() {
+    if (n == 0) return 0;
+    --n;
+    return *p++;
+  }
+};
+
+const char* const kValues[] = {"",     "0",   "-1",   "1",   "9223372036854775807",
+                               "-9223372036854775808", "abc", "1.5", "01", " 1",
+                               "3006.5"};
+
+std::string value_of(Input& in) {
+  uint8_t b = in.byte();
+  if (b < 200) return kValues[b % (sizeof kValues / sizeof kValues[0])];
+  return std::string(static_cast<size_t>(b - 190), 'x');  // 10..65 bytes
+}
+
+void fail(const char* what) {
+  (void)what;
+  std::abort();
+}
+
+// The model's HINCRBY: Redis's strict integer parse and overflow check.
+bool model_int(const std::string& s, long long* out) {
+  if (s.empty() || s.size() > 20) return false;
+  char* end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(s.c_str(), &end, 10);
+  if (errno != 0 || *end != '\0' || std::to_string(v) != s) return false;
+  *out = v;
+  return true;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  Input in{data, size};
+  hashstore::Options opt;
+  opt.hash_max_listpack_entries = 4;
+  opt.hash_max_listpack_value = 16;
+  opt.shards = 2;
+  hashstore::Store store(opt);
+  std::map<std::string, Hash> model;
+  size_t max_entries = 4, max_value = 16;
+  // Since the limits last changed: keys written (so bound by the entries
+  // limit) and keys created (so every field and value is bound by the value
+  // limit too; older long values may legitimately stay in a listpack).
+  std::map<std::string, bool> written, born;
+  auto note_write = [&](const std::string& k, bool existed) {
+    written[k] = true;
+    if (!existed) born[k] = true;
+  };
+
+  for (int steps = 0; in.n > 0 && steps < 2000; ++steps) {
+    const uint8_t op = in.byte() % 12;
+    const std::string key = "k" + std::to_string(in.byte() % 4);
+    const std::string field = "f" + std::to_string(in.byte() % 8);
+    switch (op) {
+      case 0:
+      case 1: {
+        std::string v = value_of(in);
+        const bool existed = model.count(key) > 0;
+        bool added = model[key].emplace(field, v).second;
+        model[key][field] = v;
+        if (store.hset(key, field, v).value() != (added ? 1 : 0)) fail("hset");
+        note_write(key, existed);
+        break;
+      }
+      case 2: {
+        std::string v = value_of(in);
+        const bool existed = model.count(key) > 0;
+        bool added = model[key].emplace(field, v).second;
+        if (store.hsetnx(key, field, v).value() != added) fail("hsetnx");
+        if (added) note_write(key, existed);
+        break;
+      }
+      case 3: {
+        int64_t removed = 0;
+        if (auto it = model.find(key); it != model.end()) {
+          removed = static_cast<int64_t>(it->second.erase(field));
+          if (it->second.empty()) model.erase(it);
+        }
+        if (store.hdel(key, {field}) != removed) fail("hdel");
+        break;
+      }
+      case 4: {
+        std::optional<std::string> want;
+        if (auto it = model.find(key); it != model.end()) {
+          if (auto f = it->second.find(field); f != it->second.end()) want = f->second;
+        }
+        if (store.hget(key, field) != want) fail("hget");
+        break;
+      }
+      case 5: {
+        const int64_t incr = static_cast<int8_t>(in.byte());
+        const bool existed = model.count(key) > 0;
+        Hash& h = model[key];
+        long long cur = 0;
+        bool ok = true;
+        if (auto f = h.find(field); f != h.end()) {
+          ok = model_int(f->second, &cur) &&
+               !(incr > 0 && cur > INT64_MAX - incr) && !(incr < 0 && cur < INT64_MIN - incr);
+        }
+        auto r = store.hincrby(key, field, incr);
+        if (r.ok() != ok) fail("hincrby status");
+        if (ok) {
+          if (*r != cur + incr) fail("hincrby value");
+          h[field] = std::to_string(cur + incr);
+          note_write(key, existed);
+        }
+        if (h.empty()) model.erase(key);
+        break;
+      }
+      case 6: {
+        auto r = store.hincrbyfloat(key, field, 0.25L);
+        const bool existed = model.count(key) > 0;
+        Hash& h = model[key];
+        if (r.ok()) {
+          h[field] = *r;  // formatting is pinned by unit tests; here: state agreement
+          note_write(key, existed);
+        } else if (h.count(field) == 0) {
+          fail("hincrbyfloat on a missing field failed");
+        }
+        if (h.empty()) model.erase(key);
+        break;
+      }
+      case 7: {
+        auto all = store.hgetall(key);
+        Hash got(all.begin(), all.end());
+        auto it = model.find(key);
+        if (got != (it == model.end() ? Hash{} : it->second)) fail("hgetall");
+        break;
+      }
+      case 8: {
+        Hash got;
+        uint64_t cursor = 0;
+        int guard = 0;
+        do {
+          auto page = store.hscan(key, cursor, {.count = 1 + in.byte() % 4});
+          for (size_t i = 0; i + 1 < page.items.size(); i += 2) got[page.items[i]] = page.items[i + 1];
+          cursor = page.cursor;
+        } while (cursor != 0 && ++guard < 10000);
+        auto it = model.find(key);
+        if (got != (it == model.end() ? Hash{} : it->second)) fail("hscan");
+        break;
+      }
+      case 9: {
+        const std::string dst = "k" + std::to_string(in.byte() % 4);
+        auto st = store.rename(key, dst);
+        if (model.count(key) == 0) {
+          if (st.ok()) fail("rename of a missing key");
+        } else {
+          if (!st.ok()) fail("rename");
+          Hash h = model[key];
+          model.erase(key);
+          model[dst] = h;
+          written[dst] = written[key];
+          born[dst] = born[key];
+        }
+        break;
+      }
+      case 10: {
+        const std::string dst = "k" + std::to_string(in.byte() % 4);
+        if (dst == key) break;
+        bool copied = store.copy(key, dst, /*replace=*/true);
+        if (copied != (model.count(key) > 0)) fail("copy");
+        if (copied) {
+          model[dst] = model[key];
+          written[dst] = written[key];
+          born[dst] = born[key];
+        }
+        break;
+      }
+      case 11: {
+        max_entries = in.byte() % 8;
+        max_value = in.byte() % 32;
+        store.execute({"CONFIG", "SET", "hash-max-listpack-entries", std::to_string(max_entries)});
+        store.execute({"CONFIG", "SET", "hash-max-listpack-value", std::to_string(max_value)});
+        written.clear();
+        born.clear();
+        break;
+      }
+    }
+    // Invariants on every key.
+    if (store.dbsize() != static_cast<int64_t>(model.size())) fail("dbsize");
+    for (const auto& [k, h] : model) {
+      if (h.empty()) fail("model holds an empty hash");
+      if (store.hlen(k) != static_cast<int64_t>(h.size())) fail("hlen");
+      if (store.object_encoding(k) == "listpack") {
+        if (written[k] && h.size() > max_entries) fail("listpack over the entries limit");
+        for (const auto& [f, v] : h) {
+          if (!born[k]) break;
+          if (f.size() > max_value || v.size() > max_value) fail("listpack over the value limit");
+        }
+      }
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,107 @@
+// PING, ECHO, CONFIG: the server commands hashstore has.
+#include "absl/strings/str_cat.h"
+#include "command/command.h"
+#include "command/command_util.h"
+#include "store/store_impl.h"
+#include "util/glob.h"
+#include "util/number.h"
+
+namespace hashstore::internal {
+
+namespace {
+
+Reply cmd_ping(Store&, Args a) {
+  if (a.size() > 2) return arity_error("ping");
+  return a.size() == 2 ? Reply::bulk(a[1]) : Reply::status("PONG");
+}
+
+Reply cmd_echo(Store&, Args a) { return Reply::bulk(a[1]); }
+
+// CONFIG parameters hashstore has: canonical name, alias, accessors.
+struct ConfigParam {
+  const char* name;
+  size_t (*get)(StoreImpl&);
+  void (*set)(StoreImpl&, size_t);
+};
+
+const std::vector<ConfigParam>& config_params() {
+  static const std::vector<ConfigParam> params = {
+      {"hash-max-listpack-entries", [](StoreImpl& i) { return i.limits().max_listpack_entries; },
+       [](StoreImpl& i, size_t v) { i.set_max_listpack_entries(v); }},
+      {"hash-max-listpack-value", [](StoreImpl& i) { return i.limits().max_listpack_value; },
+       [](StoreImpl& i, size_t v) { i.set_max_listpack_value(v); }},
+      {"hash-max-ziplist-entries", [](StoreImpl& i) { return i.limits().max_listpack_entries; },
+       [](StoreImpl& i, size_t v) { i.set_max_listpack_entries(v); }},
+      {"hash-max-ziplist-value", [](StoreImpl& i) { return i.limits().max_listpack_value; },
+       [](StoreImpl& i, size_t v) { i.set_max_listpack_value(v); }},
+  };
+  return params;
+}
+
+const ConfigParam* find_param(std::string_view name) {
+  for (const ConfigParam& p : config_params()) {
+    if (iequals(p.name, name)) return &p;
+  }
+  return nullptr;
+}
+
+Reply cmd_config_get(Store& s, Args a) {
+  StoreImpl& impl = StoreInternal::impl(s);
+  std::vector<Reply> out;
+  for (const ConfigParam& p : config_params()) {
+    for (size_t i = 2; i < a.size(); ++i) {
+      if (glob_match(a[i], p.name, /*nocase=*/true)) {
+        out.push_back(Reply::bulk(p.name));
+        out.push_back(Reply::bulk(std::to_string(p.get(impl))));
+        break;
+      }
+    }
+  }
+  return Reply::array(std::move(out));
+}
+
+Reply cmd_config_set(Store& s, Args a) {
+  if (a.size() % 2 != 0) return arity_error("config|set");
+  StoreImpl& impl = StoreInternal::impl(s);
+  // Validate every pair before applying any (Redis applies all or nothing).
+  std::vector<std::pair<const ConfigParam*, size_t>> updates;
+  for (size_t i = 2; i + 1 < a.size(); i += 2) {
+    const ConfigParam* p = find_param(a[i]);
+    if (p == nullptr) {
+      return Reply::error(
+          absl::StrCat("ERR Unknown option or number of arguments for CONFIG SET - '", a[i], "'"));
+    }
+    int64_t v;
+    const std::string prefix =
+        absl::StrCat("ERR CONFIG SET failed (possibly related to argument '", a[i], "') - ");
+    if (!parse_int64(a[i + 1], &v)) {
+      return Reply::error(prefix + "argument couldn't be parsed into an integer");
+    }
+    if (v < 0) {
+      return Reply::error(prefix + "argument must be between 0 and 9223372036854775807 inclusive");
+    }
+    updates.emplace_back(p, static_cast<size_t>(v));
+  }
+  for (auto& [p, v] : updates) p->set(impl, v);
+  return Reply::ok();
+}
+
+Reply cmd_config_resetstat(Store&, Args) { return Reply::ok(); }
+
+const std::vector<Command> kConfigSubcommands = {
+    {"config|get", -3, cmd_config_get},
+    {"config|set", -4, cmd_config_set},
+    {"config|resetstat", 2, cmd_config_resetstat},
+};
+
+}  // namespace
+
+std::vector<Command> server_commands() {
+  return {
+      {"ping", -1, cmd_ping},
+      {"echo", 2, cmd_echo},
+      {"config", -2, nullptr, &kConfigSubcommands},
+  };
+}
+
+}  // namespace hashstore::internal
