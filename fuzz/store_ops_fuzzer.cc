@@ -78,8 +78,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   for (int steps = 0; in.n > 0 && steps < 2000; ++steps) {
     const uint8_t op = in.byte() % 12;
-    const std::string key = "k" + std::to_string(in.byte() % 4);
-    const std::string field = "f" + std::to_string(in.byte() % 8);
+    const std::string key = std::string("k").append(std::to_string(in.byte() % 4));
+    const std::string field = std::string("f").append(std::to_string(in.byte() % 8));
     switch (op) {
       case 0:
       case 1: {
@@ -161,7 +161,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         uint64_t cursor = 0;
         int guard = 0;
         do {
-          auto page = store.hscan(key, cursor, {.count = 1 + in.byte() % 4});
+          hashstore::ScanOptions opt;
+          opt.count = 1 + in.byte() % 4;
+          auto page = store.hscan(key, cursor, opt);
           for (size_t i = 0; i + 1 < page.items.size(); i += 2) got[page.items[i]] = page.items[i + 1];
           cursor = page.cursor;
         } while (cursor != 0 && ++guard < 10000);
@@ -170,7 +172,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
       }
       case 9: {
-        const std::string dst = "k" + std::to_string(in.byte() % 4);
+        const std::string dst = std::string("k").append(std::to_string(in.byte() % 4));
         auto st = store.rename(key, dst);
         if (model.count(key) == 0) {
           if (st.ok()) fail("rename of a missing key");
@@ -185,7 +187,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
       }
       case 10: {
-        const std::string dst = "k" + std::to_string(in.byte() % 4);
+        const std::string dst = std::string("k").append(std::to_string(in.byte() % 4));
         if (dst == key) break;
         bool copied = store.copy(key, dst, /*replace=*/true);
         if (copied != (model.count(key) > 0)) fail("copy");

@@ -28,6 +28,9 @@ struct Options {
   // Number of shards, each a keyspace behind its own lock; rounded up to a
   // power of two. 0: sized to the machine.
   size_t shards = 0;
+  // false: no locking at all, for programs that call the Store from one
+  // thread only (a game loop). REQUIRES then: never two calls at once.
+  bool thread_safe = true;
 };
 
 }  // namespace hashstore

@@ -7,7 +7,10 @@
 // only exception is hget_view(), whose view lives for the callback's call.
 //
 // Threading: a Store may be called from many threads at once; each call is
-// atomic (no other call observes it half done).
+// atomic (no other call observes it half done). Keys are spread over shards,
+// each behind its own reader/writer lock: reads of a shard share it, writes
+// hold it alone, calls on several keys lock their shards in ascending order.
+// With Options::thread_safe = false there is no locking at all.
 //
 // Errors: no exceptions cross this API. Calls that can fail return
 // absl::Status / absl::StatusOr<T> whose message is Redis's text, e.g.
@@ -77,9 +80,11 @@ class Store {
   absl::Status hmset(std::string_view key, std::span<const FieldValue> pairs);
   absl::Status hmset(std::string_view key, std::initializer_list<FieldValue> pairs);
   std::optional<std::string> hget(std::string_view key, std::string_view field);
-  // Zero-copy HGET: calls fn with the value when the field exists and
-  // returns true; the view is valid only during the call. REQUIRES: fn does
-  // not call this Store (it runs while the key's shard is locked).
+  // HGET for hot loops: calls fn with the value when the field exists and
+  // returns true; the view is valid only during the call. fn never runs
+  // under a lock (it may call the Store). With Options::thread_safe = false
+  // the view points into the hash itself (zero-copy); otherwise into a
+  // per-thread buffer that is reused, so no allocation happens once warm.
   bool hget_view(std::string_view key, std::string_view field,
                  const std::function<void(std::string_view)>& fn);
   std::vector<std::optional<std::string>> hmget(std::string_view key,

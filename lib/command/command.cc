@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "command/command_util.h"
+#include "util/strings.h"
 
 namespace hashstore::internal {
 
@@ -39,9 +40,9 @@ Reply execute_command(Store& store, std::span<const std::string_view> args) {
     // Redis quotes up to 128 bytes of arguments after the name.
     std::string quoted;
     for (size_t i = 1; i < args.size() && quoted.size() < 128; ++i) {
-      absl::StrAppend(&quoted, "'", args[i].substr(0, 128 - quoted.size()), "' ");
+      absl::StrAppend(&quoted, "'", to_absl(args[i].substr(0, 128 - quoted.size())), "' ");
     }
-    return Reply::error(absl::StrCat("ERR unknown command '", args[0].substr(0, 128),
+    return Reply::error(absl::StrCat("ERR unknown command '", to_absl(args[0].substr(0, 128)),
                                      "', with args beginning with: ", quoted));
   }
   const Command* cmd = &it->second;
@@ -52,7 +53,7 @@ Reply execute_command(Store& store, std::span<const std::string_view> args) {
       if (name == c.name) sub = &c;
     }
     if (sub == nullptr) {
-      return Reply::error(absl::StrCat("ERR unknown subcommand '", args[1].substr(0, 128),
+      return Reply::error(absl::StrCat("ERR unknown subcommand '", to_absl(args[1].substr(0, 128)),
                                        "'. Try ", absl::AsciiStrToUpper(cmd->name), " HELP."));
     }
     cmd = sub;

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "util/number.h"
+#include "util/strings.h"
 
 namespace hashstore::internal {
 
@@ -20,12 +21,11 @@ const Reply& syntax_error() {
 Reply error_from(const absl::Status& s) { return Reply::error(std::string(s.message())); }
 
 Reply arity_error(std::string_view fullname) {
-  return Reply::error(absl::StrCat("ERR wrong number of arguments for '", fullname, "' command"));
+  return Reply::error(absl::StrCat("ERR wrong number of arguments for '", to_absl(fullname), "' command"));
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-  return absl::EqualsIgnoreCase(absl::string_view(a.data(), a.size()),
-                                absl::string_view(b.data(), b.size()));
+  return absl::EqualsIgnoreCase(to_absl(a), to_absl(b));
 }
 
 std::string lower(std::string_view s) {

@@ -5,6 +5,7 @@
 #include "store/store_impl.h"
 #include "util/glob.h"
 #include "util/number.h"
+#include "util/strings.h"
 
 namespace hashstore::internal {
 
@@ -69,11 +70,11 @@ Reply cmd_config_set(Store& s, Args a) {
     const ConfigParam* p = find_param(a[i]);
     if (p == nullptr) {
       return Reply::error(
-          absl::StrCat("ERR Unknown option or number of arguments for CONFIG SET - '", a[i], "'"));
+          absl::StrCat("ERR Unknown option or number of arguments for CONFIG SET - '", to_absl(a[i]), "'"));
     }
     int64_t v;
     const std::string prefix =
-        absl::StrCat("ERR CONFIG SET failed (possibly related to argument '", a[i], "') - ");
+        absl::StrCat("ERR CONFIG SET failed (possibly related to argument '", to_absl(a[i]), "') - ");
     if (!parse_int64(a[i + 1], &v)) {
       return Reply::error(prefix + "argument couldn't be parsed into an integer");
     }

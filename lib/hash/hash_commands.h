@@ -18,11 +18,11 @@
 namespace hashstore::internal {
 
 // Redis error texts shared by the hash commands.
-inline constexpr std::string_view kErrHashNotInteger = "ERR hash value is not an integer";
-inline constexpr std::string_view kErrOverflow = "ERR increment or decrement would overflow";
-inline constexpr std::string_view kErrHashNotFloat = "ERR hash value is not a float";
-inline constexpr std::string_view kErrIncrNanInf = "ERR increment would produce NaN or Infinity";
-inline constexpr std::string_view kErrValueNanInf = "ERR value is NaN or Infinity";
+inline constexpr char kErrHashNotInteger[] = "ERR hash value is not an integer";
+inline constexpr char kErrOverflow[] = "ERR increment or decrement would overflow";
+inline constexpr char kErrHashNotFloat[] = "ERR hash value is not a float";
+inline constexpr char kErrIncrNanInf[] = "ERR increment would produce NaN or Infinity";
+inline constexpr char kErrValueNanInf[] = "ERR value is NaN or Infinity";
 
 // HINCRBY: the new value. Errors: kErrHashNotInteger, kErrOverflow.
 absl::StatusOr<int64_t> hash_incrby(HashObject& hash, std::string_view field, int64_t increment);

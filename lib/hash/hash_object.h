@@ -3,7 +3,7 @@
 //
 // Encodings. A hash starts as a listpack (field, value, field, value, ...;
 // see encoding/listpack.h) and converts, once and for good, to a FieldTable
-// (encoding/hashtable.h) at the moments Redis 7 converts:
+// (encoding/field_entry.h) at the moments Redis 7 converts:
 //   - before a write whose field or value is longer than
 //     limits.max_listpack_value bytes (HSET, HSETNX, HINCRBYFLOAT's result);
 //   - after a write that leaves more than limits.max_listpack_entries fields
@@ -33,7 +33,7 @@
 #include <string_view>
 
 #include "absl/functional/function_ref.h"
-#include "encoding/hashtable.h"
+#include "encoding/field_entry.h"
 #include "encoding/listpack.h"
 #include "util/number.h"
 

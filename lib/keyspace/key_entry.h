@@ -24,7 +24,7 @@
 #include <optional>
 #include <string_view>
 
-#include "encoding/hashtable.h"
+#include "encoding/field_entry.h"
 #include "hash/hash_object.h"
 
 namespace hashstore::internal::key_entry {

@@ -8,10 +8,13 @@
 #include <thread>
 #include <xxhash.h>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "hash/hash_commands.h"
 #include "store/store_impl.h"
 #include "util/glob.h"
 #include "util/random.h"
+#include "util/strings.h"
 
 namespace hashstore {
 namespace internal {
@@ -29,7 +32,8 @@ StoreImpl::StoreImpl(const Options& options)
     : seed_(options.hash_seed ? *options.hash_seed : random_seed()),
       max_listpack_entries_(options.hash_max_listpack_entries),
       max_listpack_value_(options.hash_max_listpack_value),
-      clock_(options.clock ? options.clock : &SystemClock::instance()) {
+      clock_(options.clock ? options.clock : &SystemClock::instance()),
+      thread_safe_(options.thread_safe) {
   size_t n = std::bit_ceil(options.shards == 0 ? default_shards() : options.shards);
   shard_bits_ = static_cast<unsigned>(std::countr_zero(n));
   shards_.reserve(n);
@@ -40,44 +44,67 @@ uint64_t StoreImpl::hash(std::string_view key) const {
   return XXH3_64bits_withSeed(key.data(), key.size(), seed_);
 }
 
-StoreImpl::MultiLock::MultiLock(StoreImpl& impl, const std::vector<uint64_t>& hashes) {
+absl::BitGen& thread_rng() {
+  thread_local absl::BitGen gen;
+  return gen;
+}
+
+StoreImpl::MultiLock::MultiLock(StoreImpl& impl, const std::vector<uint64_t>& hashes,
+                                Access access)
+    : impl_(impl), access_(access) {
   std::vector<size_t> idx;
   idx.reserve(hashes.size());
   for (uint64_t h : hashes) idx.push_back(impl.shard_index(h));
+  lock_indexes(std::move(idx));
+}
+
+StoreImpl::MultiLock::MultiLock(StoreImpl& impl, Access access) : impl_(impl), access_(access) {
+  std::vector<size_t> idx(impl.shard_count());
+  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  lock_indexes(std::move(idx));
+}
+
+void StoreImpl::MultiLock::lock_indexes(std::vector<size_t> idx) {
   std::sort(idx.begin(), idx.end());
   idx.erase(std::unique(idx.begin(), idx.end()), idx.end());
   for (size_t i : idx) {
-    Shard* s = &impl.shard(i);
-    s->mu.Lock();
+    Shard* s = &impl_.shard(i);
+    impl_.lock(*s, access_);
     locked_.push_back(s);
   }
 }
 
 StoreImpl::MultiLock::~MultiLock() {
-  for (auto it = locked_.rbegin(); it != locked_.rend(); ++it) (*it)->mu.Unlock();
+  for (auto it = locked_.rbegin(); it != locked_.rend(); ++it) impl_.unlock(**it, access_);
 }
 
 namespace {
 
-enum class Create : bool { kNo = false, kYes = true };
+// What a call does to a key's hash.
+enum class Use : uint8_t {
+  kRead,    // reads only; shares the shard
+  kWrite,   // writes an existing hash
+  kCreate,  // writes, creating the key when it is missing
+};
 
-// Runs fn(HashObject&, Shard&) on key's hash with its shard locked. A missing
-// key returns `fallback`, or with Create::kYes is created empty first. The
-// key is deleted when fn leaves its hash empty (HDEL of the last field, or
-// a write on a new key that failed): an empty hash does not exist.
+// Runs fn(HashObject&) on key's hash with its shard locked. A missing key
+// returns `fallback`, or with Use::kCreate is created empty first. After a
+// write, the key is deleted when fn left its hash empty (HDEL of the last
+// field, or a failed write on a new key): an empty hash does not exist.
 template <class R, class F>
-R on_hash(StoreImpl& impl, std::string_view key, Create create, R fallback, F&& fn) {
-  return impl.with_key(key, [&](Keyspace& ks, uint64_t h, Shard& shard) -> R {
+R on_hash(StoreImpl& impl, std::string_view key, Use use, R fallback, F&& fn) {
+  const Access access = use == Use::kRead ? Access::kRead : Access::kWrite;
+  return impl.with_key(key, access, [&](Keyspace& ks, uint64_t h) -> R {
     void* e = ks.find(key, h);
     if (e == nullptr) {
-      if (create == Create::kNo) return fallback;
+      if (use != Use::kCreate) return fallback;
       e = ks.create(key, h);
     }
     EntryHash storage(ks, e, h);
     const HashLimits limits = impl.limits();
     HashObject hash(storage, limits);
-    R result = fn(hash, shard);
-    if (hash.length() == 0) ks.erase(key, h);
+    R result = fn(hash);
+    if (use != Use::kRead && hash.length() == 0) ks.erase(key, h);
     return result;
   });
 }
@@ -91,7 +118,7 @@ std::vector<uint64_t> hashes_of(StoreImpl& impl, std::span<const std::string_vie
 
 absl::Status wrong_arity(std::string_view command) {
   return absl::InvalidArgumentError(
-      absl::StrCat("ERR wrong number of arguments for '", command, "' command"));
+      absl::StrCat("ERR wrong number of arguments for '", to_absl(command), "' command"));
 }
 
 // Largest |count| HRANDFIELD accepts for repeated picks (Redis 7.0 accepts
@@ -101,7 +128,8 @@ constexpr uint64_t kMaxRandfieldRepeats = uint64_t{1} << 24;
 }  // namespace
 }  // namespace internal
 
-using internal::Create;
+using internal::Access;
+using internal::Use;
 using internal::HashObject;
 using internal::on_hash;
 using internal::Shard;
@@ -126,7 +154,7 @@ absl::StatusOr<int64_t> Store::hset(std::string_view key, std::initializer_list<
 
 absl::StatusOr<int64_t> Store::hset(std::string_view key, std::span<const FieldValue> pairs) {
   if (pairs.empty()) return internal::wrong_arity("hset");
-  return on_hash(*impl_, key, Create::kYes, int64_t{0}, [&](HashObject& hash, Shard&) {
+  return on_hash(*impl_, key, Use::kCreate, int64_t{0}, [&](HashObject& hash) {
     // As Redis: one field or value over the limit converts before any write.
     const size_t max_value = impl_->limits().max_listpack_value;
     for (const FieldValue& p : pairs) {
@@ -143,7 +171,7 @@ absl::StatusOr<int64_t> Store::hset(std::string_view key, std::span<const FieldV
 
 absl::StatusOr<bool> Store::hsetnx(std::string_view key, std::string_view field,
                                    std::string_view value) {
-  return on_hash(*impl_, key, Create::kYes, false, [&](HashObject& hash, Shard&) {
+  return on_hash(*impl_, key, Use::kCreate, false, [&](HashObject& hash) {
     ValueBuffer buf;
     std::string_view old;
     if (hash.find(field, &buf, &old)) return false;
@@ -162,8 +190,8 @@ absl::Status Store::hmset(std::string_view key, std::initializer_list<FieldValue
 }
 
 std::optional<std::string> Store::hget(std::string_view key, std::string_view field) {
-  return on_hash(*impl_, key, Create::kNo, std::optional<std::string>(),
-                 [&](HashObject& hash, Shard&) -> std::optional<std::string> {
+  return on_hash(*impl_, key, Use::kRead, std::optional<std::string>(),
+                 [&](HashObject& hash) -> std::optional<std::string> {
                    ValueBuffer buf;
                    std::string_view v;
                    if (!hash.find(field, &buf, &v)) return std::nullopt;
@@ -173,19 +201,34 @@ std::optional<std::string> Store::hget(std::string_view key, std::string_view fi
 
 bool Store::hget_view(std::string_view key, std::string_view field,
                       const std::function<void(std::string_view)>& fn) {
-  return on_hash(*impl_, key, Create::kNo, false, [&](HashObject& hash, Shard&) {
+  if (!impl_->thread_safe()) {
+    // No locks: the view points into the hash itself.
+    return on_hash(*impl_, key, Use::kRead, false, [&](HashObject& hash) {
+      ValueBuffer buf;
+      std::string_view v;
+      if (!hash.find(field, &buf, &v)) return false;
+      fn(v);
+      return true;
+    });
+  }
+  // Callbacks never run under a shard lock: copy into this thread's reusable
+  // buffer (no allocation once it is large enough), unlock, then call.
+  thread_local std::string scratch;
+  const bool found = on_hash(*impl_, key, Use::kRead, false, [&](HashObject& hash) {
     ValueBuffer buf;
     std::string_view v;
     if (!hash.find(field, &buf, &v)) return false;
-    fn(v);
+    scratch.assign(v.data(), v.size());
     return true;
   });
+  if (found) fn(scratch);
+  return found;
 }
 
 std::vector<std::optional<std::string>> Store::hmget(std::string_view key,
                                                      std::span<const std::string_view> fields) {
   std::vector<std::optional<std::string>> out(fields.size());
-  on_hash(*impl_, key, Create::kNo, 0, [&](HashObject& hash, Shard&) {
+  on_hash(*impl_, key, Use::kRead, 0, [&](HashObject& hash) {
     ValueBuffer buf;
     std::string_view v;
     for (size_t i = 0; i < fields.size(); ++i) {
@@ -203,7 +246,7 @@ std::vector<std::optional<std::string>> Store::hmget(
 
 std::vector<std::pair<std::string, std::string>> Store::hgetall(std::string_view key) {
   std::vector<std::pair<std::string, std::string>> out;
-  on_hash(*impl_, key, Create::kNo, 0, [&](HashObject& hash, Shard&) {
+  on_hash(*impl_, key, Use::kRead, 0, [&](HashObject& hash) {
     out.reserve(hash.length());
     hash.for_each([&](std::string_view f, std::string_view v) { out.emplace_back(f, v); });
     return 0;
@@ -213,7 +256,7 @@ std::vector<std::pair<std::string, std::string>> Store::hgetall(std::string_view
 
 std::vector<std::string> Store::hkeys(std::string_view key) {
   std::vector<std::string> out;
-  on_hash(*impl_, key, Create::kNo, 0, [&](HashObject& hash, Shard&) {
+  on_hash(*impl_, key, Use::kRead, 0, [&](HashObject& hash) {
     out.reserve(hash.length());
     hash.for_each([&](std::string_view f, std::string_view) { out.emplace_back(f); });
     return 0;
@@ -223,7 +266,7 @@ std::vector<std::string> Store::hkeys(std::string_view key) {
 
 std::vector<std::string> Store::hvals(std::string_view key) {
   std::vector<std::string> out;
-  on_hash(*impl_, key, Create::kNo, 0, [&](HashObject& hash, Shard&) {
+  on_hash(*impl_, key, Use::kRead, 0, [&](HashObject& hash) {
     out.reserve(hash.length());
     hash.for_each([&](std::string_view, std::string_view v) { out.emplace_back(v); });
     return 0;
@@ -232,7 +275,7 @@ std::vector<std::string> Store::hvals(std::string_view key) {
 }
 
 int64_t Store::hdel(std::string_view key, std::span<const std::string_view> fields) {
-  return on_hash(*impl_, key, Create::kNo, int64_t{0}, [&](HashObject& hash, Shard&) {
+  return on_hash(*impl_, key, Use::kWrite, int64_t{0}, [&](HashObject& hash) {
     int64_t removed = 0;
     for (std::string_view f : fields) {
       removed += hash.erase(f) ? 1 : 0;
@@ -247,12 +290,12 @@ int64_t Store::hdel(std::string_view key, std::initializer_list<std::string_view
 }
 
 int64_t Store::hlen(std::string_view key) {
-  return on_hash(*impl_, key, Create::kNo, int64_t{0},
-                 [](HashObject& hash, Shard&) { return static_cast<int64_t>(hash.length()); });
+  return on_hash(*impl_, key, Use::kRead, int64_t{0},
+                 [](HashObject& hash) { return static_cast<int64_t>(hash.length()); });
 }
 
 bool Store::hexists(std::string_view key, std::string_view field) {
-  return on_hash(*impl_, key, Create::kNo, false, [&](HashObject& hash, Shard&) {
+  return on_hash(*impl_, key, Use::kRead, false, [&](HashObject& hash) {
     ValueBuffer buf;
     std::string_view v;
     return hash.find(field, &buf, &v);
@@ -260,7 +303,7 @@ bool Store::hexists(std::string_view key, std::string_view field) {
 }
 
 int64_t Store::hstrlen(std::string_view key, std::string_view field) {
-  return on_hash(*impl_, key, Create::kNo, int64_t{0}, [&](HashObject& hash, Shard&) {
+  return on_hash(*impl_, key, Use::kRead, int64_t{0}, [&](HashObject& hash) {
     ValueBuffer buf;
     std::string_view v;
     return hash.find(field, &buf, &v) ? static_cast<int64_t>(v.size()) : int64_t{0};
@@ -269,8 +312,8 @@ int64_t Store::hstrlen(std::string_view key, std::string_view field) {
 
 absl::StatusOr<int64_t> Store::hincrby(std::string_view key, std::string_view field,
                                        int64_t increment) {
-  return on_hash(*impl_, key, Create::kYes, absl::StatusOr<int64_t>(0),
-                 [&](HashObject& hash, Shard&) {
+  return on_hash(*impl_, key, Use::kCreate, absl::StatusOr<int64_t>(0),
+                 [&](HashObject& hash) {
                    return internal::hash_incrby(hash, field, increment);
                  });
 }
@@ -280,15 +323,15 @@ absl::StatusOr<std::string> Store::hincrbyfloat(std::string_view key, std::strin
   if (std::isnan(increment) || std::isinf(increment)) {
     return absl::InvalidArgumentError(internal::kErrValueNanInf);
   }
-  return on_hash(*impl_, key, Create::kYes, absl::StatusOr<std::string>(""),
-                 [&](HashObject& hash, Shard&) {
+  return on_hash(*impl_, key, Use::kCreate, absl::StatusOr<std::string>(""),
+                 [&](HashObject& hash) {
                    return internal::hash_incrbyfloat(hash, field, increment);
                  });
 }
 
 ScanPage Store::hscan(std::string_view key, uint64_t cursor, const ScanOptions& options) {
   ScanPage page;
-  on_hash(*impl_, key, Create::kNo, 0, [&](HashObject& hash, Shard&) {
+  on_hash(*impl_, key, Use::kRead, 0, [&](HashObject& hash) {
     page.cursor = internal::hash_scan(hash, cursor, static_cast<size_t>(std::max<int64_t>(1, options.count)),
                                       options.match, options.novalues, &page.items);
     return 0;
@@ -297,10 +340,10 @@ ScanPage Store::hscan(std::string_view key, uint64_t cursor, const ScanOptions& 
 }
 
 std::optional<std::string> Store::hrandfield(std::string_view key) {
-  return on_hash(*impl_, key, Create::kNo, std::optional<std::string>(),
-                 [&](HashObject& hash, Shard& shard) -> std::optional<std::string> {
+  return on_hash(*impl_, key, Use::kRead, std::optional<std::string>(),
+                 [&](HashObject& hash) -> std::optional<std::string> {
                    std::optional<std::string> out;
-                   hash.random_field(absl::Uniform<uint64_t>(shard.rng),
+                   hash.random_field(absl::Uniform<uint64_t>(internal::thread_rng()),
                                      [&](std::string_view f, std::string_view) { out.emplace(f); });
                    return out;
                  });
@@ -321,9 +364,9 @@ absl::StatusOr<std::vector<std::string>> Store::hrandfield(std::string_view key,
   if (count < 0 && magnitude > internal::kMaxRandfieldRepeats) {
     return absl::InvalidArgumentError("ERR value is out of range");
   }
-  return on_hash(*impl_, key, Create::kNo, std::vector<std::string>(),
-                 [&](HashObject& hash, Shard& shard) {
-                   return internal::hash_randfield(hash, count, withvalues, shard.rng);
+  return on_hash(*impl_, key, Use::kRead, std::vector<std::string>(),
+                 [&](HashObject& hash) {
+                   return internal::hash_randfield(hash, count, withvalues, internal::thread_rng());
                  });
 }
 
@@ -331,7 +374,7 @@ absl::StatusOr<std::vector<std::string>> Store::hrandfield(std::string_view key,
 
 int64_t Store::del(std::span<const std::string_view> keys) {
   std::vector<uint64_t> hashes = internal::hashes_of(*impl_, keys);
-  StoreImpl::MultiLock lock(*impl_, hashes);
+  StoreImpl::MultiLock lock(*impl_, hashes, Access::kWrite);
   int64_t removed = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
     Shard& s = impl_->shard_for(hashes[i]);
@@ -348,7 +391,7 @@ int64_t Store::unlink(std::span<const std::string_view> keys) { return del(keys)
 
 int64_t Store::exists(std::span<const std::string_view> keys) {
   std::vector<uint64_t> hashes = internal::hashes_of(*impl_, keys);
-  StoreImpl::MultiLock lock(*impl_, hashes);
+  StoreImpl::MultiLock lock(*impl_, hashes, Access::kRead);
   int64_t found = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
     Shard& s = impl_->shard_for(hashes[i]);
@@ -366,8 +409,8 @@ std::string Store::type(std::string_view key) {
 }
 
 std::optional<std::string> Store::object_encoding(std::string_view key) {
-  return on_hash(*impl_, key, Create::kNo, std::optional<std::string>(),
-                 [](HashObject& hash, Shard&) -> std::optional<std::string> {
+  return on_hash(*impl_, key, Use::kRead, std::optional<std::string>(),
+                 [](HashObject& hash) -> std::optional<std::string> {
                    return internal::encoding_name(hash.encoding());
                  });
 }
@@ -387,7 +430,7 @@ ScanPage Store::scan(uint64_t cursor, const ScanOptions& options) {
   while (visited < want) {
     Shard& s = impl_->shard(shard);
     {
-      absl::MutexLock lock(&s.mu);
+      StoreImpl::ShardLock lock(*impl_, s, Access::kRead);
       table_cursor = s.keyspace.scan(table_cursor, [&](const void* e) {
         ++visited;
         std::string_view k = internal::key_entry::key(e);
@@ -410,7 +453,7 @@ std::vector<std::string> Store::keys(std::string_view pattern) {
   const bool all = pattern == "*";
   for (size_t i = 0; i < impl_->shard_count(); ++i) {
     Shard& s = impl_->shard(i);
-    absl::MutexLock lock(&s.mu);
+    StoreImpl::ShardLock lock(*impl_, s, Access::kRead);
     s.keyspace.for_each([&](const void* e) {
       std::string_view k = internal::key_entry::key(e);
       if (all || internal::glob_match(pattern, k)) out.emplace_back(k);
@@ -435,7 +478,7 @@ void move_entry(internal::Keyspace& from, internal::Keyspace& to, std::string_vi
 
 absl::Status Store::rename(std::string_view src, std::string_view dst) {
   const uint64_t hs = impl_->hash(src), hd = impl_->hash(dst);
-  StoreImpl::MultiLock lock(*impl_, {hs, hd});
+  StoreImpl::MultiLock lock(*impl_, {hs, hd}, Access::kWrite);
   auto& from = impl_->shard_for(hs).keyspace;
   auto& to = impl_->shard_for(hd).keyspace;
   if (from.find(src, hs) == nullptr) return absl::NotFoundError("ERR no such key");
@@ -447,7 +490,7 @@ absl::Status Store::rename(std::string_view src, std::string_view dst) {
 
 absl::StatusOr<bool> Store::renamenx(std::string_view src, std::string_view dst) {
   const uint64_t hs = impl_->hash(src), hd = impl_->hash(dst);
-  StoreImpl::MultiLock lock(*impl_, {hs, hd});
+  StoreImpl::MultiLock lock(*impl_, {hs, hd}, Access::kWrite);
   auto& from = impl_->shard_for(hs).keyspace;
   auto& to = impl_->shard_for(hd).keyspace;
   if (from.find(src, hs) == nullptr) return absl::NotFoundError("ERR no such key");
@@ -458,7 +501,7 @@ absl::StatusOr<bool> Store::renamenx(std::string_view src, std::string_view dst)
 
 bool Store::copy(std::string_view src, std::string_view dst, bool replace) {
   const uint64_t hs = impl_->hash(src), hd = impl_->hash(dst);
-  StoreImpl::MultiLock lock(*impl_, {hs, hd});
+  StoreImpl::MultiLock lock(*impl_, {hs, hd}, Access::kWrite);
   auto& from = impl_->shard_for(hs).keyspace;
   auto& to = impl_->shard_for(hd).keyspace;
   const void* e = from.find(src, hs);
@@ -472,50 +515,41 @@ bool Store::copy(std::string_view src, std::string_view dst, bool replace) {
 }
 
 int64_t Store::dbsize() {
+  StoreImpl::MultiLock lock(*impl_, Access::kRead);
   int64_t n = 0;
   for (size_t i = 0; i < impl_->shard_count(); ++i) {
-    Shard& s = impl_->shard(i);
-    absl::MutexLock lock(&s.mu);
-    n += static_cast<int64_t>(s.keyspace.size());
+    n += static_cast<int64_t>(impl_->shard(i).keyspace.size());
   }
   return n;
 }
 
 void Store::flushall() {
-  for (size_t i = 0; i < impl_->shard_count(); ++i) {
-    Shard& s = impl_->shard(i);
-    absl::MutexLock lock(&s.mu);
-    s.keyspace.clear();
-  }
+  StoreImpl::MultiLock lock(*impl_, Access::kWrite);
+  for (size_t i = 0; i < impl_->shard_count(); ++i) impl_->shard(i).keyspace.clear();
 }
 
 std::optional<std::string> Store::randomkey() {
-  // Lock every shard so that the draw is uniform over one consistent keyspace.
-  std::vector<Shard*> all;
-  for (size_t i = 0; i < impl_->shard_count(); ++i) all.push_back(&impl_->shard(i));
-  for (Shard* s : all) s->mu.Lock();
+  // Every shard is held so that the draw is uniform over one consistent
+  // keyspace: pick a shard weighted by its size, then an entry in it.
+  StoreImpl::MultiLock lock(*impl_, Access::kRead);
   size_t total = 0;
-  for (Shard* s : all) total += s->keyspace.size();
-  std::optional<std::string> out;
-  if (total > 0) {
-    absl::BitGen& gen = all[0]->rng;
-    size_t pick = absl::Uniform<size_t>(gen, 0, total);
-    for (Shard* s : all) {
-      if (pick < s->keyspace.size()) {
-        out.emplace(internal::key_entry::key(
-            s->keyspace.random_entry(absl::Uniform<uint64_t>(gen))));
-        break;
-      }
-      pick -= s->keyspace.size();
+  for (size_t i = 0; i < impl_->shard_count(); ++i) total += impl_->shard(i).keyspace.size();
+  if (total == 0) return std::nullopt;
+  absl::BitGen& gen = internal::thread_rng();
+  size_t pick = absl::Uniform<size_t>(gen, 0, total);
+  for (size_t i = 0; i < impl_->shard_count(); ++i) {
+    const internal::Keyspace& ks = impl_->shard(i).keyspace;
+    if (pick < ks.size()) {
+      return std::string(internal::key_entry::key(ks.random_entry(absl::Uniform<uint64_t>(gen))));
     }
+    pick -= ks.size();
   }
-  for (auto it = all.rbegin(); it != all.rend(); ++it) (*it)->mu.Unlock();
-  return out;
+  return std::nullopt;
 }
 
 std::optional<int64_t> Store::memory_usage(std::string_view key) {
-  return impl_->with_key(key, [&](internal::Keyspace& ks, uint64_t h,
-                                  Shard&) -> std::optional<int64_t> {
+  return impl_->with_key(key, Access::kRead,
+                         [&](internal::Keyspace& ks, uint64_t h) -> std::optional<int64_t> {
     const void* e = ks.find(key, h);
     if (e == nullptr) return std::nullopt;
     return static_cast<int64_t>(internal::entry_memory_usage(e));

@@ -30,8 +30,14 @@ struct Shard {
   explicit Shard(uint64_t seed) : keyspace(seed) {}
   absl::Mutex mu;
   Keyspace keyspace ABSL_GUARDED_BY(mu);
-  absl::BitGen rng ABSL_GUARDED_BY(mu);
 };
+
+// How a call uses a shard: reads share it, writes hold it alone.
+enum class Access : uint8_t { kRead, kWrite };
+
+// Random bits for HRANDFIELD, RANDOMKEY, ...: one generator per thread, so
+// that readers sharing a shard never share a generator.
+absl::BitGen& thread_rng();
 
 class StoreImpl {
  public:
@@ -55,26 +61,63 @@ class StoreImpl {
   void set_max_listpack_value(size_t v) { max_listpack_value_.store(v); }
 
   const Clock& clock() const { return *clock_; }
+  bool thread_safe() const { return thread_safe_; }
 
-  // Runs fn(keyspace, hash) with the key's shard locked.
+  // Locks one shard for reading (shared) or writing (exclusive); no-ops
+  // when the Store was built with thread_safe = false.
+  void lock(Shard& s, Access a) {
+    if (!thread_safe_) return;
+    if (a == Access::kRead) {
+      s.mu.ReaderLock();
+    } else {
+      s.mu.Lock();
+    }
+  }
+  void unlock(Shard& s, Access a) {
+    if (!thread_safe_) return;
+    if (a == Access::kRead) {
+      s.mu.ReaderUnlock();
+    } else {
+      s.mu.Unlock();
+    }
+  }
+
+  class ShardLock {
+   public:
+    ShardLock(StoreImpl& impl, Shard& s, Access a) : impl_(impl), s_(s), a_(a) { impl_.lock(s_, a_); }
+    ~ShardLock() { impl_.unlock(s_, a_); }
+    ShardLock(const ShardLock&) = delete;
+    ShardLock& operator=(const ShardLock&) = delete;
+
+   private:
+    StoreImpl& impl_;
+    Shard& s_;
+    Access a_;
+  };
+
+  // Runs fn(keyspace, hash) with the key's shard locked as `access` says.
   template <class F>
-  auto with_key(std::string_view key, F&& fn) {
+  auto with_key(std::string_view key, Access access, F&& fn) {
     uint64_t h = hash(key);
     Shard& s = shard_for(h);
-    absl::MutexLock lock(&s.mu);
-    return fn(s.keyspace, h, s);
+    ShardLock lock(*this, s, access);
+    return fn(s.keyspace, h);
   }
 
   // Locks the shards of all `hashes` in ascending order (each once) for the
-  // lifetime of the returned object.
+  // lifetime of the object; with no hashes given (all_shards), every shard.
   class MultiLock {
    public:
-    MultiLock(StoreImpl& impl, const std::vector<uint64_t>& hashes);
+    MultiLock(StoreImpl& impl, const std::vector<uint64_t>& hashes, Access access);
+    MultiLock(StoreImpl& impl, Access access);  // every shard
     ~MultiLock();
     MultiLock(const MultiLock&) = delete;
     MultiLock& operator=(const MultiLock&) = delete;
 
    private:
+    void lock_indexes(std::vector<size_t> indexes);
+    StoreImpl& impl_;
+    Access access_;
     std::vector<Shard*> locked_;
   };
 
@@ -85,6 +128,7 @@ class StoreImpl {
   std::atomic<size_t> max_listpack_entries_;
   std::atomic<size_t> max_listpack_value_;
   const Clock* clock_;
+  bool thread_safe_;
 };
 
 }  // namespace hashstore::internal

@@ -1,0 +1,93 @@
+// Field entry layout (see field_entry.h).
+#include "encoding/field_entry.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "util/memory.h"
+
+namespace hashstore::internal::field_entry {
+
+namespace {
+
+size_t varint_size(size_t v) {
+  size_t n = 1;
+  for (; v >= 0x80; v >>= 7) ++n;
+  return n;
+}
+
+uint8_t* write_varint(uint8_t* p, size_t v) {
+  for (; v >= 0x80; v >>= 7) *p++ = static_cast<uint8_t>(v | 0x80);
+  *p++ = static_cast<uint8_t>(v);
+  return p;
+}
+
+const uint8_t* read_varint(const uint8_t* p, size_t* v) {
+  size_t out = 0;
+  int shift = 0;
+  for (; *p & 0x80; ++p, shift += 7) out |= static_cast<size_t>(*p & 0x7F) << shift;
+  *v = out | static_cast<size_t>(*p) << shift;
+  return p + 1;
+}
+
+struct Layout {
+  const uint8_t* field;
+  size_t field_len;
+  const uint8_t* value;
+  size_t value_len;
+};
+
+Layout layout(const void* e) {
+  const uint8_t* p = static_cast<const uint8_t*>(e) + 1;
+  Layout l;
+  p = read_varint(p, &l.field_len);
+  p = read_varint(p, &l.value_len);
+  l.field = p;
+  l.value = p + l.field_len;
+  return l;
+}
+
+}  // namespace
+
+void* make(std::string_view field, std::string_view value, std::optional<int64_t> expire_ms) {
+  const size_t bytes = 1 + varint_size(field.size()) + varint_size(value.size()) + field.size() +
+                       value.size() + (expire_ms ? sizeof(int64_t) : 0);
+  uint8_t* e = static_cast<uint8_t*>(std::malloc(bytes));
+  if (e == nullptr) std::abort();  // no exceptions: out of memory is fatal
+  e[0] = expire_ms ? kHasExpiry : 0;
+  uint8_t* p = write_varint(e + 1, field.size());
+  p = write_varint(p, value.size());
+  if (!field.empty()) std::memcpy(p, field.data(), field.size());
+  p += field.size();
+  if (!value.empty()) std::memcpy(p, value.data(), value.size());
+  p += value.size();
+  if (expire_ms) {
+    const int64_t t = *expire_ms;
+    std::memcpy(p, &t, sizeof t);
+  }
+  return e;
+}
+
+std::string_view field(const void* e) {
+  const Layout l = layout(e);
+  return {reinterpret_cast<const char*>(l.field), l.field_len};
+}
+
+std::string_view value(const void* e) {
+  const Layout l = layout(e);
+  return {reinterpret_cast<const char*>(l.value), l.value_len};
+}
+
+std::optional<int64_t> expiry(const void* e) {
+  if (!(static_cast<const uint8_t*>(e)[0] & kHasExpiry)) return std::nullopt;
+  const Layout l = layout(e);
+  int64_t t;
+  std::memcpy(&t, l.value + l.value_len, sizeof t);
+  return t;
+}
+
+void destroy(void* e) { std::free(e); }
+
+size_t footprint(const void* e) { return heap_footprint(e); }
+
+}  // namespace hashstore::internal::field_entry

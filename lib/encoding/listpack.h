@@ -1,0 +1,158 @@
+// Listpack: a list of strings and integers in one contiguous byte buffer,
+// laid out exactly as the public listpack specification (and Redis 7) lays
+// it out, so a small hash's bytes are the same as Redis's.
+//
+// Layout (all multi-byte numbers little-endian):
+//
+//   <total-bytes u32> <num-elements u16> <entry> ... <entry> <0xFF>
+//
+// num-elements is 65535 (kLpCountUnknown) when the count does not fit; the
+// count is then found by walking. Each entry is <encoding><data><backlen>:
+//
+//   0xxxxxxx                     7-bit unsigned int 0..127, no data
+//   10xxxxxx <bytes>             string of 0..63 bytes
+//   110xxxxx yyyyyyyy            13-bit signed int -4096..4095 (x: high bits)
+//   1110xxxx yyyyyyyy <bytes>    string of 64..4095 bytes (x: high bits)
+//   11110000 <u32 len> <bytes>   string of 4096.. bytes
+//   11110001 <i16>               16-bit int
+//   11110010 <i24>               24-bit int
+//   11110011 <i32>               32-bit int
+//   11110100 <i64>               64-bit int
+//   11110101 .. 11111110         unused (invalid)
+//
+// backlen is the length of <encoding><data>, in 1..5 bytes of 7 bits, so
+// the list can be walked backwards: the byte right before an entry's start
+// is the low 7 bits with bit 7 set when more (higher) bytes precede it; the
+// first backlen byte (lowest address) has bit 7 clear. A string that is a
+// canonical int64 (parse_int64 in util/number.h) is always stored as the
+// smallest integer encoding that holds it, and reads back byte for byte the
+// same; any other string (" 1", "01", "-0", "+1") stays a string.
+//
+// Ownership: the bytes live in a buffer the caller owns (so a listpack can
+// sit inside a larger allocation, e.g. a key entry holding key and hash in
+// one malloc). Mutations call an LpResize callback with the new total size;
+// it must behave as realloc on the listpack's own bytes and return the
+// (possibly moved) listpack start. Positions are byte offsets from the start
+// (uint32_t), which survive a move.
+//
+// Costs: a lookup walks the list (O(n) entries, values skipped without
+// decoding); append is O(1) plus the resize; insert, replace with a size
+// change and erase memmove the tail. replace with the same encoded size
+// writes in place.
+//
+// Invalidation: a mutation at offset o invalidates offsets >= o (entries
+// after it move) and every std::string_view obtained from the listpack; the
+// returned pointer replaces the old one.
+#ifndef HASHSTORE_ENCODING_LISTPACK_H_
+#define HASHSTORE_ENCODING_LISTPACK_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+
+namespace hashstore::internal {
+
+// Grows or shrinks the listpack's buffer to new_size bytes, keeping the
+// first min(old, new) bytes; returns the (possibly moved) listpack start.
+using LpResize = absl::FunctionRef<uint8_t*(size_t new_size)>;
+
+inline constexpr size_t kLpHeaderSize = 6;
+inline constexpr size_t kLpEmptySize = 7;
+inline constexpr uint32_t kLpCountUnknown = 65535;
+// Redis's LISTPACK_MAX_SAFETY_SIZE: a hash whose listpack would grow past
+// this converts to the table encoding instead.
+inline constexpr size_t kLpMaxSafeBytes = size_t{1} << 30;
+inline constexpr uint32_t kLpNone = UINT32_MAX;
+inline constexpr uint8_t kLpEnd = 0xFF;
+
+// One decoded entry. str is valid until the next mutation.
+struct LpEntry {
+  bool is_int;
+  int64_t int_value;
+  std::string_view str;
+};
+
+namespace lp {
+
+// Writes an empty listpack. REQUIRES: buf has kLpEmptySize bytes.
+void init(uint8_t* buf);
+uint32_t bytes(const uint8_t* lp);
+// The element count (walks when the header holds kLpCountUnknown).
+size_t count(const uint8_t* lp);
+// Offset of the first entry, or end_offset(lp) when empty.
+inline uint32_t first(const uint8_t*) { return kLpHeaderSize; }
+// Offset of the 0xFF byte.
+inline uint32_t end_offset(const uint8_t* lp) { return bytes(lp) - 1; }
+// REQUIRES: off is an entry. The next entry, or end_offset(lp).
+uint32_t next(const uint8_t* lp, uint32_t off);
+// REQUIRES: off is an entry or end_offset(lp). The previous entry, or
+// kLpNone when off is the first.
+uint32_t prev(const uint8_t* lp, uint32_t off);
+// The last entry, or kLpNone when empty.
+uint32_t last(const uint8_t* lp);
+LpEntry get(const uint8_t* lp, uint32_t off);
+// The entry in its string form; integers are printed into buf.
+// REQUIRES: buf has 21 bytes (kMaxInt64Chars).
+std::string_view get_string(const uint8_t* lp, uint32_t off, char* buf);
+// Bytes an entry for s takes (encoding, data and backlen).
+size_t entry_size_for(std::string_view s);
+// Whether adding add_bytes keeps the listpack within kLpMaxSafeBytes.
+bool fits(const uint8_t* lp, size_t add_bytes);
+
+// Mutations. Each returns the new listpack start.
+uint8_t* append(uint8_t* lp, std::string_view s, LpResize resize);
+uint8_t* append_int(uint8_t* lp, int64_t v, LpResize resize);
+// Inserts before the entry at off; off == end_offset(lp) appends.
+uint8_t* insert_before(uint8_t* lp, uint32_t off, std::string_view s, LpResize resize);
+uint8_t* replace(uint8_t* lp, uint32_t off, std::string_view s, LpResize resize);
+uint8_t* replace_int(uint8_t* lp, uint32_t off, int64_t v, LpResize resize);
+// Erases n consecutive entries starting at off. REQUIRES: they exist.
+uint8_t* erase(uint8_t* lp, uint32_t off, size_t n, LpResize resize);
+
+// Among field/value pairs (entries 0, 2, 4, ... are fields), the offset of
+// the field equal to `field`, or kLpNone. Values are skipped, not decoded.
+uint32_t find_field(const uint8_t* lp, std::string_view field);
+
+// Validates untrusted bytes before any other call may read them: the
+// header's total equals size, the last byte is 0xFF and no other entry
+// starts with it, every encoding is known and its data lies within the
+// buffer, every backlen is the canonical encoding of its entry's length,
+// and (deep) the header's count, when known, matches. Never reads outside
+// [p, p + size). The error says what is wrong and at which byte offset.
+absl::Status validate(const uint8_t* p, size_t size, bool deep = true);
+
+}  // namespace lp
+
+// A malloc'd listpack that owns its bytes (tests, fuzzers, snapshots).
+class OwnedListpack {
+ public:
+  OwnedListpack();
+  ~OwnedListpack() { std::free(data_); }
+  OwnedListpack(OwnedListpack&& other) noexcept : data_(other.data_) { other.data_ = nullptr; }
+  OwnedListpack& operator=(OwnedListpack&& other) noexcept;
+  OwnedListpack(const OwnedListpack&) = delete;
+  OwnedListpack& operator=(const OwnedListpack&) = delete;
+
+  uint8_t* data() { return data_; }
+  const uint8_t* data() const { return data_; }
+  size_t size() const { return lp::bytes(data_); }
+
+  // Realloc-based resize callback for the lp:: mutations; keeps data() current.
+  uint8_t* resize(size_t new_size);
+
+  void append(std::string_view s);
+  void insert_before(uint32_t off, std::string_view s);
+  void replace(uint32_t off, std::string_view s);
+  void erase(uint32_t off, size_t n);
+
+ private:
+  uint8_t* data_;
+};
+
+}  // namespace hashstore::internal
+
+#endif  // HASHSTORE_ENCODING_LISTPACK_H_
