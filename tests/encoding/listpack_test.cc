@@ -232,7 +232,7 @@ TEST_CASE("Listpack::validate") {
   }
   SUBCASE("missing end byte") {
     auto b = good;
-    b.back() = 0x00;
+    b[b.size() - 1] = 0x00;
     CHECK_FALSE(lp::validate(b.data(), b.size()).ok());
   }
   SUBCASE("wrong count, only in deep mode") {
