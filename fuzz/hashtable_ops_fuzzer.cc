@@ -14,7 +14,7 @@
 #include <string>
 
 #include "encoding/field_entry.h"
-#include "util/memory.h"
+#include "util/heap.h"
 
 using hashstore::internal::FieldTable;
 namespace field_entry = hashstore::internal::field_entry;

@@ -9,7 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "command/command_util.h"
-#include "util/strings.h"
+#include "util/absl_view.h"
 
 namespace hashstore::internal {
 

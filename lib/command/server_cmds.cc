@@ -3,9 +3,9 @@
 #include "command/command.h"
 #include "command/command_util.h"
 #include "store/store_impl.h"
-#include "util/glob.h"
+#include "util/glob_match.h"
 #include "util/number.h"
-#include "util/strings.h"
+#include "util/absl_view.h"
 
 namespace hashstore::internal {
 

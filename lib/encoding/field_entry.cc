@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "util/memory.h"
+#include "util/heap.h"
 
 namespace hashstore::internal::field_entry {
 

@@ -3,7 +3,7 @@
 
 #include <cstdlib>
 
-#include "util/memory.h"
+#include "util/heap.h"
 
 namespace hashstore::internal {
 

@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "util/number.h"
-#include "util/strings.h"
+#include "util/absl_view.h"
 
 namespace hashstore::internal {
 

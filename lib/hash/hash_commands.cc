@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
-#include "util/glob.h"
+#include "util/glob_match.h"
 #include "util/number.h"
 
 namespace hashstore::internal {

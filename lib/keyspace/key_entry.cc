@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <new>
 
-#include "util/memory.h"
+#include "util/heap.h"
 #include "util/random.h"
 
 namespace hashstore::internal::key_entry {

@@ -12,9 +12,9 @@
 #include "absl/strings/str_cat.h"
 #include "hash/hash_commands.h"
 #include "store/store_impl.h"
-#include "util/glob.h"
+#include "util/glob_match.h"
 #include "util/random.h"
-#include "util/strings.h"
+#include "util/absl_view.h"
 
 namespace hashstore {
 namespace internal {

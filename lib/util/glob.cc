@@ -1,5 +1,5 @@
 // Redis 7.0 glob semantics (see glob.h).
-#include "util/glob.h"
+#include "util/glob_match.h"
 
 #include <cctype>
 #include <utility>

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "util/glob.h"
+#include "util/glob_match.h"
 
 using hashstore::internal::glob_match;
 

@@ -4,8 +4,8 @@
 // default, cost one more header, which is below 0.01% of them). Under
 // AddressSanitizer malloc_usable_size() reports the requested size, so the
 // figure is then the request plus the header.
-#ifndef HASHSTORE_UTIL_MEMORY_H_
-#define HASHSTORE_UTIL_MEMORY_H_
+#ifndef HASHSTORE_UTIL_HEAP_H_
+#define HASHSTORE_UTIL_HEAP_H_
 
 #include <malloc.h>
 
@@ -20,4 +20,4 @@ inline size_t heap_footprint(const void* p) {
 
 }  // namespace hashstore::internal
 
-#endif  // HASHSTORE_UTIL_MEMORY_H_
+#endif  // HASHSTORE_UTIL_HEAP_H_

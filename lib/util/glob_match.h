@@ -11,8 +11,8 @@
 // Abusive patterns ("a*a*a*...b") cost polynomial, not exponential, time:
 // once a '*' has tried every start for the rest of the pattern, outer '*'s
 // give up; and nesting deeper than 1000 '*'s does not match, as in Redis.
-#ifndef HASHSTORE_UTIL_GLOB_H_
-#define HASHSTORE_UTIL_GLOB_H_
+#ifndef HASHSTORE_UTIL_GLOB_MATCH_H_
+#define HASHSTORE_UTIL_GLOB_MATCH_H_
 
 #include <string_view>
 
@@ -23,4 +23,4 @@ bool glob_match(std::string_view pattern, std::string_view str, bool nocase = fa
 
 }  // namespace hashstore::internal
 
-#endif  // HASHSTORE_UTIL_GLOB_H_
+#endif  // HASHSTORE_UTIL_GLOB_MATCH_H_
