@@ -177,8 +177,8 @@ Encoded encode(std::string_view s) {
 // for an invalid encoding byte or, when avail is given, a header or data
 // running past avail bytes.
 struct Shape {
-  size_t head;
-  size_t data;
+  size_t head = 0;
+  size_t data = 0;
   size_t entry() const { return head + data; }
 };
 
@@ -293,8 +293,8 @@ uint32_t next(const uint8_t* lp, uint32_t off) {
 
 uint32_t prev(const uint8_t* lp, uint32_t off) {
   if (off <= kLpHeaderSize) return kLpNone;
-  uint64_t len;
-  size_t n;
+  uint64_t len = 0;
+  size_t n = 0;
   const bool ok = read_backlen(lp + off - 1, off - kLpHeaderSize, &len, &n);
   assert(ok);
   (void)ok;

@@ -1,0 +1,347 @@
+// hashstore-bench: hashstore beside a baseline, in one process, one run.
+//
+// Workloads (choose with --workloads=a,b,...; default: all):
+//   table_memory     one field table of 1,000,000 fields "f:N" -> 8-digit
+//                    value vs absl::flat_hash_map<std::string, std::string>:
+//                    bytes per field from the allocator, and the same at other
+//                    sizes to show the growth curve
+//   table_growth     inserting 0 -> 1,000,000 fields: throughput, worst and
+//                    p99.9 latency of a single insert
+//   hash_memory      the same 1,000,000 fields through Store::hset into one
+//                    key vs a keyspace of nested flat_hash_maps
+//   profiles_memory  100,000 five-field user profiles through Store::hset vs
+//                    the nested-map keyspace: bytes per hash
+//
+// Every figure is taken for hashstore and for the baseline in the same
+// process; the two alternate for --rounds rounds and the median is reported
+// with the ratio. Memory is what the allocator reports (mallinfo2 deltas:
+// bytes in use in the heap plus mmapped blocks), not the store's own count.
+// Options: --workloads=LIST --rounds=N (default 3) --json=FILE
+#include <malloc.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include <hashstore/store.h>
+
+#include "encoding/field_entry.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Baseline = absl::flat_hash_map<std::string, std::string>;
+using BaselineKeyspace = absl::flat_hash_map<std::string, Baseline>;
+using hashstore::internal::FieldTable;
+namespace field_entry = hashstore::internal::field_entry;
+
+// ---- Measuring ------------------------------------------------------------------
+
+size_t heap_in_use() {
+  const struct mallinfo2 m = mallinfo2();
+  return m.uordblks + m.hblkhd;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+struct Result {
+  std::string workload;
+  std::string metric;
+  std::string unit;
+  double hashstore;
+  double baseline;
+  bool lower_is_better;
+};
+
+std::vector<Result> g_results;
+
+void report(const std::string& workload, const std::string& metric, const std::string& unit,
+            const std::vector<double>& ours, const std::vector<double>& theirs,
+            bool lower_is_better) {
+  Result r{workload, metric, unit, median(ours), median(theirs), lower_is_better};
+  g_results.push_back(r);
+  std::printf("%-16s %-34s %14.1f %14.1f %8.2fx  %s\n", workload.c_str(), metric.c_str(),
+              r.hashstore, r.baseline, r.baseline == 0 ? 0.0 : r.hashstore / r.baseline,
+              unit.c_str());
+  std::fflush(stdout);
+}
+
+void progress(const char* what, int round, int rounds) {
+  std::fprintf(stderr, "\r  %-40s round %d/%d ", what, round + 1, rounds);
+  std::fflush(stderr);
+}
+
+void done_progress() { std::fprintf(stderr, "\r%60s\r", ""); }
+
+// "f:N" -> an 8-digit value, the large-hash shape.
+std::string field_name(size_t i) { return "f:" + std::to_string(i); }
+std::string field_value(size_t i) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%08zu", (i * 7919) % 100000000);
+  return buf;
+}
+
+// Builds n fields with `add` and returns the heap bytes per field; `clear`
+// releases them before returning.
+double bytes_per_field(size_t n, const std::function<void(size_t)>& add,
+                       const std::function<void()>& clear) {
+  malloc_trim(0);
+  const size_t before = heap_in_use();
+  for (size_t i = 0; i < n; ++i) add(i);
+  const size_t after = heap_in_use();
+  clear();
+  malloc_trim(0);
+  return static_cast<double>(after - before) / static_cast<double>(n);
+}
+
+// ---- Workloads ------------------------------------------------------------------
+
+void table_memory(int rounds) {
+  for (size_t n : {600000, 800000, 1000000, 1200000, 1500000}) {
+    std::vector<double> ours, theirs;
+    for (int r = 0; r < rounds; ++r) {
+      progress(("table_memory " + std::to_string(n)).c_str(), r, rounds);
+      std::unique_ptr<FieldTable> t;
+      ours.push_back(bytes_per_field(
+          n,
+          [&](size_t i) {
+            if (!t) t = std::make_unique<FieldTable>(12345);
+            const std::string f = field_name(i);
+            t->insert(field_entry::make(f, field_value(i), std::nullopt), t->hash(f));
+            if (i + 1 == n) t->finish_rehash();
+          },
+          [&] { t.reset(); }));
+      std::unique_ptr<Baseline> m;
+      theirs.push_back(bytes_per_field(
+          n,
+          [&](size_t i) {
+            if (!m) m = std::make_unique<Baseline>();
+            m->emplace(field_name(i), field_value(i));
+          },
+          [&] { m.reset(); }));
+    }
+    done_progress();
+    report("table_memory", "bytes/field at " + std::to_string(n), "bytes", ours, theirs, true);
+  }
+  std::printf("%-16s %-34s %14.1f\n", "table_memory", "payload bytes/field at 1000000",
+              (8.0 * 1000000 + 6.0 * 10) / 1000000 + 8.0);  // ~"f:NNNNNN" + 8 digits
+}
+
+void table_growth(int rounds) {
+  constexpr size_t n = 1000000;
+  std::vector<double> ours_tput, theirs_tput, ours_worst, theirs_worst, ours_p999, theirs_p999;
+  std::vector<std::string> names(n), values(n);
+  for (size_t i = 0; i < n; ++i) {
+    names[i] = field_name(i);
+    values[i] = field_value(i);
+  }
+  auto run = [&](const std::function<void(size_t)>& insert, std::vector<double>* tput,
+                 std::vector<double>* worst, std::vector<double>* p999) {
+    std::vector<double> lat(n);
+    const auto start = Clock::now();
+    for (size_t i = 0; i < n; ++i) {
+      const auto t0 = Clock::now();
+      insert(i);
+      lat[i] = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+    }
+    const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+    tput->push_back(n / secs);
+    std::sort(lat.begin(), lat.end());
+    worst->push_back(lat.back());
+    p999->push_back(lat[n * 999 / 1000]);
+  };
+  for (int r = 0; r < rounds; ++r) {
+    progress("table_growth", r, rounds);
+    {
+      FieldTable t(99);
+      run([&](size_t i) {
+            t.insert(field_entry::make(names[i], values[i], std::nullopt), t.hash(names[i]));
+          },
+          &ours_tput, &ours_worst, &ours_p999);
+    }
+    {
+      Baseline m;
+      run([&](size_t i) { m.emplace(names[i], values[i]); }, &theirs_tput, &theirs_worst,
+          &theirs_p999);
+    }
+  }
+  done_progress();
+  report("table_growth", "inserts/s (0 -> 1M)", "ops/s", ours_tput, theirs_tput, false);
+  report("table_growth", "worst single insert", "us", ours_worst, theirs_worst, true);
+  report("table_growth", "p99.9 single insert", "us", ours_p999, theirs_p999, true);
+}
+
+void hash_memory(int rounds) {
+  constexpr size_t n = 1000000;
+  std::vector<double> ours, theirs;
+  for (int r = 0; r < rounds; ++r) {
+    progress("hash_memory", r, rounds);
+    std::unique_ptr<hashstore::Store> s;
+    ours.push_back(bytes_per_field(
+        n,
+        [&](size_t i) {
+          if (!s) s = std::make_unique<hashstore::Store>();
+          (void)s->hset("big", field_name(i), field_value(i));
+        },
+        [&] { s.reset(); }));
+    std::unique_ptr<BaselineKeyspace> ks;
+    theirs.push_back(bytes_per_field(
+        n,
+        [&](size_t i) {
+          if (!ks) ks = std::make_unique<BaselineKeyspace>();
+          (*ks)["big"].emplace(field_name(i), field_value(i));
+        },
+        [&] { ks.reset(); }));
+  }
+  done_progress();
+  report("hash_memory", "bytes/field, 1 hash of 1M fields", "bytes", ours, theirs, true);
+}
+
+// A user profile like the issue's: name ~8 bytes, email ~20, age, city ~3,
+// created_at an ISO timestamp.
+struct Profile {
+  std::string key, name, email, age, city, created;
+};
+
+Profile profile(size_t i) {
+  Profile p;
+  p.key = "user:" + std::to_string(100000 + i);
+  p.name = "user" + std::to_string(1000 + i % 9000);
+  p.email = "u" + std::to_string(100000 + i) + "@example.com";
+  p.age = std::to_string(18 + i % 60);
+  static const char* cities[] = {"OSL", "NYC", "PAR", "BER", "TYO"};
+  p.city = cities[i % 5];
+  char ts[32];
+  std::snprintf(ts, sizeof ts, "2024-%02zu-%02zuT%02zu:%02zu:%02zuZ", 1 + i % 12, 1 + i % 28,
+                i % 24, i % 60, (i * 7) % 60);
+  p.created = ts;
+  return p;
+}
+
+void profiles_memory(int rounds) {
+  constexpr size_t n = 100000;
+  std::vector<Profile> profiles;
+  size_t payload = 0;
+  for (size_t i = 0; i < n; ++i) {
+    profiles.push_back(profile(i));
+    const Profile& p = profiles.back();
+    payload += p.key.size() + 4 + p.name.size() + 5 + p.email.size() + 3 + p.age.size() + 4 +
+               p.city.size() + 10 + p.created.size();
+  }
+  std::vector<double> ours, theirs;
+  for (int r = 0; r < rounds; ++r) {
+    progress("profiles_memory", r, rounds);
+    std::unique_ptr<hashstore::Store> s;
+    ours.push_back(bytes_per_field(
+        n,
+        [&](size_t i) {
+          if (!s) s = std::make_unique<hashstore::Store>();
+          const Profile& p = profiles[i];
+          (void)s->hset(p.key, {{"name", p.name}, {"email", p.email}, {"age", p.age},
+                                {"city", p.city}, {"created_at", p.created}});
+        },
+        [&] { s.reset(); }));
+    std::unique_ptr<BaselineKeyspace> ks;
+    theirs.push_back(bytes_per_field(
+        n,
+        [&](size_t i) {
+          if (!ks) ks = std::make_unique<BaselineKeyspace>();
+          const Profile& p = profiles[i];
+          Baseline& h = (*ks)[p.key];
+          h.emplace("name", p.name);
+          h.emplace("email", p.email);
+          h.emplace("age", p.age);
+          h.emplace("city", p.city);
+          h.emplace("created_at", p.created);
+        },
+        [&] { ks.reset(); }));
+  }
+  done_progress();
+  report("profiles_memory", "bytes/hash, 100k 5-field profiles", "bytes", ours, theirs, true);
+  std::printf("%-16s %-34s %14.1f\n", "profiles_memory", "payload bytes/hash",
+              static_cast<double>(payload) / n);
+}
+
+struct Workload {
+  const char* name;
+  void (*run)(int rounds);
+};
+
+const Workload kWorkloads[] = {
+    {"table_memory", table_memory},
+    {"table_growth", table_growth},
+    {"hash_memory", hash_memory},
+    {"profiles_memory", profiles_memory},
+};
+
+void write_json(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) {
+    std::perror(path.c_str());
+    return;
+  }
+  std::fprintf(f, "{\"results\": [\n");
+  for (size_t i = 0; i < g_results.size(); ++i) {
+    const Result& r = g_results[i];
+    std::fprintf(f,
+                 "  {\"workload\": \"%s\", \"metric\": \"%s\", \"unit\": \"%s\", "
+                 "\"hashstore\": %.3f, \"baseline\": %.3f, \"lower_is_better\": %s}%s\n",
+                 r.workload.c_str(), r.metric.c_str(), r.unit.c_str(), r.hashstore, r.baseline,
+                 r.lower_is_better ? "true" : "false", i + 1 < g_results.size() ? "," : "");
+  }
+  std::fprintf(f, "]}\n");
+  std::fclose(f);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> chosen;
+  int rounds = 3;
+  std::string json;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a.rfind("--workloads=", 0) == 0) {
+      std::string list(a.substr(12));
+      for (size_t pos = 0; pos <= list.size();) {
+        size_t comma = list.find(',', pos);
+        if (comma == std::string::npos) comma = list.size();
+        if (comma > pos) chosen.push_back(list.substr(pos, comma - pos));
+        pos = comma + 1;
+      }
+    } else if (a.rfind("--rounds=", 0) == 0) {
+      rounds = std::max(1, std::atoi(argv[i] + 9));
+    } else if (a.rfind("--json=", 0) == 0) {
+      json = std::string(a.substr(7));
+    } else {
+      std::fprintf(stderr, "usage: hashstore-bench [--workloads=a,b] [--rounds=N] [--json=FILE]\n");
+      return 2;
+    }
+  }
+  for (const std::string& c : chosen) {
+    bool known = false;
+    for (const Workload& w : kWorkloads) known |= c == w.name;
+    if (!known) {
+      std::fprintf(stderr, "hashstore-bench: unknown workload %s\n", c.c_str());
+      return 2;
+    }
+  }
+  std::printf("%-16s %-34s %14s %14s %9s\n", "workload", "metric", "hashstore", "baseline", "ratio");
+  for (const Workload& w : kWorkloads) {
+    if (chosen.empty() || std::find(chosen.begin(), chosen.end(), w.name) != chosen.end()) {
+      w.run(rounds);
+    }
+  }
+  if (!json.empty()) write_json(json);
+  return 0;
+}
