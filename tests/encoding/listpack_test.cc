@@ -301,7 +301,7 @@ TEST_CASE("Listpack randomized against std::vector") {
     for (size_t i = 0; i < index; ++i) off = lp::next(l.data(), off);
     return off;
   };
-  for (int step = 0; step < 100000; ++step) {
+  for (int step = 0; step < 1000000; ++step) {
     const int op = static_cast<int>(rng() % 5);
     if (op == 0 || model.empty()) {
       auto v = random_value();
