@@ -2,7 +2,8 @@
 # Runs every test of hashstore, installing what is missing first:
 #   1. release build: doctest suites, fuzz corpus replays, compat vs redis-server
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build: doctest suites and replays
-#   3. clang + libFuzzer (+ASan/UBSan): every fuzz target for FUZZ_SECONDS each
+#   3. ThreadSanitizer build: the threaded tests (suite 'threads')
+#   4. clang + libFuzzer (+ASan/UBSan): every fuzz target for FUZZ_SECONDS each
 # Environment: FUZZ_SECONDS (default 20), BUILD_ROOT (default ./build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +43,16 @@ echo "== ASan + UBSan build"
 configure "$BUILD_ROOT/asan" --buildtype=debugoptimized -Db_sanitize=address,undefined \
   -Db_lundef=false -Dbenchmarks=false
 run_meson_tests "$BUILD_ROOT/asan" --suite unit --suite fuzz || status=1
+
+echo "== ThreadSanitizer build"
+configure "$BUILD_ROOT/tsan" --buildtype=debugoptimized -Db_sanitize=thread -Db_lundef=false \
+  -Dbenchmarks=false
+# Only the threaded tests need this build: compile just them.
+meson compile -C "$BUILD_ROOT/tsan" concurrency_test >/dev/null
+rc=0
+meson test -C "$BUILD_ROOT/tsan" --no-rebuild --print-errorlogs --suite threads || rc=$?
+count_meson "$BUILD_ROOT/tsan"
+[ $rc -eq 0 ] || status=1
 
 echo "== libFuzzer (${FUZZ_SECONDS}s per target)"
 CC=clang CXX=clang++ configure "$BUILD_ROOT/fuzz" --buildtype=debugoptimized \

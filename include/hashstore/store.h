@@ -19,6 +19,7 @@
 #ifndef HASHSTORE_STORE_H_
 #define HASHSTORE_STORE_H_
 
+#include <climits>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -50,6 +51,20 @@ struct ScanPage {
   // SCAN: key names. HSCAN: field, value, field, value, ... (or only fields
   // with novalues).
   std::vector<std::string> items;
+};
+
+// One line of a multi-key reservation (reserve_all): take `amount` units of
+// `field` in the hash at `key`.
+struct ReserveItem {
+  std::string_view key;
+  std::string_view field;
+  int64_t amount;
+};
+
+// The outcome of a bounded increment (hincrex).
+struct BoundedResult {
+  int64_t value;    // the field's value afterwards
+  int64_t applied;  // what was added: 0 when the increment was refused
 };
 
 struct ScanOptions {
@@ -143,6 +158,68 @@ class Store {
   // table); nullopt for a missing key.
   std::optional<int64_t> memory_usage(std::string_view key);
 
+  // ---- Counters, stock and reservations --------------------------------------
+  // HRESERVE: if the field's integer value (0 when missing) is at least
+  // amount, subtracts amount and returns what remains; otherwise changes
+  // nothing and returns nullopt. Errors: amount < 1 ("ERR amount must be a
+  // positive integer"), a field that is not an integer ("ERR hash value is
+  // not an integer").
+  absl::StatusOr<std::optional<int64_t>> reserve(std::string_view key, std::string_view field,
+                                                 int64_t amount);
+  // HRESERVEALL: all of the reservations, across any keys, or none of them.
+  // Returns what remains of each item in order, or nullopt (nothing changed)
+  // when any is short. A (key, field) listed twice must cover both amounts.
+  absl::StatusOr<std::optional<std::vector<int64_t>>> reserve_all(
+      std::span<const ReserveItem> items);
+  // HINCREX, after Redis 8.8's INCREX (BYINT, LBOUND, UBOUND, SATURATE):
+  // adds increment if the result stays within [lower, upper] (and int64);
+  // otherwise changes nothing and returns {current, 0} — or, with saturate,
+  // stores the bound. A refused increment never creates the key.
+  absl::StatusOr<BoundedResult> hincrex(std::string_view key, std::string_view field,
+                                        int64_t increment,
+                                        int64_t lower = INT64_MIN, int64_t upper = INT64_MAX,
+                                        bool saturate = false);
+
+  // ---- Batches, transactions, optimistic checks ------------------------------
+  // Optimistic check-and-set, like WATCH: remembers the keys' versions; a
+  // later transaction given this Watch runs only if none of them was written
+  // since (any write counts, even one that left the value the same).
+  // REQUIRES: the Watch does not outlive this Store.
+  class Watch {
+   public:
+    Watch(Watch&&) noexcept;
+    Watch& operator=(Watch&&) = delete;
+    Watch(const Watch&) = delete;
+    ~Watch();
+
+   private:
+    friend class Store;
+    struct Entry {
+      std::string key;
+      uint64_t hash;
+      uint64_t version;
+    };
+    explicit Watch(Store* store) : store_(store) {}
+    Store* store_;
+    std::vector<Entry> entries_;
+  };
+  Watch watch(std::span<const std::string_view> keys);
+  Watch watch(std::initializer_list<std::string_view> keys);
+
+  // A batch (what Redis clients call a pipeline): runs the commands in order,
+  // each shard of their keys locked once for the whole batch, and returns one
+  // reply per command; an error in one command does not stop the others. No
+  // other call sees the batch half done.
+  std::vector<Reply> execute_batch(const std::vector<std::vector<std::string>>& commands);
+  // A transaction, as MULTI ... EXEC runs it: if any command is unknown or
+  // has the wrong number of arguments, nothing runs and the reply is
+  // "EXECABORT Transaction discarded because of previous errors."; otherwise
+  // all run together and isolated (locks of all their keys' shards taken in
+  // shard order, so transactions never deadlock) and the reply is the array
+  // of their replies. With a Watch whose keys changed: nil, nothing runs.
+  Reply transaction(const std::vector<std::vector<std::string>>& commands,
+                    const Watch* watch = nullptr);
+
   // ---- Commands as strings ------------------------------------------------
   // Runs one command given as its arguments, name first, case-insensitive:
   // execute({"HSET", "user:1", "name", "Alice"}). Unknown commands, wrong
@@ -153,6 +230,9 @@ class Store {
 
  private:
   friend class internal::StoreInternal;
+  // Whether no key of w was written since watch(). REQUIRES: the shards of
+  // w's keys are held by this thread.
+  bool watch_unchanged(const Watch& w);
   std::unique_ptr<internal::StoreImpl> impl_;
 };
 

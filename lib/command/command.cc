@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "command/command_util.h"
+#include "store/store_impl.h"
 #include "util/absl_view.h"
 
 namespace hashstore::internal {
@@ -18,7 +19,7 @@ namespace {
 const absl::flat_hash_map<std::string, Command>& command_table() {
   static const auto* table = [] {
     auto* t = new absl::flat_hash_map<std::string, Command>();
-    for (auto module : {hash_commands, key_commands, server_commands}) {
+    for (auto module : {hash_commands, key_commands, server_commands, counter_commands}) {
       for (const Command& c : module()) t->emplace(c.name, c);
     }
     return t;
@@ -32,8 +33,13 @@ bool arity_ok(int arity, size_t argc) {
 
 }  // namespace
 
-Reply execute_command(Store& store, std::span<const std::string_view> args) {
-  if (args.empty()) return Reply::error("ERR empty command");
+// Finds the command (or subcommand) args name and checks its arity; on
+// failure returns nullptr and sets *err to Redis's error.
+const Command* resolve(std::span<const std::string_view> args, Reply* err) {
+  if (args.empty()) {
+    *err = Reply::error("ERR empty command");
+    return nullptr;
+  }
   const auto& table = command_table();
   auto it = table.find(lower(args[0]));
   if (it == table.end()) {
@@ -42,8 +48,9 @@ Reply execute_command(Store& store, std::span<const std::string_view> args) {
     for (size_t i = 1; i < args.size() && quoted.size() < 128; ++i) {
       absl::StrAppend(&quoted, "'", to_absl(args[i].substr(0, 128 - quoted.size())), "' ");
     }
-    return Reply::error(absl::StrCat("ERR unknown command '", to_absl(args[0].substr(0, 128)),
+    *err = Reply::error(absl::StrCat("ERR unknown command '", to_absl(args[0].substr(0, 128)),
                                      "', with args beginning with: ", quoted));
+    return nullptr;
   }
   const Command* cmd = &it->second;
   if (cmd->subcommands != nullptr && args.size() >= 2) {
@@ -53,18 +60,93 @@ Reply execute_command(Store& store, std::span<const std::string_view> args) {
       if (name == c.name) sub = &c;
     }
     if (sub == nullptr) {
-      return Reply::error(absl::StrCat("ERR unknown subcommand '", to_absl(args[1].substr(0, 128)),
+      *err = Reply::error(absl::StrCat("ERR unknown subcommand '", to_absl(args[1].substr(0, 128)),
                                        "'. Try ", absl::AsciiStrToUpper(cmd->name), " HELP."));
+      return nullptr;
     }
     cmd = sub;
   }
-  if (!arity_ok(cmd->arity, args.size())) return arity_error(cmd->name);
-  return cmd->handler(store, args);
+  if (!arity_ok(cmd->arity, args.size())) {
+    *err = arity_error(cmd->name);
+    return nullptr;
+  }
+  return cmd;
 }
+
+Reply execute_command(Store& store, std::span<const std::string_view> args) {
+  Reply err;
+  const Command* cmd = resolve(args, &err);
+  return cmd ? cmd->handler(store, args) : err;
+}
+
+namespace {
+
+// One command of a batch, resolved.
+struct Prepared {
+  std::vector<std::string_view> args;
+  const Command* cmd = nullptr;
+  Reply error;  // when cmd is null
+};
+
+// Resolves every command and collects the hashes of all their keys (and
+// whether one of them needs every shard).
+std::vector<Prepared> prepare(StoreImpl& impl, const std::vector<std::vector<std::string>>& commands,
+                              std::vector<uint64_t>* hashes, bool* every_shard) {
+  std::vector<Prepared> out(commands.size());
+  *every_shard = false;
+  for (size_t i = 0; i < commands.size(); ++i) {
+    Prepared& p = out[i];
+    p.args.assign(commands[i].begin(), commands[i].end());
+    p.cmd = resolve(p.args, &p.error);
+    if (p.cmd == nullptr) continue;
+    const KeySpec& k = p.cmd->keys;
+    *every_shard |= k.every_shard;
+    if (k.step == 0) continue;
+    const int argc = static_cast<int>(p.args.size());
+    const int last = k.last < 0 ? argc + k.last : std::min(k.last, argc - 1);
+    for (int j = k.first; j <= last; j += k.step) hashes->push_back(impl.hash(p.args[j]));
+  }
+  return out;
+}
+
+}  // namespace
 
 }  // namespace hashstore::internal
 
 namespace hashstore {
+
+std::vector<Reply> Store::execute_batch(const std::vector<std::vector<std::string>>& commands) {
+  std::vector<uint64_t> hashes;
+  bool every_shard;
+  auto prepared = internal::prepare(*impl_, commands, &hashes, &every_shard);
+  std::vector<Reply> replies;
+  replies.reserve(prepared.size());
+  internal::StoreImpl::HoldShards hold(*impl_, hashes, every_shard);
+  for (auto& p : prepared) replies.push_back(p.cmd ? p.cmd->handler(*this, p.args) : p.error);
+  return replies;
+}
+
+Reply Store::transaction(const std::vector<std::vector<std::string>>& commands,
+                         const Watch* watch) {
+  std::vector<uint64_t> hashes;
+  bool every_shard;
+  auto prepared = internal::prepare(*impl_, commands, &hashes, &every_shard);
+  for (const auto& p : prepared) {
+    if (p.cmd == nullptr) {
+      return Reply::error("EXECABORT Transaction discarded because of previous errors.");
+    }
+  }
+  if (watch != nullptr) {
+    for (const auto& e : watch->entries_) hashes.push_back(e.hash);
+  }
+  internal::StoreImpl::HoldShards hold(*impl_, hashes, every_shard);
+  if (watch != nullptr && !watch_unchanged(*watch)) return Reply::nil();
+  std::vector<Reply> replies;
+  replies.reserve(prepared.size());
+  for (auto& p : prepared) replies.push_back(p.cmd->handler(*this, p.args));
+  return Reply::array(std::move(replies));
+}
+
 
 Reply Store::execute(std::initializer_list<std::string_view> args) {
   return internal::execute_command(*this, std::span<const std::string_view>(args.begin(), args.size()));

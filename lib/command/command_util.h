@@ -20,18 +20,37 @@ namespace hashstore::internal {
 using Args = std::span<const std::string_view>;
 using Handler = Reply (*)(Store&, Args);
 
+// Where a command's keys are among its arguments (Redis's first key, last
+// key, step; last < 0 counts from the end), or that it touches every shard.
+// Batches and transactions lock the shards these keys name.
+struct KeySpec {
+  int first = 0;
+  int last = 0;
+  int step = 0;
+  bool every_shard = false;
+};
+inline constexpr KeySpec kNoKeys{};
+inline constexpr KeySpec kKey1{1, 1, 1};
+inline constexpr KeySpec kKey2{2, 2, 1};
+inline constexpr KeySpec kKeys1And2{1, 2, 1};
+inline constexpr KeySpec kAllArgsKeys{1, -1, 1};
+inline constexpr KeySpec kEveryShard{0, 0, 0, true};
+
 struct Command {
   const char* name;  // lower case, as Redis names it in error texts ("config|get")
   int arity;         // n > 0: exactly n arguments (name included); n < 0: at least -n
   Handler handler;   // nullptr for a container command
+  KeySpec keys;
   // Container commands (CONFIG, OBJECT, MEMORY) dispatch on args[1].
   const std::vector<Command>* subcommands = nullptr;
 };
 
-// Each module's commands (hash_cmds.cc, key_cmds.cc, server_cmds.cc).
+// Each module's commands (hash_cmds.cc, key_cmds.cc, server_cmds.cc,
+// counter_cmds.cc).
 std::vector<Command> hash_commands();
 std::vector<Command> key_commands();
 std::vector<Command> server_commands();
+std::vector<Command> counter_commands();
 
 const Reply& syntax_error();
 Reply error_from(const absl::Status& s);

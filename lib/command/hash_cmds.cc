@@ -85,22 +85,22 @@ Reply cmd_hrandfield(Store& s, Args a) {
 
 std::vector<Command> hash_commands() {
   return {
-      {"hset", -4, cmd_hset},
-      {"hmset", -4, cmd_hset},
-      {"hsetnx", 4, cmd_hsetnx},
-      {"hget", 3, cmd_hget},
-      {"hmget", -3, cmd_hmget},
-      {"hgetall", 2, cmd_hgetall},
-      {"hkeys", 2, cmd_hkeys},
-      {"hvals", 2, cmd_hvals},
-      {"hdel", -3, cmd_hdel},
-      {"hlen", 2, cmd_hlen},
-      {"hexists", 3, cmd_hexists},
-      {"hstrlen", 3, cmd_hstrlen},
-      {"hincrby", 4, cmd_hincrby},
-      {"hincrbyfloat", 4, cmd_hincrbyfloat},
-      {"hscan", -3, cmd_hscan},
-      {"hrandfield", -2, cmd_hrandfield},
+      {"hset", -4, cmd_hset, kKey1},
+      {"hmset", -4, cmd_hset, kKey1},
+      {"hsetnx", 4, cmd_hsetnx, kKey1},
+      {"hget", 3, cmd_hget, kKey1},
+      {"hmget", -3, cmd_hmget, kKey1},
+      {"hgetall", 2, cmd_hgetall, kKey1},
+      {"hkeys", 2, cmd_hkeys, kKey1},
+      {"hvals", 2, cmd_hvals, kKey1},
+      {"hdel", -3, cmd_hdel, kKey1},
+      {"hlen", 2, cmd_hlen, kKey1},
+      {"hexists", 3, cmd_hexists, kKey1},
+      {"hstrlen", 3, cmd_hstrlen, kKey1},
+      {"hincrby", 4, cmd_hincrby, kKey1},
+      {"hincrbyfloat", 4, cmd_hincrbyfloat, kKey1},
+      {"hscan", -3, cmd_hscan, kKey1},
+      {"hrandfield", -2, cmd_hrandfield, kKey1},
   };
 }
 

@@ -80,31 +80,31 @@ Reply cmd_memory_usage(Store& s, Args a) {
 }
 
 const std::vector<Command> kObjectSubcommands = {
-    {"object|encoding", 3, cmd_object_encoding},
+    {"object|encoding", 3, cmd_object_encoding, kKey2},
 };
 const std::vector<Command> kMemorySubcommands = {
-    {"memory|usage", -3, cmd_memory_usage},
+    {"memory|usage", -3, cmd_memory_usage, kKey2},
 };
 
 }  // namespace
 
 std::vector<Command> key_commands() {
   return {
-      {"del", -2, cmd_del},
-      {"unlink", -2, cmd_del},
-      {"exists", -2, cmd_exists},
-      {"type", 2, cmd_type},
-      {"scan", -2, cmd_scan},
-      {"keys", 2, cmd_keys},
-      {"rename", 3, cmd_rename},
-      {"renamenx", 3, cmd_renamenx},
-      {"copy", -3, cmd_copy},
-      {"dbsize", 1, cmd_dbsize},
-      {"flushall", -1, cmd_flushall},
-      {"flushdb", -1, cmd_flushall},
-      {"randomkey", 1, cmd_randomkey},
-      {"object", -2, nullptr, &kObjectSubcommands},
-      {"memory", -2, nullptr, &kMemorySubcommands},
+      {"del", -2, cmd_del, kAllArgsKeys},
+      {"unlink", -2, cmd_del, kAllArgsKeys},
+      {"exists", -2, cmd_exists, kAllArgsKeys},
+      {"type", 2, cmd_type, kKey1},
+      {"scan", -2, cmd_scan, kEveryShard},
+      {"keys", 2, cmd_keys, kEveryShard},
+      {"rename", 3, cmd_rename, kKeys1And2},
+      {"renamenx", 3, cmd_renamenx, kKeys1And2},
+      {"copy", -3, cmd_copy, kKeys1And2},
+      {"dbsize", 1, cmd_dbsize, kEveryShard},
+      {"flushall", -1, cmd_flushall, kEveryShard},
+      {"flushdb", -1, cmd_flushall, kEveryShard},
+      {"randomkey", 1, cmd_randomkey, kEveryShard},
+      {"object", -2, nullptr, kNoKeys, &kObjectSubcommands},
+      {"memory", -2, nullptr, kNoKeys, &kMemorySubcommands},
   };
 }
 

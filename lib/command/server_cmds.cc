@@ -90,18 +90,18 @@ Reply cmd_config_set(Store& s, Args a) {
 Reply cmd_config_resetstat(Store&, Args) { return Reply::ok(); }
 
 const std::vector<Command> kConfigSubcommands = {
-    {"config|get", -3, cmd_config_get},
-    {"config|set", -4, cmd_config_set},
-    {"config|resetstat", 2, cmd_config_resetstat},
+    {"config|get", -3, cmd_config_get, kNoKeys},
+    {"config|set", -4, cmd_config_set, kNoKeys},
+    {"config|resetstat", 2, cmd_config_resetstat, kNoKeys},
 };
 
 }  // namespace
 
 std::vector<Command> server_commands() {
   return {
-      {"ping", -1, cmd_ping},
-      {"echo", 2, cmd_echo},
-      {"config", -2, nullptr, &kConfigSubcommands},
+      {"ping", -1, cmd_ping, kNoKeys},
+      {"echo", 2, cmd_echo, kNoKeys},
+      {"config", -2, nullptr, kNoKeys, &kConfigSubcommands},
   };
 }
 

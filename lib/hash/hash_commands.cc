@@ -98,4 +98,51 @@ uint64_t hash_scan(const HashObject& hash, uint64_t cursor, size_t count, std::s
   });
 }
 
+absl::StatusOr<int64_t> hash_int_value(const HashObject& hash, std::string_view field) {
+  int64_t value = 0;
+  ValueBuffer buf;
+  std::string_view old;
+  if (hash.find(field, &buf, &old) && !parse_int64(old, &value)) {
+    return absl::InvalidArgumentError(kErrHashNotInteger);
+  }
+  return value;
+}
+
+namespace {
+
+void store_int(HashObject& hash, std::string_view field, int64_t v) {
+  char out[kMaxInt64Chars];
+  hash.set(field, std::string_view(out, format_int64(v, out)));
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<int64_t>> hash_reserve(HashObject& hash, std::string_view field,
+                                                    int64_t amount) {
+  auto current = hash_int_value(hash, field);
+  if (!current.ok()) return current.status();
+  if (*current < amount) return std::optional<int64_t>();
+  store_int(hash, field, *current - amount);
+  return std::optional<int64_t>(*current - amount);
+}
+
+absl::StatusOr<BoundedIncrement> hash_incr_bounded(HashObject& hash, std::string_view field,
+                                                   int64_t increment, int64_t lower,
+                                                   int64_t upper, bool saturate) {
+  auto current = hash_int_value(hash, field);
+  if (!current.ok()) return current.status();
+  const int64_t cur = *current;
+  // The exact result in 128 bits, so int64 overflow is just another bound.
+  const Int128 exact = static_cast<Int128>(cur) + increment;
+  int64_t result;
+  if (exact < lower || exact > upper) {
+    if (!saturate) return BoundedIncrement{cur, 0};
+    result = exact < lower ? lower : upper;
+  } else {
+    result = static_cast<int64_t>(exact);
+  }
+  store_int(hash, field, result);
+  return BoundedIncrement{result, static_cast<int64_t>(static_cast<Int128>(result) - cur)};
+}
+
 }  // namespace hashstore::internal

@@ -7,6 +7,7 @@
 #define HASHSTORE_HASH_HASH_COMMANDS_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,27 @@ std::vector<std::string> hash_randfield(const HashObject& hash, int64_t count, b
 // returns the next cursor.
 uint64_t hash_scan(const HashObject& hash, uint64_t cursor, size_t count, std::string_view match,
                    bool novalues, std::vector<std::string>* items);
+
+// The field's integer value for counters: 0 when missing;
+// kErrHashNotInteger when the value is not a canonical int64.
+absl::StatusOr<int64_t> hash_int_value(const HashObject& hash, std::string_view field);
+
+// HRESERVE: when the field's integer value is at least amount (a missing
+// field counts as 0), subtracts amount and returns what remains; otherwise
+// changes nothing and returns nullopt. REQUIRES: amount > 0.
+absl::StatusOr<std::optional<int64_t>> hash_reserve(HashObject& hash, std::string_view field,
+                                                    int64_t amount);
+
+// A bounded increment (HINCREX), after Redis 8.8's INCREX: adds increment
+// when the result stays within [lower, upper] (and int64), else changes
+// nothing — or, with saturate, stores the bound instead.
+struct BoundedIncrement {
+  int64_t value;    // the field's value afterwards
+  int64_t applied;  // what was actually added (0 when skipped)
+};
+absl::StatusOr<BoundedIncrement> hash_incr_bounded(HashObject& hash, std::string_view field,
+                                                   int64_t increment, int64_t lower,
+                                                   int64_t upper, bool saturate);
 
 }  // namespace hashstore::internal
 

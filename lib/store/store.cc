@@ -3,6 +3,8 @@
 #include <hashstore/store.h>
 
 #include <algorithm>
+#include <map>
+#include <cassert>
 #include <bit>
 #include <cmath>
 #include <thread>
@@ -13,6 +15,7 @@
 #include "hash/hash_commands.h"
 #include "store/store_impl.h"
 #include "util/glob_match.h"
+#include "util/number.h"
 #include "util/random.h"
 #include "util/absl_view.h"
 
@@ -37,7 +40,7 @@ StoreImpl::StoreImpl(const Options& options)
   size_t n = std::bit_ceil(options.shards == 0 ? default_shards() : options.shards);
   shard_bits_ = static_cast<unsigned>(std::countr_zero(n));
   shards_.reserve(n);
-  for (size_t i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(seed_));
+  for (size_t i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(i, seed_));
 }
 
 uint64_t StoreImpl::hash(std::string_view key) const {
@@ -74,6 +77,29 @@ void StoreImpl::MultiLock::lock_indexes(std::vector<size_t> idx) {
   }
 }
 
+StoreImpl::HeldShards& StoreImpl::held_by_this_thread() {
+  thread_local HeldShards held;
+  return held;
+}
+
+StoreImpl::HoldShards::HoldShards(StoreImpl& impl, const std::vector<uint64_t>& hashes,
+                                  bool all_shards)
+    : held_(impl.shard_count(), all_shards) {
+  assert(held_by_this_thread().owner == nullptr && "batches do not nest");
+  if (all_shards) {
+    lock_ = std::make_unique<MultiLock>(impl, Access::kWrite);
+  } else {
+    for (uint64_t h : hashes) held_[impl.shard_index(h)] = true;
+    lock_ = std::make_unique<MultiLock>(impl, hashes, Access::kWrite);
+  }
+  held_by_this_thread() = HeldShards{&impl, &held_};
+}
+
+StoreImpl::HoldShards::~HoldShards() {
+  held_by_this_thread() = HeldShards{};
+  lock_.reset();
+}
+
 StoreImpl::MultiLock::~MultiLock() {
   for (auto it = locked_.rbegin(); it != locked_.rend(); ++it) impl_.unlock(**it, access_);
 }
@@ -91,22 +117,33 @@ enum class Use : uint8_t {
 // returns `fallback`, or with Use::kCreate is created empty first. After a
 // write, the key is deleted when fn left its hash empty (HDEL of the last
 // field, or a failed write on a new key): an empty hash does not exist.
+// The body of on_hash for a shard the caller already holds.
+template <class R, class F>
+R on_hash_held(StoreImpl& impl, Shard& shard, std::string_view key, uint64_t h, Use use,
+               R fallback, F&& fn) {
+  Keyspace& ks = shard.keyspace;
+  void* e = ks.find(key, h);
+  if (e == nullptr) {
+    if (use != Use::kCreate) return fallback;
+    e = ks.create(key, h);
+  }
+  EntryHash storage(ks, e, h);
+  const HashLimits limits = impl.limits();
+  HashObject hash(storage, limits);
+  R result = fn(hash);
+  if (use != Use::kRead) {
+    shard.note_write(key);
+    if (hash.length() == 0) ks.erase(key, h);
+  }
+  return result;
+}
+
 template <class R, class F>
 R on_hash(StoreImpl& impl, std::string_view key, Use use, R fallback, F&& fn) {
-  const Access access = use == Use::kRead ? Access::kRead : Access::kWrite;
-  return impl.with_key(key, access, [&](Keyspace& ks, uint64_t h) -> R {
-    void* e = ks.find(key, h);
-    if (e == nullptr) {
-      if (use != Use::kCreate) return fallback;
-      e = ks.create(key, h);
-    }
-    EntryHash storage(ks, e, h);
-    const HashLimits limits = impl.limits();
-    HashObject hash(storage, limits);
-    R result = fn(hash);
-    if (use != Use::kRead && hash.length() == 0) ks.erase(key, h);
-    return result;
-  });
+  const uint64_t h = impl.hash(key);
+  Shard& shard = impl.shard_for(h);
+  StoreImpl::ShardLock lock(impl, shard, use == Use::kRead ? Access::kRead : Access::kWrite);
+  return on_hash_held(impl, shard, key, h, use, std::move(fallback), std::forward<F>(fn));
 }
 
 std::vector<uint64_t> hashes_of(StoreImpl& impl, std::span<const std::string_view> keys) {
@@ -370,6 +407,124 @@ absl::StatusOr<std::vector<std::string>> Store::hrandfield(std::string_view key,
                  });
 }
 
+// ---- Counters, stock and reservations -------------------------------------------
+
+namespace {
+
+absl::Status amount_error() {
+  return absl::InvalidArgumentError("ERR amount must be a positive integer");
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<int64_t>> Store::reserve(std::string_view key, std::string_view field,
+                                                      int64_t amount) {
+  if (amount < 1) return amount_error();
+  using Result = absl::StatusOr<std::optional<int64_t>>;
+  return on_hash(*impl_, key, Use::kWrite, Result(std::optional<int64_t>()),
+                 [&](HashObject& hash) -> Result {
+                   return internal::hash_reserve(hash, field, amount);
+                 });
+}
+
+absl::StatusOr<std::optional<std::vector<int64_t>>> Store::reserve_all(
+    std::span<const ReserveItem> items) {
+  using Result = absl::StatusOr<std::optional<std::vector<int64_t>>>;
+  std::vector<uint64_t> hashes;
+  hashes.reserve(items.size());
+  for (const ReserveItem& item : items) {
+    if (item.amount < 1) return amount_error();
+    hashes.push_back(impl_->hash(item.key));
+  }
+  StoreImpl::MultiLock lock(*impl_, hashes, Access::kWrite);
+  // Check everything first, in order, counting a (key, field) listed twice
+  // against both amounts; then apply. Nothing is written unless all fit.
+  std::map<std::pair<std::string_view, std::string_view>, internal::Int128> demand;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const ReserveItem& item = items[i];
+    Shard& shard = impl_->shard_for(hashes[i]);
+    auto value = internal::on_hash_held(
+        *impl_, shard, item.key, hashes[i], Use::kRead, absl::StatusOr<int64_t>(0),
+        [&](HashObject& hash) { return internal::hash_int_value(hash, item.field); });
+    if (!value.ok()) return value.status();
+    internal::Int128& wanted = demand[{item.key, item.field}];
+    wanted += item.amount;
+    if (*value < wanted) return Result(std::nullopt);
+  }
+  std::vector<int64_t> remaining;
+  remaining.reserve(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    const ReserveItem& item = items[i];
+    Shard& shard = impl_->shard_for(hashes[i]);
+    auto left = internal::on_hash_held(
+        *impl_, shard, item.key, hashes[i], Use::kWrite,
+        absl::StatusOr<std::optional<int64_t>>(std::optional<int64_t>()),
+        [&](HashObject& hash) { return internal::hash_reserve(hash, item.field, item.amount); });
+    assert(left.ok() && left->has_value());
+    remaining.push_back(**left);
+  }
+  return Result(std::move(remaining));
+}
+
+absl::StatusOr<BoundedResult> Store::hincrex(std::string_view key, std::string_view field,
+                                             int64_t increment, int64_t lower, int64_t upper,
+                                             bool saturate) {
+  if (lower > upper) {
+    return absl::InvalidArgumentError("ERR LBOUND must not be greater than UBOUND");
+  }
+  using Result = absl::StatusOr<BoundedResult>;
+  return on_hash(*impl_, key, Use::kCreate, Result(BoundedResult{0, 0}),
+                 [&](HashObject& hash) -> Result {
+                   auto r = internal::hash_incr_bounded(hash, field, increment, lower, upper,
+                                                        saturate);
+                   if (!r.ok()) return r.status();
+                   return BoundedResult{r->value, r->applied};
+                 });
+}
+
+// ---- Watch ------------------------------------------------------------------------
+
+Store::Watch::Watch(Watch&& other) noexcept
+    : store_(other.store_), entries_(std::move(other.entries_)) {
+  other.store_ = nullptr;
+}
+
+Store::Watch::~Watch() {
+  if (store_ == nullptr) return;
+  for (const Entry& e : entries_) {
+    Shard& shard = store_->impl_->shard_for(e.hash);
+    StoreImpl::ShardLock lock(*store_->impl_, shard, Access::kWrite);
+    auto it = shard.watched.find(absl::string_view(e.key));
+    if (it != shard.watched.end() && --it->second.watchers == 0) shard.watched.erase(it);
+  }
+}
+
+Store::Watch Store::watch(std::span<const std::string_view> keys) {
+  Watch w(this);
+  for (std::string_view key : keys) {
+    const uint64_t h = impl_->hash(key);
+    Shard& shard = impl_->shard_for(h);
+    StoreImpl::ShardLock lock(*impl_, shard, Access::kWrite);
+    internal::WatchedKey& wk = shard.watched[absl::string_view(key.data(), key.size())];
+    ++wk.watchers;
+    w.entries_.push_back(Watch::Entry{std::string(key), h, wk.version});
+  }
+  return w;
+}
+
+Store::Watch Store::watch(std::initializer_list<std::string_view> keys) {
+  return watch(std::span<const std::string_view>(keys.begin(), keys.size()));
+}
+
+bool Store::watch_unchanged(const Watch& w) {
+  for (const Watch::Entry& e : w.entries_) {
+    Shard& shard = impl_->shard_for(e.hash);
+    auto it = shard.watched.find(absl::string_view(e.key));
+    if (it == shard.watched.end() || it->second.version != e.version) return false;
+  }
+  return true;
+}
+
 // ---- Key commands -------------------------------------------------------------
 
 int64_t Store::del(std::span<const std::string_view> keys) {
@@ -378,7 +533,10 @@ int64_t Store::del(std::span<const std::string_view> keys) {
   int64_t removed = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
     Shard& s = impl_->shard_for(hashes[i]);
-    removed += s.keyspace.erase(keys[i], hashes[i]) ? 1 : 0;
+    if (s.keyspace.erase(keys[i], hashes[i])) {
+      s.note_write(keys[i]);
+      ++removed;
+    }
   }
   return removed;
 }
@@ -485,6 +643,8 @@ absl::Status Store::rename(std::string_view src, std::string_view dst) {
   if (src == dst) return absl::OkStatus();
   to.erase(dst, hd);
   move_entry(from, to, src, hs, dst, hd);
+  impl_->shard_for(hs).note_write(src);
+  impl_->shard_for(hd).note_write(dst);
   return absl::OkStatus();
 }
 
@@ -496,6 +656,8 @@ absl::StatusOr<bool> Store::renamenx(std::string_view src, std::string_view dst)
   if (from.find(src, hs) == nullptr) return absl::NotFoundError("ERR no such key");
   if (src == dst || to.find(dst, hd) != nullptr) return false;
   move_entry(from, to, src, hs, dst, hd);
+  impl_->shard_for(hs).note_write(src);
+  impl_->shard_for(hd).note_write(dst);
   return true;
 }
 
@@ -511,6 +673,7 @@ bool Store::copy(std::string_view src, std::string_view dst, bool replace) {
     to.erase(dst, hd);
   }
   to.insert(internal::key_entry::clone(e, dst), hd);
+  impl_->shard_for(hd).note_write(dst);
   return true;
 }
 
@@ -525,7 +688,10 @@ int64_t Store::dbsize() {
 
 void Store::flushall() {
   StoreImpl::MultiLock lock(*impl_, Access::kWrite);
-  for (size_t i = 0; i < impl_->shard_count(); ++i) impl_->shard(i).keyspace.clear();
+  for (size_t i = 0; i < impl_->shard_count(); ++i) {
+    impl_->shard(i).keyspace.clear();
+    impl_->shard(i).note_write_all();
+  }
 }
 
 std::optional<std::string> Store::randomkey() {

@@ -14,11 +14,12 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <shared_mutex>
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/random/random.h"
-#include "absl/synchronization/mutex.h"
 #include "hash/hash_object.h"
 #include "keyspace/keyspace.h"
 #include <hashstore/clock.h>
@@ -26,10 +27,36 @@
 
 namespace hashstore::internal {
 
+// A key someone watches (Store::watch): its version moves on every write.
+struct WatchedKey {
+  uint64_t version = 0;
+  uint32_t watchers = 0;
+};
+
 struct Shard {
-  explicit Shard(uint64_t seed) : keyspace(seed) {}
-  absl::Mutex mu;
-  Keyspace keyspace ABSL_GUARDED_BY(mu);
+  Shard(size_t i, uint64_t seed) : index(i), keyspace(seed) {}
+  const size_t index;
+  // std::shared_mutex (pthread rwlock) rather than absl::Mutex: Debian's
+  // abseil is built without ThreadSanitizer annotations, so TSan could not
+  // see absl::Mutex's synchronization; it does see pthread's.
+  std::shared_mutex mu;
+  // Everything below is guarded by mu.
+  Keyspace keyspace;
+  // Only keys being watched are here; writes look a key up only when the
+  // map is not empty, so unwatched stores pay one branch.
+  absl::flat_hash_map<std::string, WatchedKey> watched;
+  uint64_t watch_clock = 0;
+
+  // Records a write to key for watchers. REQUIRES: mu held for writing.
+  void note_write(std::string_view key) {
+    if (watched.empty()) return;
+    auto it = watched.find(absl::string_view(key.data(), key.size()));
+    if (it != watched.end()) it->second.version = ++watch_clock;
+  }
+  // Records a write to every watched key (FLUSHALL).
+  void note_write_all() {
+    for (auto& [k, w] : watched) w.version = ++watch_clock;
+  }
 };
 
 // How a call uses a shard: reads share it, writes hold it alone.
@@ -65,20 +92,32 @@ class StoreImpl {
 
   // Locks one shard for reading (shared) or writing (exclusive); no-ops
   // when the Store was built with thread_safe = false.
+  // Batches and transactions hold every shard they touch for their whole
+  // run (in write mode); the commands they run then take no locks.
+  struct HeldShards {
+    const StoreImpl* owner = nullptr;
+    const std::vector<bool>* held = nullptr;
+  };
+  static HeldShards& held_by_this_thread();
+  bool holds(const Shard& s) const {
+    const HeldShards& h = held_by_this_thread();
+    return h.owner == this && (*h.held)[s.index];
+  }
+
   void lock(Shard& s, Access a) {
-    if (!thread_safe_) return;
+    if (!thread_safe_ || holds(s)) return;
     if (a == Access::kRead) {
-      s.mu.ReaderLock();
+      s.mu.lock_shared();
     } else {
-      s.mu.Lock();
+      s.mu.lock();
     }
   }
   void unlock(Shard& s, Access a) {
-    if (!thread_safe_) return;
+    if (!thread_safe_ || holds(s)) return;
     if (a == Access::kRead) {
-      s.mu.ReaderUnlock();
+      s.mu.unlock_shared();
     } else {
-      s.mu.Unlock();
+      s.mu.unlock();
     }
   }
 
@@ -119,6 +158,21 @@ class StoreImpl {
     StoreImpl& impl_;
     Access access_;
     std::vector<Shard*> locked_;
+  };
+
+  // Holds (write mode) the shards of `hashes`, or every shard, and marks
+  // them as held by this thread so that the calls made meanwhile on this
+  // thread take no locks of their own. REQUIRES: not nested.
+  class HoldShards {
+   public:
+    HoldShards(StoreImpl& impl, const std::vector<uint64_t>& hashes, bool all_shards);
+    ~HoldShards();
+    HoldShards(const HoldShards&) = delete;
+    HoldShards& operator=(const HoldShards&) = delete;
+
+   private:
+    std::vector<bool> held_;
+    std::unique_ptr<MultiLock> lock_;
   };
 
  private:

@@ -24,6 +24,9 @@
 
 namespace hashstore::internal {
 
+// 128-bit integers for exact overflow checks (a GCC/Clang extension).
+__extension__ typedef __int128 Int128;
+
 // Longest int64 in decimal ("-9223372036854775808") plus a spare byte.
 inline constexpr size_t kMaxInt64Chars = 21;
 // Redis's MAX_LONG_DOUBLE_CHARS: longer float strings are refused.

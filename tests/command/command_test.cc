@@ -153,3 +153,27 @@ TEST_CASE("execute: key and server commands") {
     CHECK(store.execute({"RANDOMKEY"}).is_nil());
   }
 }
+
+TEST_CASE("execute: HRESERVE, HRESERVEALL, HINCREX") {
+  Store store;
+  store.execute({"HSET", "p1", "stock", "3"});
+  store.execute({"HSET", "p2", "stock", "1"});
+  CHECK(store.execute({"HRESERVE", "p1", "stock", "2"}).integer() == 1);
+  CHECK(store.execute({"HRESERVE", "p1", "stock", "2"}).is_nil());
+  CHECK(err(store.execute({"HRESERVE", "p1", "stock", "0"})) == "ERR amount must be a positive integer");
+  CHECK(err(store.execute({"HRESERVE", "p1", "stock", "x"})) ==
+        "ERR value is not an integer or out of range");
+  Reply all = store.execute({"HRESERVEALL", "2", "p1", "stock", "1", "p2", "stock", "1"});
+  REQUIRE(all.elements().size() == 2);
+  CHECK(all.elements()[0].integer() == 0);
+  CHECK(store.execute({"HRESERVEALL", "1", "p1", "stock", "1"}).is_nil());
+  CHECK(err(store.execute({"HRESERVEALL", "2", "p1", "stock", "1"})) ==
+        "ERR numitems does not match the number of key field amount triples");
+  CHECK(err(store.execute({"HRESERVEALL", "0", "p1", "stock"})) ==
+        "ERR wrong number of arguments for 'hreserveall' command");
+  Reply inc = store.execute({"HINCREX", "r", "n", "BYINT", "5", "UBOUND", "3", "SATURATE"});
+  REQUIRE(inc.elements().size() == 2);
+  CHECK(inc.elements()[0].integer() == 3);
+  CHECK(inc.elements()[1].integer() == 3);
+  CHECK(err(store.execute({"HINCREX", "r", "n", "FOO"})) == "ERR syntax error");
+}

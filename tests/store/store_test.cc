@@ -339,3 +339,149 @@ TEST_CASE("Store randomized against a std::map model") {
   }
   CHECK(store.dbsize() == static_cast<int64_t>(model.size()));
 }
+
+TEST_CASE("Store::reserve") {
+  Store store;
+  REQUIRE(store.hset("product:1", {{"stock", "10"}, {"name", "Mug"}}).ok());
+  SUBCASE("takes units only while enough remain") {
+    CHECK(store.reserve("product:1", "stock", 4).value() == 6);
+    CHECK(store.reserve("product:1", "stock", 6).value() == 0);
+    CHECK(store.reserve("product:1", "stock", 1).value() == std::nullopt);
+    CHECK(store.hget("product:1", "stock") == "0");
+  }
+  SUBCASE("a missing field or key counts as 0 and is not created") {
+    CHECK(store.reserve("product:1", "nope", 1).value() == std::nullopt);
+    CHECK(store.reserve("product:2", "stock", 1).value() == std::nullopt);
+    CHECK(store.exists({"product:2"}) == 0);
+    CHECK_FALSE(store.hexists("product:1", "nope"));
+  }
+  SUBCASE("errors change nothing") {
+    CHECK(store.reserve("product:1", "stock", 0).status().message() ==
+          "ERR amount must be a positive integer");
+    CHECK(store.reserve("product:1", "name", 1).status().message() ==
+          "ERR hash value is not an integer");
+    CHECK(store.hget("product:1", "stock") == "10");
+  }
+}
+
+TEST_CASE("Store::reserve_all is all or nothing") {
+  Store store;
+  REQUIRE(store.hset("a", "stock", "5").ok());
+  REQUIRE(store.hset("b", "stock", "2").ok());
+  REQUIRE(store.hset("c", "name", "x").ok());
+  using Items = std::vector<hashstore::ReserveItem>;
+  SUBCASE("a whole cart") {
+    auto r = store.reserve_all(Items{{"a", "stock", 3}, {"b", "stock", 2}});
+    REQUIRE(r.ok());
+    REQUIRE(r->has_value());
+    CHECK(**r == std::vector<int64_t>{2, 0});
+  }
+  SUBCASE("one short line refuses the cart") {
+    auto r = store.reserve_all(Items{{"a", "stock", 3}, {"b", "stock", 3}});
+    REQUIRE(r.ok());
+    CHECK_FALSE(r->has_value());
+    CHECK(store.hget("a", "stock") == "5");
+    CHECK(store.hget("b", "stock") == "2");
+  }
+  SUBCASE("a line listed twice must cover both amounts") {
+    CHECK_FALSE(store.reserve_all(Items{{"a", "stock", 3}, {"a", "stock", 3}})->has_value());
+    auto r = store.reserve_all(Items{{"a", "stock", 3}, {"a", "stock", 2}});
+    CHECK(**r == std::vector<int64_t>{2, 0});
+  }
+  SUBCASE("errors change nothing") {
+    CHECK(store.reserve_all(Items{{"a", "stock", 1}, {"c", "name", 1}}).status().message() ==
+          "ERR hash value is not an integer");
+    CHECK(store.reserve_all(Items{{"a", "stock", 1}, {"b", "stock", -1}}).status().message() ==
+          "ERR amount must be a positive integer");
+    CHECK(store.hget("a", "stock") == "5");
+  }
+}
+
+TEST_CASE("Store::hincrex") {
+  Store store;
+  SUBCASE("within bounds") {
+    auto r = store.hincrex("rate", "hits", 1, 0, 3);
+    REQUIRE(r.ok());
+    CHECK(r->value == 1);
+    CHECK(r->applied == 1);
+  }
+  SUBCASE("refused at the bound, and a refused first increment creates nothing") {
+    auto r = store.hincrex("rate", "hits", 5, 0, 3);
+    CHECK(r->value == 0);
+    CHECK(r->applied == 0);
+    CHECK(store.exists({"rate"}) == 0);
+  }
+  SUBCASE("saturate stores the bound") {
+    REQUIRE(store.hset("rate", "hits", "2").ok());
+    auto r = store.hincrex("rate", "hits", 5, 0, 3, /*saturate=*/true);
+    CHECK(r->value == 3);
+    CHECK(r->applied == 1);
+    auto down = store.hincrex("rate", "hits", -10, 0, 3, true);
+    CHECK(down->value == 0);
+    CHECK(down->applied == -3);
+  }
+  SUBCASE("int64 limits are bounds too") {
+    REQUIRE(store.hset("big", "n", "9223372036854775806").ok());
+    CHECK(store.hincrex("big", "n", 5)->applied == 0);
+    CHECK(store.hincrex("big", "n", 5, INT64_MIN, INT64_MAX, true)->value == INT64_MAX);
+  }
+  SUBCASE("errors") {
+    CHECK(store.hincrex("rate", "hits", 1, 5, 1).status().message() ==
+          "ERR LBOUND must not be greater than UBOUND");
+    REQUIRE(store.hset("s", "f", "abc").ok());
+    CHECK(store.hincrex("s", "f", 1).status().message() == "ERR hash value is not an integer");
+  }
+}
+
+TEST_CASE("Store::transaction and execute_batch") {
+  Store store;
+  SUBCASE("a syntax error discards the whole transaction") {
+    auto r = store.transaction({{"HSET", "k", "f", "v"}, {"HGET", "k"}});
+    CHECK(r.string() == "EXECABORT Transaction discarded because of previous errors.");
+    CHECK(store.exists({"k"}) == 0);
+  }
+  SUBCASE("runtime errors do not stop the others, as in Redis") {
+    auto r = store.transaction({{"HSET", "k", "f", "v"}, {"HINCRBY", "k", "f", "1"},
+                                {"HGET", "k", "f"}});
+    REQUIRE(r.elements().size() == 3);
+    CHECK(r.elements()[1].string() == "ERR hash value is not an integer");
+    CHECK(r.elements()[2].string() == "v");
+  }
+  SUBCASE("a changed watched key makes the transaction return nil") {
+    REQUIRE(store.hset("k", "f", "1").ok());
+    auto w = store.watch({"k", "other"});
+    REQUIRE(store.hset("k", "f", "2").ok());
+    CHECK(store.transaction({{"HSET", "k", "f", "3"}}, &w).is_nil());
+    CHECK(store.hget("k", "f") == "2");
+    auto w2 = store.watch({"k"});
+    CHECK(store.transaction({{"HSET", "k", "f", "3"}}, &w2).elements().size() == 1);
+    CHECK(store.hget("k", "f") == "3");
+  }
+  SUBCASE("del, rename and flushall count as writes for watchers") {
+    REQUIRE(store.hset("k", "f", "1").ok());
+    auto w = store.watch({"k"});
+    store.flushall();
+    CHECK(store.transaction({{"PING"}}, &w).is_nil());
+  }
+  SUBCASE("a batch replies per command, errors included") {
+    auto replies = store.execute_batch({{"HSET", "a", "f", "1"}, {"NOPE"}, {"HGET", "a", "f"},
+                                        {"DBSIZE"}, {"HRESERVE", "a", "f", "1"}});
+    REQUIRE(replies.size() == 5);
+    CHECK(replies[0].integer() == 1);
+    CHECK(replies[1].is_error());
+    CHECK(replies[2].string() == "1");
+    CHECK(replies[3].integer() == 1);
+    CHECK(replies[4].integer() == 0);
+  }
+}
+
+TEST_CASE("Store in single-threaded mode") {
+  Options opt;
+  opt.thread_safe = false;
+  Store store(opt);
+  REQUIRE(store.hset("k", "f", "v").ok());
+  std::string seen;
+  CHECK(store.hget_view("k", "f", [&](std::string_view v) { seen = v; }));
+  CHECK(seen == "v");
+  CHECK(store.transaction({{"HGET", "k", "f"}}).elements()[0].string() == "v");
+}

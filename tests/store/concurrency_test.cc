@@ -1,0 +1,204 @@
+// Concurrency tests of hashstore::Store (run under ThreadSanitizer by
+// tools/test.sh): stock reservations from 8 threads never oversell and
+// account for every unit, carts are all or nothing, transactions are
+// isolated, WATCH-style retries lose no update, and batches see no
+// interleaving.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <hashstore/store.h>
+
+namespace {
+
+constexpr int kThreads = 8;
+constexpr int kProducts = 100;
+constexpr int64_t kInitialStock = 1000;
+
+// prefix followed by i, built by appending (GCC 12 reports a false
+// -Wrestrict on "k" + std::to_string(i)).
+std::string cat(const char* prefix, int64_t i) {
+  std::string s(prefix);
+  s += std::to_string(i);
+  return s;
+}
+
+std::string product(int i) { return cat("product:", i); }
+
+uint64_t test_seed() {
+  const char* s = std::getenv("HASHSTORE_SEED");
+  return s ? std::strtoull(s, nullptr, 10) : 20261124;
+}
+
+template <class F>
+void run_threads(F&& body) {
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) threads.emplace_back(body, t);
+  for (auto& th : threads) th.join();
+}
+
+}  // namespace
+
+TEST_CASE("Store::reserve and reserve_all from 8 threads") {
+  hashstore::Store store;
+  for (int p = 0; p < kProducts; ++p) {
+    REQUIRE(store.hset(product(p), "stock", std::to_string(kInitialStock)).ok());
+  }
+  // reserved[t][p]: units thread t took from product p (successful calls only).
+  std::vector<std::vector<int64_t>> reserved(kThreads, std::vector<int64_t>(kProducts, 0));
+  std::atomic<int> carts_ok{0}, carts_refused{0}, singles_refused{0};
+  const uint64_t seed = test_seed();
+  run_threads([&](int t) {
+    std::mt19937_64 rng(seed + static_cast<uint64_t>(t));
+    for (int op = 0; op < 3000; ++op) {
+      if (rng() % 2 == 0) {
+        const int p = static_cast<int>(rng() % kProducts);
+        const int64_t amount = 1 + static_cast<int64_t>(rng() % 5);
+        auto r = store.reserve(product(p), "stock", amount);
+        REQUIRE(r.ok());
+        if (r->has_value()) {
+          CHECK(**r >= 0);
+          reserved[t][p] += amount;
+        } else {
+          ++singles_refused;
+        }
+      } else {
+        // A cart of 1..4 lines over random products (a product may repeat).
+        std::vector<std::string> keys;
+        std::vector<hashstore::ReserveItem> items;
+        const int lines = 1 + static_cast<int>(rng() % 4);
+        for (int i = 0; i < lines; ++i) keys.push_back(product(static_cast<int>(rng() % kProducts)));
+        for (int i = 0; i < lines; ++i) {
+          items.push_back({keys[i], "stock", 1 + static_cast<int64_t>(rng() % 8)});
+        }
+        auto r = store.reserve_all(items);
+        REQUIRE(r.ok());
+        if (r->has_value()) {
+          ++carts_ok;
+          REQUIRE((*r)->size() == items.size());
+          for (int i = 0; i < lines; ++i) {
+            CHECK((**r)[i] >= 0);
+            reserved[t][std::stoi(keys[i].substr(8))] += items[i].amount;
+          }
+        } else {
+          ++carts_refused;
+        }
+      }
+    }
+  });
+  int64_t total_reserved = 0;
+  for (int p = 0; p < kProducts; ++p) {
+    int64_t taken = 0;
+    for (int t = 0; t < kThreads; ++t) taken += reserved[t][p];
+    auto left = store.hget(product(p), "stock");
+    REQUIRE(left.has_value());
+    const int64_t remaining = std::stoll(*left);
+    CAPTURE(p);
+    CHECK(remaining >= 0);
+    CHECK(remaining + taken == kInitialStock);  // every unit accounted for
+    total_reserved += taken;
+  }
+  // The workload is sized so that stock runs out: refusals must have happened.
+  CHECK(total_reserved > kProducts * kInitialStock / 2);
+  CHECK(carts_ok.load() > 0);
+  CHECK(carts_refused.load() + singles_refused.load() > 0);
+}
+
+TEST_CASE("Store::transaction keeps the sum of two counters under concurrency") {
+  hashstore::Store store;
+  REQUIRE(store.hset("acct", {{"a", "500"}, {"b", "500"}}).ok());
+  REQUIRE(store.hset("other", "c", "0").ok());
+  std::atomic<int> torn{0};
+  run_threads([&](int t) {
+    for (int i = 0; i < 1000; ++i) {
+      if (t % 2 == 0) {
+        const int k = (i % 7) + 1;
+        // Move k units from a to b, passing through c in another key (so
+        // usually another shard).
+        auto r = store.transaction({{"HINCRBY", "acct", "a", cat("", -k)},
+                                    {"HINCRBY", "other", "c", cat("", k)},
+                                    {"HINCRBY", "other", "c", cat("", -k)},
+                                    {"HINCRBY", "acct", "b", cat("", k)}});
+        REQUIRE(r.kind() == hashstore::Reply::Kind::kArray);
+      } else {
+        auto r = store.transaction({{"HGET", "acct", "a"}, {"HGET", "acct", "b"},
+                                    {"HGET", "other", "c"}});
+        REQUIRE(r.elements().size() == 3);
+        const int64_t a = std::stoll(r.elements()[0].string());
+        const int64_t b = std::stoll(r.elements()[1].string());
+        const int64_t c = std::stoll(r.elements()[2].string());
+        if (a + b != 1000 || c != 0) ++torn;
+      }
+    }
+  });
+  CHECK(torn.load() == 0);
+  CHECK(std::stoll(*store.hget("acct", "a")) + std::stoll(*store.hget("acct", "b")) == 1000);
+}
+
+TEST_CASE("Store::watch: optimistic read-modify-write loses no update") {
+  hashstore::Store store;
+  REQUIRE(store.hset("counter", "n", "0").ok());
+  std::atomic<int> retries{0};
+  constexpr int kPerThread = 300;
+  run_threads([&](int) {
+    for (int i = 0; i < kPerThread; ++i) {
+      for (;;) {
+        auto w = store.watch({"counter"});
+        const int64_t n = std::stoll(*store.hget("counter", "n"));
+        auto r = store.transaction({{"HSET", "counter", "n", std::to_string(n + 1)}}, &w);
+        if (!r.is_nil()) break;
+        ++retries;
+      }
+    }
+  });
+  CHECK(*store.hget("counter", "n") == std::to_string(kThreads * kPerThread));
+  MESSAGE("watch retries: " << retries.load());
+}
+
+TEST_CASE("Store::execute_batch is never seen half done") {
+  hashstore::Store store;
+  std::atomic<int> torn{0};
+  run_threads([&](int t) {
+    for (int i = 0; i < 500; ++i) {
+      if (t % 2 == 0) {
+        const std::string v = std::to_string(t * 1000 + i);
+        auto replies = store.execute_batch({{"HSET", "x", "f", v}, {"HSET", "y", "f", v}});
+        REQUIRE(replies.size() == 2);
+      } else {
+        auto replies = store.execute_batch({{"HGET", "x", "f"}, {"HGET", "y", "f"}});
+        if (replies[0].is_nil() != replies[1].is_nil() ||
+            (!replies[0].is_nil() && replies[0].string() != replies[1].string())) {
+          ++torn;
+        }
+      }
+    }
+  });
+  CHECK(torn.load() == 0);
+}
+
+TEST_CASE("Store: reads share a shard while writes go on") {
+  hashstore::Store store;
+  for (int i = 0; i < 200; ++i) REQUIRE(store.hset(cat("k", i), "f", "1").ok());
+  std::atomic<int64_t> seen{0};
+  run_threads([&](int t) {
+    std::mt19937_64 rng(test_seed() + static_cast<uint64_t>(t));
+    for (int i = 0; i < 2000; ++i) {
+      const std::string key = cat("k", static_cast<int64_t>(rng() % 200));
+      switch (rng() % 6) {
+        case 0: (void)store.hincrby(key, "f", 1); break;
+        case 1: store.hget_view(key, "f", [&](std::string_view v) { seen += static_cast<int64_t>(v.size()); }); break;
+        case 2: seen += static_cast<int64_t>(store.hgetall(key).size()); break;
+        case 3: seen += store.dbsize(); break;
+        case 4: seen += static_cast<int64_t>(store.scan(0).items.size()); break;
+        default: seen += store.exists({key, "k0"}); break;
+      }
+    }
+  });
+  CHECK(seen.load() > 0);
+  CHECK(store.dbsize() == 200);
+}
