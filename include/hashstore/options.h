@@ -31,6 +31,12 @@ struct Options {
   // false: no locking at all, for programs that call the Store from one
   // thread only (a game loop). REQUIRES then: never two calls at once.
   bool thread_safe = true;
+  // Active expiry in a background thread: every expiry_interval_ms it runs
+  // Store::expire_cycle(). Off by default; the program may instead call
+  // expire_cycle() from its own loop. Lazy expiry always works: no call ever
+  // sees an expired key.
+  bool expiry_thread = false;
+  int64_t expiry_interval_ms = 100;
 };
 
 }  // namespace hashstore

@@ -45,6 +45,16 @@ class StoreInternal;
 
 using FieldValue = std::pair<std::string_view, std::string_view>;
 
+// Conditions of EXPIRE and friends (combine with |): NX only when the key
+// has no TTL; XX only when it has one; GT only when the new time is later
+// (a key without TTL counts as never expiring); LT only when earlier.
+enum ExpireFlag : unsigned {
+  kExpireNX = 1,
+  kExpireXX = 2,
+  kExpireGT = 4,
+  kExpireLT = 8,
+};
+
 // One page of a SCAN or HSCAN. cursor == 0 means the iteration is complete.
 struct ScanPage {
   uint64_t cursor = 0;
@@ -158,6 +168,29 @@ class Store {
   // table); nullopt for a missing key.
   std::optional<int64_t> memory_usage(std::string_view key);
 
+  // ---- Key TTLs (Redis 7 semantics) ----------------------------------------
+  // EXPIRE / PEXPIRE / EXPIREAT / PEXPIREAT: true when the TTL was set (or
+  // the key deleted because the time is not in the future); false when the
+  // key is missing or a condition is not met. Errors as Redis: incompatible
+  // flags, and "ERR invalid expire time in '<command>' command" on overflow.
+  absl::StatusOr<bool> expire(std::string_view key, int64_t seconds, unsigned flags = 0);
+  absl::StatusOr<bool> pexpire(std::string_view key, int64_t milliseconds, unsigned flags = 0);
+  absl::StatusOr<bool> expireat(std::string_view key, int64_t unix_seconds, unsigned flags = 0);
+  absl::StatusOr<bool> pexpireat(std::string_view key, int64_t unix_ms, unsigned flags = 0);
+  // TTL / PTTL: -2 missing key, -1 no TTL, else the time left (TTL rounds to
+  // the nearest second, as Redis does).
+  int64_t ttl(std::string_view key);
+  int64_t pttl(std::string_view key);
+  // EXPIRETIME / PEXPIRETIME: -2, -1, or the absolute Unix time.
+  int64_t expiretime(std::string_view key);
+  int64_t pexpiretime(std::string_view key);
+  // PERSIST: true when a TTL was removed.
+  bool persist(std::string_view key);
+  // One bounded step of active expiry: reclaims up to max_keys_per_shard
+  // expired keys in each shard (oldest first) and returns how many. Call it
+  // from your own loop (a game tick), or set Options::expiry_thread.
+  size_t expire_cycle(size_t max_keys_per_shard = 256);
+
   // ---- Counters, stock and reservations --------------------------------------
   // HRESERVE: if the field's integer value (0 when missing) is at least
   // amount, subtracts amount and returns what remains; otherwise changes
@@ -233,6 +266,10 @@ class Store {
   // Whether no key of w was written since watch(). REQUIRES: the shards of
   // w's keys are held by this thread.
   bool watch_unchanged(const Watch& w);
+  absl::StatusOr<bool> expire_at_ms(std::string_view key, int64_t when, bool relative,
+                                    int64_t unit_ms, unsigned flags, const char* command);
+  int64_t ttl_query(std::string_view key, bool absolute, bool ms);
+
   std::unique_ptr<internal::StoreImpl> impl_;
 };
 

@@ -51,6 +51,7 @@ std::vector<Command> hash_commands();
 std::vector<Command> key_commands();
 std::vector<Command> server_commands();
 std::vector<Command> counter_commands();
+std::vector<Command> expire_commands();
 
 const Reply& syntax_error();
 Reply error_from(const absl::Status& s);

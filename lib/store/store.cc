@@ -41,6 +41,21 @@ StoreImpl::StoreImpl(const Options& options)
   shard_bits_ = static_cast<unsigned>(std::countr_zero(n));
   shards_.reserve(n);
   for (size_t i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(i, seed_));
+  if (options.expiry_thread) {
+    const int64_t interval = std::max<int64_t>(1, options.expiry_interval_ms);
+    expiry_thread_ = std::thread([this, interval] { expiry_loop(interval); });
+  }
+}
+
+StoreImpl::~StoreImpl() {
+  if (expiry_thread_.joinable()) {
+    {
+      std::lock_guard<std::mutex> l(stop_mu_);
+      stopping_ = true;
+    }
+    stop_cv_.notify_all();
+    expiry_thread_.join();
+  }
 }
 
 uint64_t StoreImpl::hash(std::string_view key) const {
@@ -122,7 +137,8 @@ template <class R, class F>
 R on_hash_held(StoreImpl& impl, Shard& shard, std::string_view key, uint64_t h, Use use,
                R fallback, F&& fn) {
   Keyspace& ks = shard.keyspace;
-  void* e = ks.find(key, h);
+  const int64_t now = impl.clock().now_ms();
+  void* e = use == Use::kRead ? ks.find_live(key, h, now) : ks.find_for_write(key, h, now);
   if (e == nullptr) {
     if (use != Use::kCreate) return fallback;
     e = ks.create(key, h);
@@ -530,10 +546,12 @@ bool Store::watch_unchanged(const Watch& w) {
 int64_t Store::del(std::span<const std::string_view> keys) {
   std::vector<uint64_t> hashes = internal::hashes_of(*impl_, keys);
   StoreImpl::MultiLock lock(*impl_, hashes, Access::kWrite);
+  const int64_t now = impl_->clock().now_ms();
   int64_t removed = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
     Shard& s = impl_->shard_for(hashes[i]);
-    if (s.keyspace.erase(keys[i], hashes[i])) {
+    if (s.keyspace.find_for_write(keys[i], hashes[i], now) != nullptr &&
+        s.keyspace.erase(keys[i], hashes[i])) {
       s.note_write(keys[i]);
       ++removed;
     }
@@ -550,10 +568,11 @@ int64_t Store::unlink(std::span<const std::string_view> keys) { return del(keys)
 int64_t Store::exists(std::span<const std::string_view> keys) {
   std::vector<uint64_t> hashes = internal::hashes_of(*impl_, keys);
   StoreImpl::MultiLock lock(*impl_, hashes, Access::kRead);
+  const int64_t now = impl_->clock().now_ms();
   int64_t found = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
     Shard& s = impl_->shard_for(hashes[i]);
-    found += s.keyspace.find(keys[i], hashes[i]) != nullptr ? 1 : 0;
+    found += s.keyspace.find_live(keys[i], hashes[i], now) != nullptr ? 1 : 0;
   }
   return found;
 }
@@ -585,12 +604,14 @@ ScanPage Store::scan(uint64_t cursor, const ScanOptions& options) {
                                                    absl::string_view(options.type.data(), options.type.size()), "hash");
   const size_t want = static_cast<size_t>(std::max<int64_t>(1, options.count));
   size_t visited = 0;
+  const int64_t now = impl_->clock().now_ms();
   while (visited < want) {
     Shard& s = impl_->shard(shard);
     {
       StoreImpl::ShardLock lock(*impl_, s, Access::kRead);
       table_cursor = s.keyspace.scan(table_cursor, [&](const void* e) {
         ++visited;
+        if (internal::Keyspace::expired(e, now)) return;
         std::string_view k = internal::key_entry::key(e);
         if (type_ok && (all || internal::glob_match(options.match, k))) page.items.emplace_back(k);
       });
@@ -609,10 +630,12 @@ ScanPage Store::scan(uint64_t cursor, const ScanOptions& options) {
 std::vector<std::string> Store::keys(std::string_view pattern) {
   std::vector<std::string> out;
   const bool all = pattern == "*";
+  const int64_t now = impl_->clock().now_ms();
   for (size_t i = 0; i < impl_->shard_count(); ++i) {
     Shard& s = impl_->shard(i);
     StoreImpl::ShardLock lock(*impl_, s, Access::kRead);
     s.keyspace.for_each([&](const void* e) {
+      if (internal::Keyspace::expired(e, now)) return;
       std::string_view k = internal::key_entry::key(e);
       if (all || internal::glob_match(pattern, k)) out.emplace_back(k);
     });
@@ -639,7 +662,8 @@ absl::Status Store::rename(std::string_view src, std::string_view dst) {
   StoreImpl::MultiLock lock(*impl_, {hs, hd}, Access::kWrite);
   auto& from = impl_->shard_for(hs).keyspace;
   auto& to = impl_->shard_for(hd).keyspace;
-  if (from.find(src, hs) == nullptr) return absl::NotFoundError("ERR no such key");
+  const int64_t now = impl_->clock().now_ms();
+  if (from.find_for_write(src, hs, now) == nullptr) return absl::NotFoundError("ERR no such key");
   if (src == dst) return absl::OkStatus();
   to.erase(dst, hd);
   move_entry(from, to, src, hs, dst, hd);
@@ -653,8 +677,9 @@ absl::StatusOr<bool> Store::renamenx(std::string_view src, std::string_view dst)
   StoreImpl::MultiLock lock(*impl_, {hs, hd}, Access::kWrite);
   auto& from = impl_->shard_for(hs).keyspace;
   auto& to = impl_->shard_for(hd).keyspace;
-  if (from.find(src, hs) == nullptr) return absl::NotFoundError("ERR no such key");
-  if (src == dst || to.find(dst, hd) != nullptr) return false;
+  const int64_t now = impl_->clock().now_ms();
+  if (from.find_for_write(src, hs, now) == nullptr) return absl::NotFoundError("ERR no such key");
+  if (src == dst || to.find_for_write(dst, hd, now) != nullptr) return false;
   move_entry(from, to, src, hs, dst, hd);
   impl_->shard_for(hs).note_write(src);
   impl_->shard_for(hd).note_write(dst);
@@ -666,7 +691,9 @@ bool Store::copy(std::string_view src, std::string_view dst, bool replace) {
   StoreImpl::MultiLock lock(*impl_, {hs, hd}, Access::kWrite);
   auto& from = impl_->shard_for(hs).keyspace;
   auto& to = impl_->shard_for(hd).keyspace;
-  const void* e = from.find(src, hs);
+  const int64_t now = impl_->clock().now_ms();
+  to.find_for_write(dst, hd, now);  // reclaims an expired destination
+  const void* e = from.find_for_write(src, hs, now);
   if (e == nullptr) return false;
   if (to.find(dst, hd) != nullptr) {
     if (!replace) return false;
@@ -679,9 +706,10 @@ bool Store::copy(std::string_view src, std::string_view dst, bool replace) {
 
 int64_t Store::dbsize() {
   StoreImpl::MultiLock lock(*impl_, Access::kRead);
+  const int64_t now = impl_->clock().now_ms();
   int64_t n = 0;
   for (size_t i = 0; i < impl_->shard_count(); ++i) {
-    n += static_cast<int64_t>(impl_->shard(i).keyspace.size());
+    n += static_cast<int64_t>(impl_->shard(i).keyspace.live_size(now));
   }
   return n;
 }
@@ -698,25 +726,34 @@ std::optional<std::string> Store::randomkey() {
   // Every shard is held so that the draw is uniform over one consistent
   // keyspace: pick a shard weighted by its size, then an entry in it.
   StoreImpl::MultiLock lock(*impl_, Access::kRead);
-  size_t total = 0;
-  for (size_t i = 0; i < impl_->shard_count(); ++i) total += impl_->shard(i).keyspace.size();
-  if (total == 0) return std::nullopt;
-  absl::BitGen& gen = internal::thread_rng();
-  size_t pick = absl::Uniform<size_t>(gen, 0, total);
+  const int64_t now = impl_->clock().now_ms();
+  size_t total = 0, live = 0;
   for (size_t i = 0; i < impl_->shard_count(); ++i) {
-    const internal::Keyspace& ks = impl_->shard(i).keyspace;
-    if (pick < ks.size()) {
-      return std::string(internal::key_entry::key(ks.random_entry(absl::Uniform<uint64_t>(gen))));
-    }
-    pick -= ks.size();
+    total += impl_->shard(i).keyspace.size();
+    live += impl_->shard(i).keyspace.live_size(now);
   }
-  return std::nullopt;
+  if (live == 0) return std::nullopt;
+  absl::BitGen& gen = internal::thread_rng();
+  // Draw among all entries and skip expired ones (they are rare once the
+  // expiry cycle runs); every live key keeps the same chance.
+  for (;;) {
+    size_t pick = absl::Uniform<size_t>(gen, 0, total);
+    for (size_t i = 0; i < impl_->shard_count(); ++i) {
+      const internal::Keyspace& ks = impl_->shard(i).keyspace;
+      if (pick < ks.size()) {
+        const void* e = ks.random_entry(absl::Uniform<uint64_t>(gen));
+        if (!internal::Keyspace::expired(e, now)) return std::string(internal::key_entry::key(e));
+        break;
+      }
+      pick -= ks.size();
+    }
+  }
 }
 
 std::optional<int64_t> Store::memory_usage(std::string_view key) {
   return impl_->with_key(key, Access::kRead,
                          [&](internal::Keyspace& ks, uint64_t h) -> std::optional<int64_t> {
-    const void* e = ks.find(key, h);
+    const void* e = ks.find_live(key, h, impl_->clock().now_ms());
     if (e == nullptr) return std::nullopt;
     return static_cast<int64_t>(internal::entry_memory_usage(e));
   });

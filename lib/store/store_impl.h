@@ -14,7 +14,10 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <condition_variable>
+#include <mutex>
 #include <shared_mutex>
+#include <thread>
 #include <string_view>
 #include <vector>
 
@@ -69,6 +72,10 @@ absl::BitGen& thread_rng();
 class StoreImpl {
  public:
   explicit StoreImpl(const Options& options);
+  ~StoreImpl();
+
+  // One bounded step of active expiry over every shard (store_expire.cc).
+  size_t expire_cycle(size_t max_keys_per_shard);
 
   uint64_t hash(std::string_view key) const;
   size_t shard_count() const { return shards_.size(); }
@@ -183,6 +190,13 @@ class StoreImpl {
   std::atomic<size_t> max_listpack_value_;
   const Clock* clock_;
   bool thread_safe_;
+
+  // Options::expiry_thread: runs expire_cycle() every interval until stopped.
+  void expiry_loop(int64_t interval_ms);
+  std::thread expiry_thread_;
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
 };
 
 }  // namespace hashstore::internal

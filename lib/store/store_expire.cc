@@ -1,0 +1,132 @@
+// Key TTLs: EXPIRE and friends, TTL queries, PERSIST, and active expiry
+// (Store methods and StoreImpl's expiry cycle and thread).
+//
+// Semantics follow Redis 7.0's expireGenericCommand and ttlGenericCommand:
+// options are checked first, then the time; seconds are multiplied into
+// milliseconds with overflow checks; a time that is not in the future
+// deletes the key; TTL rounds to the nearest second.
+#include <chrono>
+
+#include <hashstore/store.h>
+
+#include "absl/strings/str_cat.h"
+#include "store/store_impl.h"
+
+namespace hashstore {
+
+namespace internal {
+
+size_t StoreImpl::expire_cycle(size_t max_keys_per_shard) {
+  size_t reclaimed = 0;
+  const int64_t now = clock().now_ms();
+  for (auto& shard : shards_) {
+    ShardLock lock(*this, *shard, Access::kWrite);
+    const size_t n = shard->keyspace.expire_some(now, max_keys_per_shard);
+    if (n > 0 && !shard->watched.empty()) shard->note_write_all();
+    reclaimed += n;
+  }
+  return reclaimed;
+}
+
+void StoreImpl::expiry_loop(int64_t interval_ms) {
+  std::unique_lock<std::mutex> l(stop_mu_);
+  while (!stopping_) {
+    l.unlock();
+    expire_cycle(256);
+    l.lock();
+    stop_cv_.wait_for(l, std::chrono::milliseconds(interval_ms), [this] { return stopping_; });
+  }
+}
+
+}  // namespace internal
+
+using internal::Access;
+using internal::Shard;
+using internal::StoreImpl;
+
+absl::StatusOr<bool> Store::expire_at_ms(std::string_view key, int64_t when, bool relative,
+                                         int64_t unit_ms, unsigned flags, const char* command) {
+  if ((flags & kExpireNX) && (flags & (kExpireXX | kExpireGT | kExpireLT))) {
+    return absl::InvalidArgumentError(
+        "ERR NX and XX, GT or LT options at the same time are not compatible");
+  }
+  if ((flags & kExpireGT) && (flags & kExpireLT)) {
+    return absl::InvalidArgumentError("ERR GT and LT options at the same time are not compatible");
+  }
+  const absl::Status bad_time = absl::InvalidArgumentError(
+      absl::StrCat("ERR invalid expire time in '", command, "' command"));
+  if (unit_ms == 1000) {
+    if (when > INT64_MAX / 1000 || when < INT64_MIN / 1000) return bad_time;
+    when *= 1000;
+  }
+  const uint64_t h = impl_->hash(key);
+  Shard& shard = impl_->shard_for(h);
+  StoreImpl::ShardLock lock(*impl_, shard, Access::kWrite);
+  const int64_t now = impl_->clock().now_ms();
+  if (relative) {
+    if (when > INT64_MAX - now) return bad_time;
+    when += now;
+  }
+  internal::Keyspace& ks = shard.keyspace;
+  void* e = ks.find_for_write(key, h, now);
+  if (e == nullptr) return false;
+  const std::optional<int64_t> current = internal::key_entry::expire_ms(e);
+  if ((flags & kExpireNX) && current) return false;
+  if ((flags & kExpireXX) && !current) return false;
+  if ((flags & kExpireGT) && (!current || when <= *current)) return false;
+  if ((flags & kExpireLT) && current && when >= *current) return false;
+  shard.note_write(key);
+  if (when <= now) {
+    ks.erase(key, h);
+  } else {
+    ks.set_expire(e, h, when);
+  }
+  return true;
+}
+
+absl::StatusOr<bool> Store::expire(std::string_view key, int64_t seconds, unsigned flags) {
+  return expire_at_ms(key, seconds, true, 1000, flags, "expire");
+}
+absl::StatusOr<bool> Store::pexpire(std::string_view key, int64_t ms, unsigned flags) {
+  return expire_at_ms(key, ms, true, 1, flags, "pexpire");
+}
+absl::StatusOr<bool> Store::expireat(std::string_view key, int64_t unix_seconds, unsigned flags) {
+  return expire_at_ms(key, unix_seconds, false, 1000, flags, "expireat");
+}
+absl::StatusOr<bool> Store::pexpireat(std::string_view key, int64_t unix_ms, unsigned flags) {
+  return expire_at_ms(key, unix_ms, false, 1, flags, "pexpireat");
+}
+
+int64_t Store::ttl_query(std::string_view key, bool absolute, bool ms) {
+  return impl_->with_key(key, Access::kRead, [&](internal::Keyspace& ks, uint64_t h) -> int64_t {
+    const int64_t now = impl_->clock().now_ms();
+    const void* e = ks.find_live(key, h, now);
+    if (e == nullptr) return -2;
+    const std::optional<int64_t> t = internal::key_entry::expire_ms(e);
+    if (!t) return -1;
+    int64_t v = absolute ? *t : *t - now;
+    if (v < 0) v = 0;
+    return ms ? v : (v + 500) / 1000;
+  });
+}
+
+int64_t Store::ttl(std::string_view key) { return ttl_query(key, false, false); }
+int64_t Store::pttl(std::string_view key) { return ttl_query(key, false, true); }
+int64_t Store::expiretime(std::string_view key) { return ttl_query(key, true, false); }
+int64_t Store::pexpiretime(std::string_view key) { return ttl_query(key, true, true); }
+
+bool Store::persist(std::string_view key) {
+  return impl_->with_key(key, Access::kWrite, [&](internal::Keyspace& ks, uint64_t h) {
+    void* e = ks.find_for_write(key, h, impl_->clock().now_ms());
+    if (e == nullptr || !internal::key_entry::expire_ms(e)) return false;
+    ks.set_expire(e, h, std::nullopt);
+    impl_->shard_for(h).note_write(key);
+    return true;
+  });
+}
+
+size_t Store::expire_cycle(size_t max_keys_per_shard) {
+  return impl_->expire_cycle(max_keys_per_shard);
+}
+
+}  // namespace hashstore
