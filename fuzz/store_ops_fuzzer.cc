@@ -2,13 +2,15 @@
 //
 // Property: for any byte string, decoded as a sequence of operations (HSET,
 // HSETNX, HDEL, HGET, HINCRBY, HINCRBYFLOAT, HGETALL, HSCAN, RENAME, COPY,
-// DEL, CONFIG SET of the thresholds) over a small alphabet of keys, fields
-// and values, every reply equals the model's, no key holds an empty hash, and
+// CONFIG SET of the thresholds, PEXPIRE, PERSIST, clock advances and expiry
+// cycles) over a small alphabet of keys, fields and values, every reply
+// equals a model whose keys expire, no key holds an empty hash, and
 // after every step each hash's encoding is consistent with Redis's rules: a
 // listpack hash never has more fields than the entries limit, nor a field or
 // value longer than the value limit, at the time of its last write.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <string>
@@ -40,8 +42,8 @@ std::string value_of(Input& in) {
   return std::string(static_cast<size_t>(b - 190), 'x');  // 10..65 bytes
 }
 
-void fail(const char* what) {
-  (void)what;
+[[noreturn]] void fail(const char* what) {
+  std::fprintf(stderr, "store_ops_fuzzer: %s\n", what);
   std::abort();
 }
 
@@ -60,12 +62,15 @@ bool model_int(const std::string& s, long long* out) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Input in{data, size};
+  hashstore::ManualClock clock(1000);
   hashstore::Options opt;
+  opt.clock = &clock;
   opt.hash_max_listpack_entries = 4;
   opt.hash_max_listpack_value = 16;
   opt.shards = 2;
   hashstore::Store store(opt);
   std::map<std::string, Hash> model;
+  std::map<std::string, int64_t> expires;  // the model's key TTLs (absolute ms)
   size_t max_entries = 4, max_value = 16;
   // Since the limits last changed: keys written (so bound by the entries
   // limit) and keys created (so every field and value is bound by the value
@@ -76,8 +81,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!existed) born[k] = true;
   };
 
+  // The model forgets keys whose time has come.
+  auto purge = [&] {
+    for (auto it = expires.begin(); it != expires.end();) {
+      if (it->second <= clock.now_ms()) {
+        model.erase(it->first);
+        it = expires.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  };
   for (int steps = 0; in.n > 0 && steps < 2000; ++steps) {
-    const uint8_t op = in.byte() % 12;
+    purge();
+    const uint8_t op = in.byte() % 16;
     const std::string key = std::string("k").append(std::to_string(in.byte() % 4));
     const std::string field = std::string("f").append(std::to_string(in.byte() % 8));
     switch (op) {
@@ -181,6 +198,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           Hash h = model[key];
           model.erase(key);
           model[dst] = h;
+          expires.erase(dst);
+          if (expires.count(key)) {
+            expires[dst] = expires[key];
+            if (dst != key) expires.erase(key);
+          }
           written[dst] = written[key];
           born[dst] = born[key];
         }
@@ -193,9 +215,42 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (copied != (model.count(key) > 0)) fail("copy");
         if (copied) {
           model[dst] = model[key];
+          expires.erase(dst);
+          if (expires.count(key)) expires[dst] = expires[key];
           written[dst] = written[key];
           born[dst] = born[key];
         }
+        break;
+      }
+      case 12: {
+        const int64_t ms = static_cast<int64_t>(in.byte() % 60) - 10;  // may be in the past
+        const bool set = store.pexpire(key, ms).value();
+        if (set != (model.count(key) > 0)) fail("pexpire");
+        if (set) {
+          if (ms <= 0) {
+            model.erase(key);
+            expires.erase(key);
+          } else {
+            expires[key] = clock.now_ms() + ms;
+          }
+        }
+        break;
+      }
+      case 13:
+        clock.advance_ms(in.byte() % 40);
+        break;
+      case 14: {
+        const bool removed = store.persist(key);
+        if (removed != (model.count(key) > 0 && expires.count(key) > 0)) fail("persist");
+        expires.erase(key);
+        break;
+      }
+      case 15: {
+        store.expire_cycle(in.byte() % 4);
+        const int64_t want = !model.count(key) ? -2
+                             : !expires.count(key) ? -1
+                                                   : expires[key] - clock.now_ms();
+        if (store.pttl(key) != want) fail("pttl");
         break;
       }
       case 11: {
@@ -207,6 +262,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         born.clear();
         break;
       }
+    }
+    purge();
+    // A key the model dropped (last field deleted) has no TTL either.
+    for (auto it = expires.begin(); it != expires.end();) {
+      it = model.count(it->first) ? std::next(it) : expires.erase(it);
     }
     // Invariants on every key.
     if (store.dbsize() != static_cast<int64_t>(model.size())) fail("dbsize");
