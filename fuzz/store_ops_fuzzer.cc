@@ -195,13 +195,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           if (st.ok()) fail("rename of a missing key");
         } else {
           if (!st.ok()) fail("rename");
+          if (dst == key) break;  // renaming a key to itself changes nothing
           Hash h = model[key];
           model.erase(key);
           model[dst] = h;
           expires.erase(dst);
           if (expires.count(key)) {
             expires[dst] = expires[key];
-            if (dst != key) expires.erase(key);
+            expires.erase(key);
           }
           written[dst] = written[key];
           born[dst] = born[key];
