@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 
+#include "fuzz_input.h"
 #include "encoding/field_entry.h"
 #include "util/heap.h"
 
@@ -21,20 +22,10 @@ namespace field_entry = hashstore::internal::field_entry;
 
 namespace {
 
-struct Input {
-  const uint8_t* p;
-  size_t n;
-  uint8_t byte() {
-    if (n == 0) return 0;
-    --n;
-    return *p++;
-  }
-};
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  Input in{data, size};
+  FuzzInput in{data, size};
   FieldTable t(in.byte());
   std::map<std::string, std::string> model;
   // A scan in progress: its cursor, what it returned, and the fields present

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "fuzz_input.h"
 #include "encoding/listpack.h"
 
 namespace lp = hashstore::internal::lp;
@@ -19,22 +20,7 @@ using hashstore::internal::OwnedListpack;
 
 namespace {
 
-struct Input {
-  const uint8_t* p;
-  size_t n;
-  uint8_t byte() {
-    if (n == 0) return 0;
-    --n;
-    return *p++;
-  }
-  uint64_t u64() {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v = v << 8 | byte();
-    return v;
-  }
-};
-
-std::string value_of(Input& in) {
+std::string value_of(FuzzInput& in) {
   static const char* const kFixed[] = {"", "0", "-0", "01", "+1", " 1", "127", "128", "-4096",
                                        "-4097", "4095", "4096", "32767", "-32769", "8388608",
                                        "2147483647", "-2147483649", "9223372036854775807",
@@ -69,7 +55,7 @@ uint32_t offset_of(const OwnedListpack& l, size_t index) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  Input in{data, size};
+  FuzzInput in{data, size};
   OwnedListpack l;
   std::vector<std::string> model;
   for (int steps = 0; in.n > 0 && steps < 500; ++steps) {

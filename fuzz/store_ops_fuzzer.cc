@@ -18,25 +18,17 @@
 
 #include <hashstore/store.h>
 
+#include "fuzz_input.h"
+
 namespace {
 
 using Hash = std::map<std::string, std::string>;
-
-struct Input {
-  const uint8_t* p;
-  size_t n;
-  uint8_t byte() {
-    if (n == 0) return 0;
-    --n;
-    return *p++;
-  }
-};
 
 const char* const kValues[] = {"",     "0",   "-1",   "1",   "9223372036854775807",
                                "-9223372036854775808", "abc", "1.5", "01", " 1",
                                "3006.5"};
 
-std::string value_of(Input& in) {
+std::string value_of(FuzzInput& in) {
   uint8_t b = in.byte();
   if (b < 200) return kValues[b % (sizeof kValues / sizeof kValues[0])];
   return std::string(static_cast<size_t>(b - 190), 'x');  // 10..65 bytes
@@ -61,7 +53,7 @@ bool model_int(const std::string& s, long long* out) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  Input in{data, size};
+  FuzzInput in{data, size};
   hashstore::ManualClock clock(1000);
   hashstore::Options opt;
   opt.clock = &clock;

@@ -297,34 +297,40 @@ std::vector<std::optional<std::string>> Store::hmget(
   return hmget(key, std::span<const std::string_view>(fields.begin(), fields.size()));
 }
 
-std::vector<std::pair<std::string, std::string>> Store::hgetall(std::string_view key) {
-  std::vector<std::pair<std::string, std::string>> out;
-  on_hash(*impl_, key, Use::kRead, 0, [&](HashObject& hash) {
+namespace internal {
+namespace {
+
+// Every field of key's hash, each turned into an element of the result by
+// make(field, value): HGETALL, HKEYS and HVALS.
+template <class T, class Make>
+std::vector<T> collect(StoreImpl& impl, std::string_view key, Make make) {
+  std::vector<T> out;
+  on_hash(impl, key, Use::kRead, 0, [&](HashObject& hash) {
     out.reserve(hash.length());
-    hash.for_each([&](std::string_view f, std::string_view v) { out.emplace_back(f, v); });
+    hash.for_each([&](std::string_view f, std::string_view v) { out.push_back(make(f, v)); });
     return 0;
   });
   return out;
+}
+
+}  // namespace
+}  // namespace internal
+
+std::vector<std::pair<std::string, std::string>> Store::hgetall(std::string_view key) {
+  return internal::collect<std::pair<std::string, std::string>>(
+      *impl_, key, [](std::string_view f, std::string_view v) {
+        return std::pair<std::string, std::string>(f, v);
+      });
 }
 
 std::vector<std::string> Store::hkeys(std::string_view key) {
-  std::vector<std::string> out;
-  on_hash(*impl_, key, Use::kRead, 0, [&](HashObject& hash) {
-    out.reserve(hash.length());
-    hash.for_each([&](std::string_view f, std::string_view) { out.emplace_back(f); });
-    return 0;
-  });
-  return out;
+  return internal::collect<std::string>(
+      *impl_, key, [](std::string_view f, std::string_view) { return std::string(f); });
 }
 
 std::vector<std::string> Store::hvals(std::string_view key) {
-  std::vector<std::string> out;
-  on_hash(*impl_, key, Use::kRead, 0, [&](HashObject& hash) {
-    out.reserve(hash.length());
-    hash.for_each([&](std::string_view, std::string_view v) { out.emplace_back(v); });
-    return 0;
-  });
-  return out;
+  return internal::collect<std::string>(
+      *impl_, key, [](std::string_view, std::string_view v) { return std::string(v); });
 }
 
 int64_t Store::hdel(std::string_view key, std::span<const std::string_view> fields) {
