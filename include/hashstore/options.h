@@ -34,7 +34,7 @@ struct Options {
   // Active expiry in a background thread: every expiry_interval_ms it runs
   // Store::expire_cycle(). Off by default; the program may instead call
   // expire_cycle() from its own loop. Lazy expiry always works: no call ever
-  // sees an expired key.
+  // sees an expired key. Ignored when thread_safe is false.
   bool expiry_thread = false;
   int64_t expiry_interval_ms = 100;
 };

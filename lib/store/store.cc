@@ -41,7 +41,9 @@ StoreImpl::StoreImpl(const Options& options)
   shard_bits_ = static_cast<unsigned>(std::countr_zero(n));
   shards_.reserve(n);
   for (size_t i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(i, seed_));
-  if (options.expiry_thread) {
+  // A background thread needs locks: with thread_safe = false the program
+  // calls expire_cycle() itself.
+  if (options.expiry_thread && thread_safe_) {
     const int64_t interval = std::max<int64_t>(1, options.expiry_interval_ms);
     expiry_thread_ = std::thread([this, interval] { expiry_loop(interval); });
   }
