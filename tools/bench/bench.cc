@@ -11,12 +11,18 @@
 //                    key vs a keyspace of nested flat_hash_maps
 //   profiles_memory  100,000 five-field user profiles through Store::hset vs
 //                    the nested-map keyspace: bytes per hash
+//   speed            one thread on the 100,000-profile keyspace: HGET of one
+//                    field, HMGET of 3, HGETALL, HSET of one field, HINCRBY,
+//                    reserve — thread-safe Store vs the baseline behind one
+//                    mutex, and single-threaded Store vs the bare baseline
+//   threads          1, 2 and 4 threads doing 90% HGET / 10% HSET, and a
+//                    contended reserve on 100 products (speed.cc)
 //
 // Every figure is taken for hashstore and for the baseline in the same
 // process; the two alternate for --rounds rounds and the median is reported
 // with the ratio. Memory is what the allocator reports (mallinfo2 deltas:
 // bytes in use in the heap plus mmapped blocks), not the store's own count.
-// Options: --workloads=LIST --rounds=N (default 3) --json=FILE
+// Options: --workloads=LIST --rounds=N (default 3) --json=FILE --svg=FILE
 #include <malloc.h>
 
 #include <algorithm>
@@ -32,45 +38,24 @@
 #include "absl/container/flat_hash_map.h"
 #include <hashstore/store.h>
 
+#include "bench_common.h"
 #include "encoding/field_entry.h"
 
-namespace {
+namespace bench {
 
-using Clock = std::chrono::steady_clock;
-using Baseline = absl::flat_hash_map<std::string, std::string>;
-using BaselineKeyspace = absl::flat_hash_map<std::string, Baseline>;
-using hashstore::internal::FieldTable;
-namespace field_entry = hashstore::internal::field_entry;
-
-// ---- Measuring ------------------------------------------------------------------
-
-size_t heap_in_use() {
-  const struct mallinfo2 m = mallinfo2();
-  return m.uordblks + m.hblkhd;
-}
+std::vector<Result> g_results;
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0 : v[v.size() / 2];
 }
 
-struct Result {
-  std::string workload;
-  std::string metric;
-  std::string unit;
-  double hashstore;
-  double baseline;
-  bool lower_is_better;
-};
-
-std::vector<Result> g_results;
-
 void report(const std::string& workload, const std::string& metric, const std::string& unit,
             const std::vector<double>& ours, const std::vector<double>& theirs,
             bool lower_is_better) {
   Result r{workload, metric, unit, median(ours), median(theirs), lower_is_better};
   g_results.push_back(r);
-  std::printf("%-16s %-34s %14.1f %14.1f %8.2fx  %s\n", workload.c_str(), metric.c_str(),
+  std::printf("%-16s %-38s %14.1f %14.1f %8.2fx  %s\n", workload.c_str(), metric.c_str(),
               r.hashstore, r.baseline, r.baseline == 0 ? 0.0 : r.hashstore / r.baseline,
               unit.c_str());
   std::fflush(stdout);
@@ -83,8 +68,38 @@ void progress(const char* what, int round, int rounds) {
 
 void done_progress() { std::fprintf(stderr, "\r%60s\r", ""); }
 
+Profile profile(size_t i) {
+  Profile p;
+  // Built by appending: GCC 12 warns falsely (-Wrestrict) on "x" + to_string.
+  p.key = std::string("user:").append(std::to_string(100000 + i));
+  p.name = std::string("user").append(std::to_string(1000 + i % 9000));
+  p.email = std::string("u").append(std::to_string(100000 + i)).append("@example.com");
+  p.age = std::to_string(18 + i % 60);
+  static const char* cities[] = {"OSL", "NYC", "PAR", "BER", "TYO"};
+  p.city = cities[i % 5];
+  char ts[32];
+  std::snprintf(ts, sizeof ts, "2024-%02zu-%02zuT%02zu:%02zu:%02zuZ", 1 + i % 12, 1 + i % 28,
+                i % 24, i % 60, (i * 7) % 60);
+  p.created = ts;
+  return p;
+}
+
+}  // namespace bench
+
+namespace {
+
+using namespace bench;
+using hashstore::internal::FieldTable;
+namespace field_entry = hashstore::internal::field_entry;
+
+// Bytes in use according to the allocator: the heap plus mmapped blocks.
+size_t heap_in_use() {
+  const struct mallinfo2 m = mallinfo2();
+  return m.uordblks + m.hblkhd;
+}
+
 // "f:N" -> an 8-digit value, the large-hash shape.
-std::string field_name(size_t i) { return "f:" + std::to_string(i); }
+std::string field_name(size_t i) { return std::string("f:").append(std::to_string(i)); }
 std::string field_value(size_t i) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%08zu", (i * 7919) % 100000000);
@@ -110,7 +125,7 @@ void table_memory(int rounds) {
   for (size_t n : {600000, 800000, 1000000, 1200000, 1500000}) {
     std::vector<double> ours, theirs;
     for (int r = 0; r < rounds; ++r) {
-      progress(("table_memory " + std::to_string(n)).c_str(), r, rounds);
+      progress(std::string("table_memory ").append(std::to_string(n)).c_str(), r, rounds);
       std::unique_ptr<FieldTable> t;
       ours.push_back(bytes_per_field(
           n,
@@ -131,7 +146,8 @@ void table_memory(int rounds) {
           [&] { m.reset(); }));
     }
     done_progress();
-    report("table_memory", "bytes/field at " + std::to_string(n), "bytes", ours, theirs, true);
+    report("table_memory", std::string("bytes/field at ").append(std::to_string(n)), "bytes", ours,
+           theirs, true);
   }
   std::printf("%-16s %-34s %14.1f\n", "table_memory", "payload bytes/field at 1000000",
               (8.0 * 1000000 + 6.0 * 10) / 1000000 + 8.0);  // ~"f:NNNNNN" + 8 digits
@@ -207,27 +223,6 @@ void hash_memory(int rounds) {
   report("hash_memory", "bytes/field, 1 hash of 1M fields", "bytes", ours, theirs, true);
 }
 
-// A user profile like the issue's: name ~8 bytes, email ~20, age, city ~3,
-// created_at an ISO timestamp.
-struct Profile {
-  std::string key, name, email, age, city, created;
-};
-
-Profile profile(size_t i) {
-  Profile p;
-  p.key = "user:" + std::to_string(100000 + i);
-  p.name = "user" + std::to_string(1000 + i % 9000);
-  p.email = "u" + std::to_string(100000 + i) + "@example.com";
-  p.age = std::to_string(18 + i % 60);
-  static const char* cities[] = {"OSL", "NYC", "PAR", "BER", "TYO"};
-  p.city = cities[i % 5];
-  char ts[32];
-  std::snprintf(ts, sizeof ts, "2024-%02zu-%02zuT%02zu:%02zu:%02zuZ", 1 + i % 12, 1 + i % 28,
-                i % 24, i % 60, (i * 7) % 60);
-  p.created = ts;
-  return p;
-}
-
 void profiles_memory(int rounds) {
   constexpr size_t n = 100000;
   std::vector<Profile> profiles;
@@ -282,6 +277,8 @@ const Workload kWorkloads[] = {
     {"table_growth", table_growth},
     {"hash_memory", hash_memory},
     {"profiles_memory", profiles_memory},
+    {"speed", speed},
+    {"threads", threads},
 };
 
 void write_json(const std::string& path) {
@@ -303,12 +300,50 @@ void write_json(const std::string& path) {
   std::fclose(f);
 }
 
+// A bar chart: per figure, hashstore's bar and the baseline's, each scaled
+// to the larger of the two, with the values written beside them.
+void write_svg(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) {
+    std::perror(path.c_str());
+    return;
+  }
+  const int row = 34, left = 330, width = 360, top = 40;
+  const int height = top + static_cast<int>(g_results.size()) * row + 20;
+  std::fprintf(f,
+               "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+               "font-family=\"sans-serif\" font-size=\"11\">\n"
+               "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
+               "<text x=\"10\" y=\"18\" font-size=\"14\">hashstore-bench: hashstore "
+               "(blue) beside the baseline (grey); longer is the larger figure</text>\n",
+               left + width + 140, height);
+  for (size_t i = 0; i < g_results.size(); ++i) {
+    const Result& r = g_results[i];
+    const double top_value = std::max(r.hashstore, r.baseline);
+    const int y = top + static_cast<int>(i) * row;
+    auto bar = [&](double v, int dy, const char* color) {
+      const int w = top_value > 0 ? static_cast<int>(width * v / top_value) : 0;
+      std::fprintf(f,
+                   "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"12\" fill=\"%s\"/>"
+                   "<text x=\"%d\" y=\"%d\">%.4g</text>\n",
+                   left, y + dy, std::max(w, 1), color, left + std::max(w, 1) + 4, y + dy + 10, v);
+    };
+    std::fprintf(f, "<text x=\"10\" y=\"%d\">%s: %s (%s, %s)</text>\n", y + 16,
+                 r.workload.c_str(), r.metric.c_str(), r.unit.c_str(),
+                 r.lower_is_better ? "lower is better" : "higher is better");
+    bar(r.hashstore, 2, "#3b6fd4");
+    bar(r.baseline, 15, "#aaaaaa");
+  }
+  std::fprintf(f, "</svg>\n");
+  std::fclose(f);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> chosen;
   int rounds = 3;
-  std::string json;
+  std::string json, svg;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     if (a.rfind("--workloads=", 0) == 0) {
@@ -323,8 +358,10 @@ int main(int argc, char** argv) {
       rounds = std::max(1, std::atoi(argv[i] + 9));
     } else if (a.rfind("--json=", 0) == 0) {
       json = std::string(a.substr(7));
+    } else if (a.rfind("--svg=", 0) == 0) {
+      svg = std::string(a.substr(6));
     } else {
-      std::fprintf(stderr, "usage: hashstore-bench [--workloads=a,b] [--rounds=N] [--json=FILE]\n");
+      std::fprintf(stderr, "usage: hashstore-bench [--workloads=a,b] [--rounds=N] [--json=FILE] [--svg=FILE]\n");
       return 2;
     }
   }
@@ -343,5 +380,6 @@ int main(int argc, char** argv) {
     }
   }
   if (!json.empty()) write_json(json);
+  if (!svg.empty()) write_svg(svg);
   return 0;
 }

@@ -1,0 +1,51 @@
+// Shared pieces of hashstore-bench: result reporting, the baseline types,
+// the user-profile shape, and the workloads that live in other files.
+#ifndef HASHSTORE_TOOLS_BENCH_BENCH_COMMON_H_
+#define HASHSTORE_TOOLS_BENCH_BENCH_COMMON_H_
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+
+namespace bench {
+
+using Clock = std::chrono::steady_clock;
+// The baseline: a keyspace of nested flat_hash_maps.
+using Baseline = absl::flat_hash_map<std::string, std::string>;
+using BaselineKeyspace = absl::flat_hash_map<std::string, Baseline>;
+
+struct Result {
+  std::string workload;
+  std::string metric;
+  std::string unit;
+  double hashstore;
+  double baseline;
+  bool lower_is_better;
+};
+extern std::vector<Result> g_results;
+
+double median(std::vector<double> v);
+// Prints one table row (median of each side and the ratio) and records it.
+void report(const std::string& workload, const std::string& metric, const std::string& unit,
+            const std::vector<double>& ours, const std::vector<double>& theirs,
+            bool lower_is_better);
+void progress(const char* what, int round, int rounds);
+void done_progress();
+
+// A user profile like the issue's: name ~8 bytes, email ~20, age, city ~3,
+// created_at an ISO timestamp.
+struct Profile {
+  std::string key, name, email, age, city, created;
+};
+Profile profile(size_t i);
+
+// speed.cc
+void speed(int rounds);
+void threads(int rounds);
+
+}  // namespace bench
+
+#endif  // HASHSTORE_TOOLS_BENCH_BENCH_COMMON_H_

@@ -1,0 +1,264 @@
+// hashstore-bench workloads `speed` and `threads`: operations per second on
+// the 100,000-profile keyspace, hashstore beside the nested-map baseline.
+//
+// The baseline does what the Store does for each operation, including
+// copying results out and parsing counters strictly; it is behind one
+// std::mutex when compared with the thread-safe Store, and bare when
+// compared with the single-threaded Store (Options::thread_safe = false).
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <hashstore/store.h>
+
+#include "bench_common.h"
+
+namespace bench {
+
+namespace {
+
+constexpr size_t kProfiles = 100000;
+constexpr size_t kOps = 1000000;
+constexpr const char* kStock = "1000000000000";
+
+// ---- The baseline's operations -------------------------------------------------
+
+std::optional<std::string> base_hget(BaselineKeyspace& ks, const std::string& k, const char* f) {
+  auto it = ks.find(k);
+  if (it == ks.end()) return std::nullopt;
+  auto v = it->second.find(f);
+  if (v == it->second.end()) return std::nullopt;
+  return v->second;
+}
+
+bool parse_i64(const std::string& s, int64_t* out) {
+  auto r = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+std::optional<int64_t> base_incr(BaselineKeyspace& ks, const std::string& k, const char* f,
+                                 int64_t by) {
+  std::string& v = ks[k][f];
+  int64_t cur = 0;
+  if (!v.empty() && !parse_i64(v, &cur)) return std::nullopt;
+  cur += by;
+  v = std::to_string(cur);
+  return cur;
+}
+
+std::optional<int64_t> base_reserve(BaselineKeyspace& ks, const std::string& k, int64_t n) {
+  auto it = ks.find(k);
+  if (it == ks.end()) return std::nullopt;
+  std::string& v = it->second["stock"];
+  int64_t cur = 0;
+  if (!parse_i64(v, &cur) || cur < n) return std::nullopt;
+  v = std::to_string(cur - n);
+  return cur - n;
+}
+
+// ---- Setup ------------------------------------------------------------------------
+
+struct Data {
+  std::vector<Profile> profiles;
+  std::vector<uint32_t> order;  // random profile indexes, one per operation
+};
+
+const Data& data() {
+  static const Data* d = [] {
+    auto* out = new Data;
+    for (size_t i = 0; i < kProfiles; ++i) out->profiles.push_back(profile(i));
+    std::mt19937 rng(42);
+    for (size_t i = 0; i < kOps; ++i) out->order.push_back(rng() % kProfiles);
+    return out;
+  }();
+  return *d;
+}
+
+void load(hashstore::Store& store) {
+  for (const Profile& p : data().profiles) {
+    (void)store.hset(p.key, {{"name", p.name}, {"email", p.email}, {"age", p.age},
+                             {"city", p.city}, {"created_at", p.created}, {"stock", kStock}});
+  }
+}
+
+void load(BaselineKeyspace& ks) {
+  for (const Profile& p : data().profiles) {
+    Baseline& h = ks[p.key];
+    h["name"] = p.name;
+    h["email"] = p.email;
+    h["age"] = p.age;
+    h["city"] = p.city;
+    h["created_at"] = p.created;
+    h["stock"] = kStock;
+  }
+}
+
+// Runs op(key) for every index in data().order; returns operations/s.
+template <class Op>
+double ops_per_second(Op op) {
+  const Data& d = data();
+  size_t sink = 0;
+  const auto start = Clock::now();
+  for (uint32_t i : d.order) sink += op(d.profiles[i].key);
+  const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  if (sink == 42) std::puts("");  // keeps the work observable
+  return static_cast<double>(d.order.size()) / secs;
+}
+
+struct Op {
+  const char* name;
+  size_t (*store)(hashstore::Store&, const std::string&);
+  size_t (*base)(BaselineKeyspace&, const std::string&);
+};
+
+const Op kOpsList[] = {
+    {"hget (1 field)",
+     [](hashstore::Store& s, const std::string& k) { return s.hget(k, "email")->size(); },
+     [](BaselineKeyspace& b, const std::string& k) { return base_hget(b, k, "email")->size(); }},
+    {"hmget (3 fields)",
+     [](hashstore::Store& s, const std::string& k) {
+       return s.hmget(k, {"name", "email", "city"}).size();
+     },
+     [](BaselineKeyspace& b, const std::string& k) {
+       std::vector<std::optional<std::string>> out;
+       for (const char* f : {"name", "email", "city"}) out.push_back(base_hget(b, k, f));
+       return out.size();
+     }},
+    {"hgetall",
+     [](hashstore::Store& s, const std::string& k) { return s.hgetall(k).size(); },
+     [](BaselineKeyspace& b, const std::string& k) {
+       std::vector<std::pair<std::string, std::string>> out;
+       auto it = b.find(k);
+       for (const auto& [f, v] : it->second) out.emplace_back(f, v);
+       return out.size();
+     }},
+    {"hset (1 field)",
+     [](hashstore::Store& s, const std::string& k) {
+       return static_cast<size_t>(*s.hset(k, "city", "LON"));
+     },
+     [](BaselineKeyspace& b, const std::string& k) {
+       b[k]["city"] = "LON";
+       return size_t{0};
+     }},
+    {"hincrby",
+     [](hashstore::Store& s, const std::string& k) {
+       return static_cast<size_t>(*s.hincrby(k, "age", 1));
+     },
+     [](BaselineKeyspace& b, const std::string& k) {
+       return static_cast<size_t>(*base_incr(b, k, "age", 1));
+     }},
+    {"reserve",
+     [](hashstore::Store& s, const std::string& k) {
+       return static_cast<size_t>(**s.reserve(k, "stock", 1));
+     },
+     [](BaselineKeyspace& b, const std::string& k) {
+       return static_cast<size_t>(*base_reserve(b, k, 1));
+     }},
+};
+
+void speed_mode(int rounds, bool thread_safe) {
+  hashstore::Options options;
+  options.thread_safe = thread_safe;
+  hashstore::Store store(options);
+  load(store);
+  BaselineKeyspace ks;
+  load(ks);
+  std::mutex mu;
+  const std::string suffix = thread_safe ? ", locked" : ", 1 thread";
+  for (const Op& op : kOpsList) {
+    std::vector<double> ours, theirs;
+    for (int r = 0; r < rounds; ++r) {
+      progress(op.name, r, rounds);
+      ours.push_back(ops_per_second([&](const std::string& k) { return op.store(store, k); }));
+      theirs.push_back(ops_per_second([&](const std::string& k) {
+        if (!thread_safe) return op.base(ks, k);
+        std::lock_guard<std::mutex> l(mu);
+        return op.base(ks, k);
+      }));
+    }
+    done_progress();
+    report("speed", std::string(op.name) + suffix, "ops/s", ours, theirs, false);
+  }
+}
+
+}  // namespace
+
+void speed(int rounds) {
+  speed_mode(rounds, /*thread_safe=*/true);
+  speed_mode(rounds, /*thread_safe=*/false);
+}
+
+void threads(int rounds) {
+  hashstore::Store store;
+  load(store);
+  BaselineKeyspace ks;
+  load(ks);
+  std::mutex mu;
+  const Data& d = data();
+  // n threads, each doing ops_each operations from its own slice of the order.
+  auto run = [&](int n, auto op) {
+    const size_t ops_each = kOps / 4;
+    const auto start = Clock::now();
+    std::vector<std::thread> ts;
+    for (int t = 0; t < n; ++t) {
+      ts.emplace_back([&, t] {
+        for (size_t i = 0; i < ops_each; ++i) {
+          const size_t j = (static_cast<size_t>(t) * ops_each + i) % d.order.size();
+          op(d.profiles[d.order[j]].key, j % 10 == 0);
+        }
+      });
+    }
+    for (auto& th : ts) th.join();
+    const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+    return static_cast<double>(ops_each) * n / secs;
+  };
+  for (int n : {1, 2, 4}) {
+    std::vector<double> ours, theirs;
+    for (int r = 0; r < rounds; ++r) {
+      progress("threads 90/10", r, rounds);
+      ours.push_back(run(n, [&](const std::string& k, bool write) {
+        if (write) {
+          (void)store.hset(k, "city", "LON");
+        } else {
+          (void)store.hget(k, "email");
+        }
+      }));
+      theirs.push_back(run(n, [&](const std::string& k, bool write) {
+        std::lock_guard<std::mutex> l(mu);
+        if (write) {
+          ks[k]["city"] = "LON";
+        } else {
+          (void)base_hget(ks, k, "email");
+        }
+      }));
+    }
+    done_progress();
+    report("threads", std::to_string(n) + " thread(s), 90% hget 10% hset", "ops/s", ours, theirs,
+           false);
+  }
+  // Contended reserve: every thread on the same 100 products.
+  std::vector<double> ours, theirs;
+  for (int r = 0; r < rounds; ++r) {
+    progress("threads reserve", r, rounds);
+    ours.push_back(run(4, [&](const std::string&, bool) {
+      thread_local uint32_t x = 0;
+      (void)store.reserve(d.profiles[++x % 100].key, "stock", 1);
+    }));
+    theirs.push_back(run(4, [&](const std::string&, bool) {
+      thread_local uint32_t x = 0;
+      std::lock_guard<std::mutex> l(mu);
+      (void)base_reserve(ks, d.profiles[++x % 100].key, 1);
+    }));
+  }
+  done_progress();
+  report("threads", "4 threads, reserve on 100 products", "ops/s", ours, theirs, false);
+}
+
+}  // namespace bench
