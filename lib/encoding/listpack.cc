@@ -388,6 +388,7 @@ uint32_t find_field(const uint8_t* lp, std::string_view field) {
     if (e.is_int ? (field_is_int && e.int_value == field_int) : e.str == field) return off;
     off = next(lp, off);
     assert(off != end && "a field without its value");
+    if (off == end) break;  // odd count: never walk past the end byte
     off = next(lp, off);  // skip the value: only its shape is read
   }
   return kLpNone;
@@ -460,19 +461,19 @@ uint8_t* OwnedListpack::resize(size_t new_size) {
 }
 
 void OwnedListpack::append(std::string_view s) {
-  data_ = lp::append(data_, s, [this](size_t n) { return resize(n); });
+  data_ = lp::append(data_, s, resizer());
 }
 
 void OwnedListpack::insert_before(uint32_t off, std::string_view s) {
-  data_ = lp::insert_before(data_, off, s, [this](size_t n) { return resize(n); });
+  data_ = lp::insert_before(data_, off, s, resizer());
 }
 
 void OwnedListpack::replace(uint32_t off, std::string_view s) {
-  data_ = lp::replace(data_, off, s, [this](size_t n) { return resize(n); });
+  data_ = lp::replace(data_, off, s, resizer());
 }
 
 void OwnedListpack::erase(uint32_t off, size_t n) {
-  data_ = lp::erase(data_, off, n, [this](size_t sz) { return resize(sz); });
+  data_ = lp::erase(data_, off, n, resizer());
 }
 
 }  // namespace hashstore::internal

@@ -132,7 +132,9 @@ class OwnedListpack {
  public:
   OwnedListpack();
   ~OwnedListpack() { std::free(data_); }
-  OwnedListpack(OwnedListpack&& other) noexcept : data_(other.data_) { other.data_ = nullptr; }
+  OwnedListpack(OwnedListpack&& other) noexcept : data_(other.data_), resizer_{this} {
+    other.data_ = nullptr;
+  }
   OwnedListpack& operator=(OwnedListpack&& other) noexcept;
   OwnedListpack(const OwnedListpack&) = delete;
   OwnedListpack& operator=(const OwnedListpack&) = delete;
@@ -143,6 +145,9 @@ class OwnedListpack {
 
   // Realloc-based resize callback for the lp:: mutations; keeps data() current.
   uint8_t* resize(size_t new_size);
+  // The same as an LpResize, e.g. lp::append(o.data(), s, o.resizer()).
+  // Valid while this object lives (and is not moved from).
+  LpResize resizer() { return LpResize(resizer_); }
 
   void append(std::string_view s);
   void insert_before(uint32_t off, std::string_view s);
@@ -150,7 +155,12 @@ class OwnedListpack {
   void erase(uint32_t off, size_t n);
 
  private:
+  struct Resizer {
+    OwnedListpack* self;
+    uint8_t* operator()(size_t new_size) const { return self->resize(new_size); }
+  };
   uint8_t* data_;
+  Resizer resizer_{this};
 };
 
 }  // namespace hashstore::internal

@@ -68,8 +68,9 @@ bool HashObject::listpack_set(std::string_view field, std::string_view value) {
 bool HashObject::set(std::string_view field, std::string_view value) {
   if (storage_.encoding() == HashEncoding::kListpack) {
     const uint8_t* p = storage_.listpack();
+    // As Redis's lpSafeToAdd: the raw lengths against the safety limit.
     if (field.size() > limits_.max_listpack_value || value.size() > limits_.max_listpack_value ||
-        !lp::fits(p, lp::entry_size_for(field) + lp::entry_size_for(value))) {
+        !lp::fits(p, field.size() + value.size())) {
       convert_to_table();
     } else {
       bool added = listpack_set(field, value);

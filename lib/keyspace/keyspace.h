@@ -31,6 +31,7 @@
 #include "absl/functional/function_ref.h"
 #include "hash/hash_object.h"
 #include "keyspace/key_entry.h"
+#include <hashstore/clock.h>
 
 namespace hashstore::internal {
 
@@ -50,8 +51,26 @@ class Keyspace {
     void* e = table_.find(key, h);
     return e != nullptr && !expired(e, now) ? e : nullptr;
   }
+  // The same, reading the clock only when the key has a TTL (most calls
+  // then never read it).
+  void* find_live(std::string_view key, uint64_t h, const Clock& clock) const {
+    void* e = table_.find(key, h);
+    return e != nullptr && !expired(e, clock) ? e : nullptr;
+  }
   // As find_live, but an expired key is reclaimed on the way.
   void* find_for_write(std::string_view key, uint64_t h, int64_t now);
+  void* find_for_write(std::string_view key, uint64_t h, const Clock& clock) {
+    void* e = table_.find(key, h);
+    if (e != nullptr && expired(e, clock)) {
+      erase(key, h);
+      return nullptr;
+    }
+    return e;
+  }
+  static bool expired(const void* entry, const Clock& clock) {
+    if (!(key_entry::flags(entry) & key_entry::kHasTtl)) return false;
+    return expired(entry, clock.now_ms());
+  }
   static bool expired(const void* entry, int64_t now) {
     auto t = key_entry::expire_ms(entry);
     return t.has_value() && *t <= now;

@@ -139,8 +139,8 @@ template <class R, class F>
 R on_hash_held(StoreImpl& impl, Shard& shard, std::string_view key, uint64_t h, Use use,
                R fallback, F&& fn) {
   Keyspace& ks = shard.keyspace;
-  const int64_t now = impl.clock().now_ms();
-  void* e = use == Use::kRead ? ks.find_live(key, h, now) : ks.find_for_write(key, h, now);
+  const Clock& clock = impl.clock();
+  void* e = use == Use::kRead ? ks.find_live(key, h, clock) : ks.find_for_write(key, h, clock);
   if (e == nullptr) {
     if (use != Use::kCreate) return fallback;
     e = ks.create(key, h);

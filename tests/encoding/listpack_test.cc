@@ -339,3 +339,26 @@ TEST_CASE("Listpack randomized against std::vector") {
   }
   CHECK(contents(l.data()) == model);
 }
+
+TEST_CASE("OwnedListpack::resizer") {
+  OwnedListpack a;
+  SUBCASE("lp:: mutations through resizer() keep data() current") {
+    uint8_t* p = lp::append(a.data(), std::string(300, 'r'), a.resizer());
+    CHECK(p == a.data());
+    p = lp::append_int(p, -5, a.resizer());
+    CHECK(p == a.data());
+    CHECK(contents(a.data()) == std::vector<std::string>{std::string(300, 'r'), "-5"});
+  }
+  SUBCASE("a moved-to listpack resizes itself, not the moved-from one") {
+    a.append("x");
+    OwnedListpack b(std::move(a));
+    uint8_t* p = lp::append(b.data(), std::string(100, 'y'), b.resizer());
+    CHECK(p == b.data());
+    CHECK(contents(b.data()) == std::vector<std::string>{"x", std::string(100, 'y')});
+    OwnedListpack c;
+    c = std::move(b);
+    p = lp::erase(c.data(), lp::first(c.data()), 1, c.resizer());
+    CHECK(p == c.data());
+    CHECK(contents(c.data()) == std::vector<std::string>{std::string(100, 'y')});
+  }
+}
