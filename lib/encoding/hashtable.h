@@ -171,6 +171,31 @@ class HashTable {
     return old;
   }
 
+  // Puts fresh in the slot that holds the pointer `old`, comparing pointers
+  // only — `old` is never dereferenced, so it may already have been freed or
+  // realloc'd (that is the point). bytes_delta is the change in the
+  // element's footprint. REQUIRES: old is stored here under hash h.
+  void replace_pointer(const void* old, uint64_t h, void* fresh, int64_t bytes_delta) {
+    const uint64_t want = reinterpret_cast<uintptr_t>(old);
+    for (SlotArray* a : {&cur_, &old_}) {
+      if (a->buckets == 0 || a->used == 0) continue;
+      size_t b = h & a->mask();
+      for (size_t probes = 0; probes < a->buckets; ++probes) {
+        uint64_t* bucket = a->slots + b * kSlotsPerBucket;
+        for (size_t i = 0; i < kSlotsPerBucket; ++i) {
+          if ((bucket[i] & kPointerMask) == want && bucket[i] != 0) {
+            bucket[i] = make_slot(fresh, h);
+            adjust_element_bytes(bytes_delta);
+            return;
+          }
+        }
+        if (!a->is_everfull(b)) break;
+        b = (b + 1) & a->mask();
+      }
+    }
+    assert(false && "replace_pointer: pointer not found");
+  }
+
   // Removes the element with key and returns it (not destroyed), or nullptr.
   void* detach(std::string_view key, uint64_t h) {
     SlotArray* array = nullptr;

@@ -142,13 +142,11 @@ void free_shell(void* entry) { std::free(entry); }
 size_t footprint(const void* entry) { return heap_footprint(entry); }
 
 void* resize_payload(void* entry, size_t new_lp_bytes) {
-  const size_t off = payload_offset(entry);
-  const size_t need = off + new_lp_bytes;
+  const size_t need = payload_offset(entry) + new_lp_bytes;
   const size_t usable = malloc_usable_size(entry);
   if (need <= usable && need * 2 > usable) return entry;  // fits in place
-  const size_t old_lp_bytes = lp::bytes(listpack(entry));
-  uint8_t* p = allocate(need);
-  std::memcpy(p, entry, off + std::min(old_lp_bytes, new_lp_bytes));
+  void* p = std::realloc(entry, need);
+  if (p == nullptr) std::abort();  // no exceptions: out of memory is fatal
   return p;
 }
 

@@ -57,11 +57,12 @@ FieldTable* table(const void* entry);
 // Bytes the allocator spends on the entry itself (not its table).
 size_t footprint(const void* entry);
 
-// Returns an entry whose listpack payload has room for new_lp_bytes bytes,
-// keeping the first min(old, new) listpack bytes. Returns `entry` itself
-// when its allocation already fits (and is not more than twice too big);
-// otherwise a new allocation, and `entry` is left intact for the caller to
-// swap out and free (free_shell). REQUIRES: listpack encoding.
+// Returns the entry resized (realloc) so that its listpack payload has
+// room for new_lp_bytes bytes, keeping the first min(old, new) listpack
+// bytes. Stays in place when the allocation already fits (and is not more
+// than twice too big). When the result differs from `entry`, `entry` is no
+// longer valid: the owner swaps the pointer it keeps by identity
+// (KeyTable::replace_pointer). REQUIRES: listpack encoding.
 void* resize_payload(void* entry, size_t new_lp_bytes);
 
 // Returns a new entry with the same payload (the table pointer moves to it)

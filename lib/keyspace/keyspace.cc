@@ -89,9 +89,17 @@ void EntryHash::swap_entry(void* fresh) {
 }
 
 uint8_t* EntryHash::resize_listpack(size_t new_size) {
-  void* fresh = key_entry::resize_payload(entry_, new_size);
-  if (fresh != entry_) swap_entry(fresh);
-  return key_entry::listpack(entry_);
+  const size_t old_bytes = key_entry::footprint(entry_);
+  void* old = entry_;
+  entry_ = key_entry::resize_payload(entry_, new_size);  // `old` may be freed now
+  const int64_t delta =
+      static_cast<int64_t>(key_entry::footprint(entry_)) - static_cast<int64_t>(old_bytes);
+  if (entry_ != old) {
+    ks_.table_.replace_pointer(old, hash_, entry_, delta);
+  } else {
+    ks_.table_.adjust_element_bytes(delta);
+  }
+  return static_cast<uint8_t*>(entry_) + payload_;
 }
 
 void EntryHash::adopt_table(std::unique_ptr<FieldTable> table) {

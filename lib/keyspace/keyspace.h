@@ -131,12 +131,13 @@ class Keyspace {
 // the table's pointer up to date when a write moves the entry.
 class EntryHash final : public HashStorage {
  public:
-  EntryHash(Keyspace& ks, void* entry, uint64_t h) : ks_(ks), entry_(entry), hash_(h) {}
+  EntryHash(Keyspace& ks, void* entry, uint64_t h)
+      : ks_(ks), entry_(entry), hash_(h), payload_(key_entry::payload_offset(entry)) {}
 
   void* entry() const { return entry_; }
 
   HashEncoding encoding() const override { return key_entry::encoding(entry_); }
-  uint8_t* listpack() override { return key_entry::listpack(entry_); }
+  uint8_t* listpack() override { return static_cast<uint8_t*>(entry_) + payload_; }
   uint8_t* resize_listpack(size_t new_size) override;
   FieldTable* table() override { return key_entry::table(entry_); }
   void adopt_table(std::unique_ptr<FieldTable> table) override;
@@ -148,6 +149,7 @@ class EntryHash final : public HashStorage {
   Keyspace& ks_;
   void* entry_;
   uint64_t hash_;
+  size_t payload_;  // offset of the payload; resizing the listpack keeps it
 };
 
 // Bytes that key costs: its entry, its field table if any, one slot.
