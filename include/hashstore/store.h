@@ -78,7 +78,9 @@ struct BoundedResult {
 };
 
 struct ScanOptions {
-  std::string_view match;  // glob pattern; empty: everything
+  // Glob pattern; unset: everything. As in Redis, an empty pattern matches
+  // only nothing (no key or field is matched by MATCH "").
+  std::optional<std::string_view> match;
   int64_t count = 10;      // work hint, as Redis's COUNT; REQUIRES: >= 1
   std::string_view type;   // SCAN only: "hash" or another Redis type name
   bool novalues = false;   // HSCAN only: fields without values

@@ -2,6 +2,7 @@
 // name lookup, container subcommands, arity, then the handler.
 #include "command/command.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,11 @@ const absl::flat_hash_map<std::string, Command>& command_table() {
   return *table;
 }
 
+// What C's "%.*s" prints of s: at most n bytes, stopping at a NUL byte.
+std::string_view c_prefix(std::string_view s, size_t n) {
+  return s.substr(0, std::min(n, s.find('\0')));
+}
+
 bool arity_ok(int arity, size_t argc) {
   return arity > 0 ? argc == static_cast<size_t>(arity) : argc >= static_cast<size_t>(-arity);
 }
@@ -45,11 +51,12 @@ const Command* resolve(std::span<const std::string_view> args, Reply* err) {
   auto it = table.find(lower(args[0]));
   if (it == table.end()) {
     // Redis quotes up to 128 bytes of arguments after the name.
+    // Redis formats them with %.*s: each stops at its first NUL byte.
     std::string quoted;
     for (size_t i = 1; i < args.size() && quoted.size() < 128; ++i) {
-      absl::StrAppend(&quoted, "'", to_absl(args[i].substr(0, 128 - quoted.size())), "' ");
+      absl::StrAppend(&quoted, "'", to_absl(c_prefix(args[i], 128 - quoted.size())), "' ");
     }
-    *err = Reply::error(absl::StrCat("ERR unknown command '", to_absl(args[0].substr(0, 128)),
+    *err = Reply::error(absl::StrCat("ERR unknown command '", to_absl(c_prefix(args[0], 128)),
                                      "', with args beginning with: ", quoted));
     return nullptr;
   }
@@ -61,7 +68,7 @@ const Command* resolve(std::span<const std::string_view> args, Reply* err) {
       if (name == c.name) sub = &c;
     }
     if (sub == nullptr) {
-      *err = Reply::error(absl::StrCat("ERR unknown subcommand '", to_absl(args[1].substr(0, 128)),
+      *err = Reply::error(absl::StrCat("ERR unknown subcommand '", to_absl(c_prefix(args[1], 128)),
                                        "'. Try ", absl::AsciiStrToUpper(cmd->name), " HELP."));
       return nullptr;
     }
@@ -74,10 +81,22 @@ const Command* resolve(std::span<const std::string_view> args, Reply* err) {
   return cmd;
 }
 
+// Redis never sends CR or LF inside an error line: it maps them to spaces.
+Reply sanitized(Reply r) {
+  if (r.is_error() && r.string().find_first_of("\r\n") != std::string::npos) {
+    std::string text = r.string();
+    for (char& c : text) {
+      if (c == '\r' || c == '\n') c = ' ';
+    }
+    return Reply::error(std::move(text));
+  }
+  return r;
+}
+
 Reply execute_command(Store& store, std::span<const std::string_view> args) {
   Reply err;
   const Command* cmd = resolve(args, &err);
-  return cmd ? cmd->handler(store, args) : err;
+  return sanitized(cmd ? cmd->handler(store, args) : err);
 }
 
 namespace {
@@ -123,7 +142,9 @@ std::vector<Reply> Store::execute_batch(const std::vector<std::vector<std::strin
   std::vector<Reply> replies;
   replies.reserve(prepared.size());
   internal::StoreImpl::HoldShards hold(*impl_, hashes, every_shard);
-  for (auto& p : prepared) replies.push_back(p.cmd ? p.cmd->handler(*this, p.args) : p.error);
+  for (auto& p : prepared) {
+    replies.push_back(internal::sanitized(p.cmd ? p.cmd->handler(*this, p.args) : p.error));
+  }
   return replies;
 }
 
@@ -144,7 +165,7 @@ Reply Store::transaction(const std::vector<std::vector<std::string>>& commands,
   if (watch != nullptr && !watch_unchanged(*watch)) return Reply::nil();
   std::vector<Reply> replies;
   replies.reserve(prepared.size());
-  for (auto& p : prepared) replies.push_back(p.cmd->handler(*this, p.args));
+  for (auto& p : prepared) replies.push_back(internal::sanitized(p.cmd->handler(*this, p.args)));
   return Reply::array(std::move(replies));
 }
 

@@ -44,18 +44,9 @@ bool int_arg(std::string_view s, int64_t* out, Reply* err) {
 // Redis's parseScanCursorOrReply: strtoull rules (a sign is accepted and "-1"
 // wraps; "" is 0), but no leading space, no trailing bytes, no overflow.
 bool cursor_arg(std::string_view s, uint64_t* out, Reply* err) {
-  std::string buf(s);
-  errno = 0;
-  char* end = nullptr;
-  unsigned long long v = std::strtoull(buf.c_str(), &end, 10);
-  bool ok = !(buf.size() > 0 && absl::ascii_isspace(static_cast<unsigned char>(buf[0]))) &&
-            end == buf.c_str() + buf.size() && errno != ERANGE;
-  if (!ok) {
-    *err = Reply::error("ERR invalid cursor");
-    return false;
-  }
-  *out = v;
-  return true;
+  if (parse_cursor(s, out)) return true;
+  *err = Reply::error("ERR invalid cursor");
+  return false;
 }
 
 // Parses [MATCH p] [COUNT n] [TYPE t] [NOVALUES] from args; which options

@@ -49,13 +49,24 @@ const ConfigParam* find_param(std::string_view name) {
 Reply cmd_config_get(Store& s, Args a) {
   StoreImpl& impl = StoreInternal::impl(s);
   std::vector<Reply> out;
-  for (const ConfigParam& p : config_params()) {
-    for (size_t i = 2; i < a.size(); ++i) {
-      if (glob_match(a[i], p.name, /*nocase=*/true)) {
-        out.push_back(Reply::bulk(p.name));
-        out.push_back(Reply::bulk(std::to_string(p.get(impl))));
-        break;
-      }
+  std::vector<const ConfigParam*> seen;
+  auto add = [&](const ConfigParam& p, std::string_view shown) {
+    for (const ConfigParam* q : seen) {
+      if (q == &p) return;
+    }
+    seen.push_back(&p);
+    out.push_back(Reply::bulk(shown));
+    out.push_back(Reply::bulk(std::to_string(p.get(impl))));
+  };
+  for (size_t i = 2; i < a.size(); ++i) {
+    // As Redis 7.0: a name without glob characters is looked up directly
+    // and replied under the spelling given; a pattern replies canonical names.
+    if (a[i].find_first_of("[*?") == std::string_view::npos) {
+      if (const ConfigParam* p = find_param(a[i])) add(*p, a[i]);
+      continue;
+    }
+    for (const ConfigParam& p : config_params()) {
+      if (glob_match(a[i], p.name, /*nocase=*/true)) add(p, p.name);
     }
   }
   return Reply::array(std::move(out));

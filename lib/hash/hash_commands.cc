@@ -88,11 +88,13 @@ std::vector<std::string> hash_randfield(const HashObject& hash, int64_t count, b
   return out;
 }
 
-uint64_t hash_scan(const HashObject& hash, uint64_t cursor, size_t count, std::string_view match,
+uint64_t hash_scan(const HashObject& hash, uint64_t cursor, size_t count,
+                   std::optional<std::string_view> match,
                    bool novalues, std::vector<std::string>* items) {
-  const bool all = match.empty() || match == "*";
+  // Redis skips matching for "*" (glob_match("*", "") is false).
+  const bool all = !match || *match == "*";
   return hash.scan(cursor, count, [&](std::string_view f, std::string_view v) {
-    if (!all && !glob_match(match, f)) return;
+    if (!all && !glob_match(*match, f)) return;
     items->emplace_back(f);
     if (!novalues) items->emplace_back(v);
   });

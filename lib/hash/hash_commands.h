@@ -42,7 +42,8 @@ std::vector<std::string> hash_randfield(const HashObject& hash, int64_t count, b
 
 // One HSCAN step with MATCH filtering. Appends field[, value] to *items and
 // returns the next cursor.
-uint64_t hash_scan(const HashObject& hash, uint64_t cursor, size_t count, std::string_view match,
+uint64_t hash_scan(const HashObject& hash, uint64_t cursor, size_t count,
+                   std::optional<std::string_view> match,
                    bool novalues, std::vector<std::string>* items);
 
 // The field's integer value for counters: 0 when missing;

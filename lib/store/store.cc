@@ -607,7 +607,8 @@ ScanPage Store::scan(uint64_t cursor, const ScanOptions& options) {
   const unsigned bits = impl_->shard_bits();
   size_t shard = static_cast<size_t>(cursor & ((uint64_t{1} << bits) - 1));
   uint64_t table_cursor = bits == 0 ? cursor : cursor >> bits;
-  const bool all = options.match.empty() || options.match == "*";
+  // Redis skips matching for "*" (glob_match("*", "") is false).
+  const bool all = !options.match || *options.match == "*";
   const bool type_ok = options.type.empty() || absl::EqualsIgnoreCase(
                                                    absl::string_view(options.type.data(), options.type.size()), "hash");
   const size_t want = static_cast<size_t>(std::max<int64_t>(1, options.count));
@@ -621,7 +622,7 @@ ScanPage Store::scan(uint64_t cursor, const ScanOptions& options) {
         ++visited;
         if (internal::Keyspace::expired(e, now)) return;
         std::string_view k = internal::key_entry::key(e);
-        if (type_ok && (all || internal::glob_match(options.match, k))) page.items.emplace_back(k);
+        if (type_ok && (all || internal::glob_match(*options.match, k))) page.items.emplace_back(k);
       });
     }
     if (table_cursor == 0) {

@@ -18,6 +18,11 @@ redis-server binary the test is skipped (exit 77).
 
   run_compat.py --cli PATH [--scripts DIR] [--seeds N] [--first-seed S]
                 [--commands-per-seed N]
+
+Each script starts on an empty server with the default hash thresholds
+(FLUSHALL, CONFIG SET). The random mode's first seed is 1, or
+$HASHSTORE_SEED. Servers take ports from $HASHSTORE_COMPAT_PORTS
+("first-last", default 21300-21399), skipping ports in use.
 """
 import argparse
 import difflib
@@ -33,46 +38,81 @@ import time
 SKIP = 77
 
 
+# Ports the servers may use: HASHSTORE_COMPAT_PORTS="first-last" (so that
+# several people on one machine can keep to their own ranges).
+DEFAULT_PORTS = (21300, 21399)
+# CONFIG SET that puts back the defaults a script may have changed.
+RESET = ("FLUSHALL\n"
+         "CONFIG SET hash-max-listpack-entries 512 hash-max-listpack-value 64\n")
+
+
+def port_range():
+    spec = os.environ.get("HASHSTORE_COMPAT_PORTS", "")
+    if spec:
+        first, _, last = spec.partition("-")
+        return int(first), int(last or first)
+    return DEFAULT_PORTS
+
+
 class RedisServer:
-    """A redis-server of our own on a free loopback port."""
+    """A redis-server of our own on a free loopback port of port_range()."""
 
     def __init__(self):
         self.proc = None
         self.port = None
 
     def __enter__(self):
-        for _ in range(20):
-            port = free_port()
+        first, last = port_range()
+        candidates = list(range(first, last + 1))
+        random.Random(os.getpid()).shuffle(candidates)
+        for port in candidates[:20]:
+            if not port_is_free(port):
+                continue
             proc = subprocess.Popen(
                 ["redis-server", "--port", str(port), "--bind", "127.0.0.1",
                  "--save", "", "--appendonly", "no", "--daemonize", "no"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.proc = proc  # stopped by __exit__ even if wait_ready is interrupted
             if wait_ready(port, proc):
-                self.proc, self.port = proc, port
+                self.port = port
                 return self
-            stop(proc)
-        raise RuntimeError("could not start redis-server")
+            stop(proc)  # the port was taken meanwhile, or the server died: next one
+            self.proc = None
+        raise RuntimeError(f"could not start redis-server on a port in {first}-{last}")
 
     def __exit__(self, *exc):
         stop(self.proc)
 
 
-def free_port():
+def port_is_free(port):
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def wait_ready(port, proc):
+    """Whether the server answering on port is proc (not someone else's that
+    took the port first), waiting up to 10 s for it to start."""
     deadline = time.time() + 10
     while time.time() < deadline:
         if proc.poll() is not None:
             return False
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
-                s.sendall(b"PING\r\n")
-                if s.recv(64).startswith(b"+PONG"):
-                    return True
+                s.sendall(b"INFO server\r\n")
+                data = b""
+                while b"process_id:" not in data or not data.endswith(b"\r\n"):
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                for line in data.split(b"\r\n"):
+                    if line.startswith(b"process_id:"):
+                        return int(line.split(b":")[1]) == proc.pid
+                return False
         except OSError:
             time.sleep(0.05)
     return False
@@ -89,13 +129,20 @@ def stop(proc):
         proc.wait()
 
 
+def on_signal(signum, _frame):
+    """SIGTERM (meson's timeout) and SIGHUP unwind like ^C, so every
+    `with RedisServer()` stops its server."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def run_redis(port, text):
-    return subprocess.run(["redis-cli", "--no-raw", "-p", str(port)], input=text.encode(),
+    return subprocess.run(["redis-cli", "--no-raw", "-p", str(port)],
+                          input=text.encode("latin-1"),
                           stdout=subprocess.PIPE, check=True, timeout=300).stdout.decode("latin-1")
 
 
 def run_hashstore(cli, text):
-    return subprocess.run([cli], input=text.encode(), stdout=subprocess.PIPE, check=True,
+    return subprocess.run([cli], input=text.encode("latin-1"), stdout=subprocess.PIPE, check=True,
                           timeout=300).stdout.decode("latin-1")
 
 
@@ -108,6 +155,7 @@ def run_scripts(cli, directory):
         with open(os.path.join(directory, name), encoding="latin-1") as f:
             text = f.read()
         with RedisServer() as server:
+            run_redis(server.port, RESET)
             want = run_redis(server.port, text)
         got = run_hashstore(cli, text)
         if want == got:
@@ -205,9 +253,15 @@ def run_random(cli, first_seed, seeds, per_seed):
         for seed in range(first_seed, first_seed + seeds):
             rng = random.Random(seed)
             commands = [random_command(rng) for _ in range(per_seed)]
-            text = "FLUSHALL\n" + "".join(f"{c}\nECHO {MARK}\n" for c, _ in commands)
-            want = split_replies(run_redis(server.port, text))
-            got = split_replies(run_hashstore(cli, text))
+            text = RESET + f"ECHO {MARK}\n" + "".join(f"{c}\nECHO {MARK}\n" for c, _ in commands)
+            # [1:]: RESET's replies go first.
+            want = split_replies(run_redis(server.port, text))[1:]
+            got = split_replies(run_hashstore(cli, text))[1:]
+            if len(want) != len(commands) or len(got) != len(commands):
+                failures += 1
+                print(f"FAIL seed {seed}: {len(commands)} commands, {len(want)} redis replies, "
+                      f"{len(got)} hashstore replies")
+                continue
             for i, (command, unordered) in enumerate(commands):
                 w, g = want[i], got[i]
                 same = normalized(w) == normalized(g) if unordered else w == g
@@ -228,6 +282,11 @@ def main():
     ap.add_argument("--first-seed", type=int, default=1)
     ap.add_argument("--commands-per-seed", type=int, default=400)
     args = ap.parse_args()
+    if "HASHSTORE_SEED" in os.environ:
+        args.first_seed = int(os.environ["HASHSTORE_SEED"])
+    sys.stdout.reconfigure(errors="backslashreplace")  # diffs may hold any byte
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
     if shutil.which("redis-server") is None or shutil.which("redis-cli") is None:
         print("redis-server/redis-cli not installed: skipped")
         return SKIP
@@ -243,4 +302,8 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt as e:
+        print(f"interrupted ({e or 'SIGINT'}); servers stopped")
+        sys.exit(130)

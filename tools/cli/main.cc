@@ -1,18 +1,22 @@
 // hashstore-cli: try hashstore the way you try Redis with redis-cli.
 //
-//   hashstore-cli                  read commands, one per line, and print each
-//                                  reply as `redis-cli --no-raw` prints it; on a
-//                                  terminal, with a prompt and line editing
-//   hashstore-cli CMD ARGS...      run one command and print its reply
-//   --echo                         print each command (after "hashstore> ")
-//                                  before its reply: a transcript
+//   hashstore-cli [OPTION ...]            read commands from standard input,
+//                                         one per line, and print each reply
+//                                         as `redis-cli --no-raw` prints it; on
+//                                         a terminal, with the prompt
+//                                         "hashstore> " and line editing
+//   hashstore-cli [OPTION ...] CMD ARG..  run one command, print its reply
+//
+// Lines are handled as redis-cli's prompt handles them (cli_syntax.h):
+// blank lines are skipped, bad quoting prints "Invalid argument(s)", a
+// leading number repeats the command, quit/exit end the session. Options:
+// cli_options.h (hashstore-cli --help lists them).
 //
 // All commands run on one in-process hashstore::Store that lives as long as
-// the program.
+// the program. Exit status: 0, or 2 for a bad option.
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstring>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -20,90 +24,83 @@
 
 #include <hashstore/store.h>
 
+#include "cli_options.h"
 #include "cli_syntax.h"
 #include "line_editor.h"
 #include "reply_printer.h"
 
 namespace {
 
-constexpr const char* kPrompt = "hashstore> ";
+using hashstore::cli::LineCommand;
 
-struct Flags {
-  bool echo = false;
-  std::vector<std::string> command;  // one-shot mode when not empty
-};
+constexpr std::string_view kPrompt = "hashstore> ";
 
-void usage() {
-  std::fputs(
-      "usage: hashstore-cli [--echo] [command [arg ...]]\n"
-      "Reads commands from standard input (redis-cli syntax) unless a command is given.\n",
-      stderr);
+void print(std::string_view s) { std::fwrite(s.data(), 1, s.size(), stdout); }
+
+void run(hashstore::Store& store, const std::vector<std::string>& args) {
+  print(hashstore::cli::format_reply(store.execute(args)));
 }
 
-bool parse_flags(int argc, char** argv, Flags* flags) {
-  int i = 1;
-  for (; i < argc; ++i) {
-    std::string_view a = argv[i];
-    if (a == "--echo") {
-      flags->echo = true;
-    } else if (a == "--help" || a == "-h") {
-      usage();
-      std::exit(0);
-    } else if (a.size() > 1 && a[0] == '-' && a[1] == '-') {
-      std::fprintf(stderr, "hashstore-cli: unknown option %s\n", argv[i]);
-      usage();
+// Handles one input line; returns false when the session should end.
+bool handle_line(hashstore::Store& store, std::string_view line, bool echo) {
+  const LineCommand cmd = hashstore::cli::parse_line(line);
+  if (echo && cmd.kind != LineCommand::Kind::kNothing) {
+    print(kPrompt);
+    print(line);
+    print("\n");
+  }
+  switch (cmd.kind) {
+    case LineCommand::Kind::kNothing:
+      return true;
+    case LineCommand::Kind::kInvalidArgs:
+      print(hashstore::cli::kInvalidArguments);
+      print("\n");
+      return true;
+    case LineCommand::Kind::kInvalidRepeat:
+      print(hashstore::cli::kInvalidRepeat);
+      print("\n");
+      return true;
+    case LineCommand::Kind::kQuit:
       return false;
-    } else {
-      break;
-    }
+    case LineCommand::Kind::kRun:
+      for (int64_t i = 0; i < cmd.repeat; ++i) run(store, cmd.args);
+      return true;
   }
-  for (; i < argc; ++i) flags->command.emplace_back(argv[i]);
-  return true;
-}
-
-bool is_quit(const std::vector<std::string>& args) {
-  if (args.size() != 1) return false;
-  std::string a = args[0];
-  for (char& c : a) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return a == "quit" || a == "exit";
-}
-
-// Runs one line; returns false when the user asked to quit.
-bool run_line(hashstore::Store& store, const std::string& line, bool echo) {
-  auto args = hashstore::cli::split_args(line);
-  if (!args) {
-    std::fputs("Invalid argument(s)\n", stdout);
-    return true;
-  }
-  if (args->empty()) return true;
-  if (echo) std::printf("%s%s\n", kPrompt, line.c_str());
-  if (is_quit(*args)) return false;
-  std::fputs(hashstore::cli::format_reply(store.execute(*args)).c_str(), stdout);
   return true;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  Flags flags;
-  if (!parse_flags(argc, argv, &flags)) return 2;
+  const std::vector<std::string_view> args(argv + 1, argv + argc);
+  absl::StatusOr<hashstore::cli::CliOptions> options = hashstore::cli::parse_options(args);
+  if (!options.ok()) {
+    std::fprintf(stderr, "hashstore-cli: %s\n%s", std::string(options.status().message()).c_str(),
+                 hashstore::cli::usage_text().c_str());
+    return 2;
+  }
+  if (options->help) {
+    print(hashstore::cli::usage_text());
+    return 0;
+  }
   hashstore::Store store;
-  if (!flags.command.empty()) {
-    std::fputs(hashstore::cli::format_reply(store.execute(flags.command)).c_str(), stdout);
+  if (!options->command.empty()) {
+    run(store, options->command);
     return 0;
   }
   if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
     std::vector<std::string> history;
-    while (auto line = hashstore::cli::read_line(kPrompt, history)) {
-      if (!line->empty()) history.push_back(*line);
-      if (!run_line(store, *line, /*echo=*/false)) break;
+    while (std::optional<std::string> line = hashstore::cli::read_line(kPrompt, history)) {
+      hashstore::cli::add_to_history(&history, *line);
+      const bool more = handle_line(store, *line, /*echo=*/false);
       std::fflush(stdout);
+      if (!more) break;
     }
     return 0;
   }
   std::string line;
   while (std::getline(std::cin, line)) {
-    if (!run_line(store, line, flags.echo)) break;
+    if (!handle_line(store, line, options->echo)) break;
   }
   return 0;
 }

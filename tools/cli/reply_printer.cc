@@ -1,13 +1,68 @@
 // redis-cli --no-raw reply formatting (see reply_printer.h).
 #include "reply_printer.h"
 
-#include <cstdio>
-
 namespace hashstore::cli {
+
+namespace {
+
+constexpr char kHexDigits[] = "0123456789abcdef";
+
+// What printf("%s") shows of s.
+std::string_view as_c_string(std::string_view s) { return s.substr(0, s.find('\0')); }
+
+// Appends r to out. indent: what every line of r after its first starts
+// with (the first line follows its index, already written).
+void append(const Reply& r, const std::string& indent, std::string* out) {
+  switch (r.kind()) {
+    case Reply::Kind::kError:
+      *out += "(error) ";
+      *out += as_c_string(r.string());
+      *out += '\n';
+      return;
+    case Reply::Kind::kStatus:
+      *out += as_c_string(r.string());
+      *out += '\n';
+      return;
+    case Reply::Kind::kInteger:
+      *out += "(integer) ";
+      *out += std::to_string(r.integer());
+      *out += '\n';
+      return;
+    case Reply::Kind::kBulk:
+      *out += quote(r.string());
+      *out += '\n';
+      return;
+    case Reply::Kind::kNil:
+      *out += "(nil)\n";
+      return;
+    case Reply::Kind::kArray: {
+      const auto& elements = r.elements();
+      if (elements.empty()) {
+        *out += "(empty array)\n";
+        return;
+      }
+      size_t width = 0;
+      for (size_t n = elements.size(); n > 0; n /= 10) ++width;
+      const std::string nested_indent = indent + std::string(width + 2, ' ');
+      for (size_t i = 0; i < elements.size(); ++i) {
+        if (i > 0) *out += indent;
+        const std::string index = std::to_string(i + 1);
+        out->append(width - index.size(), ' ');
+        *out += index;
+        *out += ") ";
+        append(elements[i], nested_indent, out);
+      }
+      return;
+    }
+  }
+}
+
+}  // namespace
 
 std::string quote(std::string_view s) {
   std::string out = "\"";
-  for (unsigned char c : s) {
+  for (const char ch : s) {
+    const unsigned char c = static_cast<unsigned char>(ch);
     switch (c) {
       case '\\': out += "\\\\"; break;
       case '"': out += "\\\""; break;
@@ -17,54 +72,23 @@ std::string quote(std::string_view s) {
       case '\a': out += "\\a"; break;
       case '\b': out += "\\b"; break;
       default:
-        if (c >= 0x20 && c < 0x7f) {
-          out += static_cast<char>(c);
+        if (c >= 0x20 && c <= 0x7e) {
+          out += ch;
         } else {
-          char buf[5];
-          std::snprintf(buf, sizeof buf, "\\x%02x", c);
-          out += buf;
+          out += "\\x";
+          out += kHexDigits[c >> 4];
+          out += kHexDigits[c & 0xf];
         }
     }
   }
-  return out + "\"";
+  out += '"';
+  return out;
 }
 
-namespace {
-
-// prefix: what every line of a nested element after the first starts with.
-std::string format(const Reply& r, const std::string& prefix) {
-  switch (r.kind()) {
-    case Reply::Kind::kError:
-      return "(error) " + r.string() + "\n";
-    case Reply::Kind::kStatus:
-      return r.string() + "\n";
-    case Reply::Kind::kInteger:
-      return "(integer) " + std::to_string(r.integer()) + "\n";
-    case Reply::Kind::kBulk:
-      return quote(r.string()) + "\n";
-    case Reply::Kind::kNil:
-      return "(nil)\n";
-    case Reply::Kind::kArray: {
-      const auto& elements = r.elements();
-      if (elements.empty()) return "(empty array)\n";
-      size_t width = 0;
-      for (size_t n = elements.size(); n > 0; n /= 10) ++width;
-      const std::string nested_prefix = prefix + std::string(width + 2, ' ');
-      std::string out;
-      for (size_t i = 0; i < elements.size(); ++i) {
-        if (i > 0) out += prefix;
-        std::string index = std::to_string(i + 1);
-        out += std::string(width - index.size(), ' ') + index + ") ";
-        out += format(elements[i], nested_prefix);
-      }
-      return out;
-    }
-  }
-  return "\n";
+std::string format_reply(const Reply& reply) {
+  std::string out;
+  append(reply, "", &out);
+  return out;
 }
-
-}  // namespace
-
-std::string format_reply(const Reply& reply) { return format(reply, ""); }
 
 }  // namespace hashstore::cli

@@ -1,0 +1,98 @@
+// hashstore-cli's option table and parser (see cli_options.h).
+#include "cli_options.h"
+
+#include <array>
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace hashstore::cli {
+
+namespace {
+
+// The table. Keep it sorted by name (the usage text lists it in this order).
+constexpr std::array kOptionSpecs = {
+    OptionSpec{"--echo", "", "print each command after the prompt, before its reply",
+               [](CliOptions* o, std::string_view) { o->echo = true; }},
+    OptionSpec{"--help", "", "print this help and exit",
+               [](CliOptions* o, std::string_view) { o->help = true; }},
+    OptionSpec{"--no-raw", "", "format replies as redis-cli --no-raw does (the default)",
+               [](CliOptions*, std::string_view) {}},
+    OptionSpec{"-h", "", "same as --help", [](CliOptions* o, std::string_view) { o->help = true; }},
+};
+
+const OptionSpec* find_spec(std::span<const OptionSpec> specs, std::string_view name) {
+  for (const OptionSpec& spec : specs) {
+    if (spec.name == name) return &spec;
+  }
+  return nullptr;
+}
+
+absl::Status error(std::string_view before, std::string_view name, std::string_view after) {
+  std::string message(before);
+  (message += name) += after;
+  return absl::InvalidArgumentError(message);
+}
+
+}  // namespace
+
+std::span<const OptionSpec> option_specs() { return kOptionSpecs; }
+
+absl::StatusOr<CliOptions> parse_options(std::span<const std::string_view> args,
+                                         std::span<const OptionSpec> specs) {
+  CliOptions options;
+  size_t i = 0;
+  for (; i < args.size(); ++i) {
+    const std::string_view arg = args[i];
+    if (arg == "--") {
+      ++i;
+      break;
+    }
+    if (arg.size() < 2 || arg[0] != '-') break;  // the command starts here
+    std::string_view name = arg;
+    std::string_view value;
+    bool has_inline_value = false;
+    if (const size_t eq = arg.find('='); arg.substr(0, 2) == "--" && eq != std::string_view::npos) {
+      name = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+      has_inline_value = true;
+    }
+    const OptionSpec* spec = find_spec(specs, name);
+    if (spec == nullptr) {
+      return error("unknown option ", name, "");
+    }
+    if (spec->value_name.empty()) {
+      if (has_inline_value) {
+        return error("option ", name, " takes no value");
+      }
+    } else if (!has_inline_value) {
+      if (i + 1 >= args.size()) {
+        return error("option ", name, " needs a value");
+      }
+      value = args[++i];
+    }
+    spec->apply(&options, value);
+  }
+  for (; i < args.size(); ++i) options.command.emplace_back(args[i]);
+  return options;
+}
+
+std::string usage_text() {
+  std::string out =
+      "usage: hashstore-cli [OPTION ...] [--] [COMMAND [ARG ...]]\n"
+      "Runs COMMAND on an in-memory hashstore and prints its reply as redis-cli does;\n"
+      "without COMMAND, reads commands from standard input, one per line, in\n"
+      "redis-cli syntax (with a prompt and line editing on a terminal).\n"
+      "Options:\n";
+  for (const OptionSpec& spec : kOptionSpecs) {
+    std::string left = "  ";
+    left += spec.name;
+    if (!spec.value_name.empty()) (left += ' ') += spec.value_name;
+    if (left.size() < 20) left.resize(20, ' ');
+    ((out += left) += ' ') += spec.help;
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace hashstore::cli
