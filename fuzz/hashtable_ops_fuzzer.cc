@@ -1,93 +1,214 @@
-// Fuzz target: the open-addressing table against a std::map model.
+// Fuzz target: the open-addressing table (FieldTable) against a std::map
+// model.
 //
-// Property: for any byte string, decoded as inserts, overwrites, erases,
-// lookups, scan steps and random draws over a small field alphabet, the
-// table holds exactly the model's fields and values after every step; a
-// full scan started at any point and interleaved with the other operations
-// returns every field present throughout it; random_element only returns
-// present fields; element_bytes equals the sum of the elements' footprints.
+// Property: for any byte string, decoded as a sequence of inserts,
+// overwrites (replace), expiry changes that realloc the entry (set_expiry +
+// replace_pointer), detaches, erases, lookups, bursts that grow or empty the
+// table, scan steps and random draws over a field alphabet of 1,000 names:
+//   - after every step the table holds exactly the model's size, and a
+//     lookup returns the model's value and expiry;
+//   - a full scan, interleaved with any of the other operations, returns
+//     every field present from its start to its end, never a field absent
+//     at the time of the step, and when nothing changed during it, returns
+//     each field exactly once;
+//   - random_element returns a present field, or nullptr only when empty;
+//   - element_bytes() equals the sum of the elements' heap footprints;
+//   - nothing leaks or is used after free (ASan in the fuzz build).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
-#include "fuzz_input.h"
 #include "encoding/field_entry.h"
+#include "fuzz_input.h"
 #include "util/heap.h"
 
 using hashstore::internal::FieldTable;
+using hashstore::internal::heap_footprint;
 namespace field_entry = hashstore::internal::field_entry;
 
 namespace {
+
+struct Value {
+  std::string value;
+  std::optional<int64_t> expiry;
+  bool operator==(const Value&) const = default;
+};
+
+void check(bool ok) {
+  if (!ok) std::abort();
+}
+
+struct Harness {
+  FieldTable t;
+  std::map<std::string, Value> model;
+  // The scan in progress.
+  bool scanning = false;
+  bool changed = false;  // the table was modified since the scan started
+  uint64_t cursor = 0;
+  std::multiset<std::string> returned;
+  std::set<std::string> stayed;
+
+  explicit Harness(uint64_t seed) : t(seed) {}
+
+  void changed_field(const std::string& f, bool removed) {
+    changed = true;
+    if (removed) stayed.erase(f);
+  }
+
+  void set(const std::string& f, const std::string& v) {
+    const uint64_t h = t.hash(f);
+    void* e = field_entry::make(f, v, std::nullopt);
+    if (t.find(f, h) != nullptr) {
+      field_entry::destroy(t.replace(f, h, e));
+    } else {
+      t.insert(e, h);
+    }
+    model[f] = Value{v, std::nullopt};
+    changed_field(f, false);
+  }
+
+  void set_expiry(const std::string& f, std::optional<int64_t> when) {
+    const uint64_t h = t.hash(f);
+    void* e = t.find(f, h);
+    auto it = model.find(f);
+    check((e == nullptr) == (it == model.end()));
+    if (e == nullptr) return;
+    const int64_t before = static_cast<int64_t>(heap_footprint(e));
+    void* moved = field_entry::set_expiry(e, when);
+    t.replace_pointer(e, h, moved, static_cast<int64_t>(heap_footprint(moved)) - before);
+    it->second.expiry = when;
+    changed_field(f, false);
+  }
+
+  void remove(const std::string& f, bool via_detach) {
+    const uint64_t h = t.hash(f);
+    const bool present = model.erase(f) == 1;
+    if (via_detach) {
+      void* e = t.detach(f, h);
+      check((e != nullptr) == present);
+      if (e != nullptr) {
+        check(field_entry::field(e) == f);
+        field_entry::destroy(e);
+      }
+    } else {
+      check(t.erase(f, h) == present);
+    }
+    changed_field(f, true);
+  }
+
+  void lookup(const std::string& f) {
+    const void* e = t.find(f, t.hash(f));
+    auto it = model.find(f);
+    check((e == nullptr) == (it == model.end()));
+    if (e != nullptr) {
+      check(field_entry::value(e) == it->second.value);
+      check(field_entry::expiry(e) == it->second.expiry);
+    }
+  }
+
+  void scan_step() {
+    if (!scanning) {
+      scanning = true;
+      changed = false;
+      cursor = 0;
+      returned.clear();
+      stayed.clear();
+      for (const auto& [k, v] : model) stayed.insert(k);
+    }
+    cursor = t.scan(cursor, [&](void* e) {
+      std::string k(field_entry::field(e));
+      check(model.count(k) == 1);  // only present fields
+      returned.insert(std::move(k));
+    });
+    if (cursor != 0) return;
+    for (const auto& k : stayed) check(returned.count(k) >= 1);
+    if (!changed) {
+      check(returned.size() == model.size());
+      for (const auto& [k, v] : model) check(returned.count(k) == 1);
+    }
+    scanning = false;
+  }
+
+  void random_draw(uint64_t bits) {
+    void* e = t.random_element(bits);
+    check((e == nullptr) == model.empty());
+    if (e != nullptr) check(model.count(std::string(field_entry::field(e))) == 1);
+  }
+
+  void check_bytes() {
+    size_t bytes = 0;
+    t.for_each([&](const void* e) { bytes += heap_footprint(e); });
+    check(bytes == t.element_bytes());
+  }
+};
+
+std::string field_name(unsigned n) { return std::string("f").append(std::to_string(n % 1000)); }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzInput in{data, size};
-  FieldTable t(in.byte());
-  std::map<std::string, std::string> model;
-  // A scan in progress: its cursor, what it returned, and the fields present
-  // since it started (only those must be returned).
-  bool scanning = false;
-  uint64_t cursor = 0;
-  std::set<std::string> returned, stayed;
-  for (int steps = 0; in.n > 0 && steps < 3000; ++steps) {
-    const uint8_t op = in.byte() % 8;
-    // Fields: 1..4 bytes so that bursts can fill and empty the table.
-    std::string f = "f";
-    f += std::to_string(in.byte() * (op == 0 ? 37 : 1) % 600);
-    const uint64_t h = t.hash(f);
-    if (op <= 2) {
-      const std::string v(in.byte() % 40, 'v');
-      void* e = field_entry::make(f, v, std::nullopt);
-      if (t.find(f, h) != nullptr) {
-        field_entry::destroy(t.replace(f, h, e));
-      } else {
-        t.insert(e, h);
+  Harness hs(in.byte());
+  for (int steps = 0; in.n > 0 && steps < 2000; ++steps) {
+    const uint8_t op = in.byte() % 16;
+    const unsigned lo = in.byte(), hi = in.byte() & 3u;
+    const std::string f = field_name(lo | hi << 8);
+    switch (op) {
+      case 0:
+      case 1:
+      case 2:
+        hs.set(f, std::string(in.byte() % 40, 'v'));
+        break;
+      case 3:
+        hs.set_expiry(f, in.byte() % 3 == 0 ? std::nullopt
+                                            : std::optional<int64_t>(static_cast<int8_t>(in.byte())));
+        break;
+      case 4:
+      case 5:
+        hs.remove(f, op == 5);
+        break;
+      case 6:
+        hs.lookup(f);
+        break;
+      case 7:
+      case 8:
+        hs.scan_step();
+        break;
+      case 9:
+        hs.random_draw(in.u64());
+        break;
+      case 10: {
+        // Burst insert: up to 127 consecutive names, so the table grows.
+        const unsigned first = in.byte() * 4u, count = in.byte() % 128;
+        for (unsigned i = 0; i < count; ++i) hs.set(field_name(first + i), "b");
+        break;
       }
-      model[f] = v;
-    } else if (op <= 4) {
-      if (t.erase(f, h) != (model.erase(f) == 1)) std::abort();
-      stayed.erase(f);
-    } else if (op == 5) {
-      const void* e = t.find(f, h);
-      auto it = model.find(f);
-      if ((e == nullptr) != (it == model.end())) std::abort();
-      if (e != nullptr && field_entry::value(e) != it->second) std::abort();
-    } else if (op == 6) {
-      if (!scanning) {
-        scanning = true;
-        cursor = 0;
-        returned.clear();
-        stayed.clear();
-        for (const auto& [k, v] : model) stayed.insert(k);
-      }
-      cursor = t.scan(cursor, [&](void* e) {
-        std::string k(field_entry::field(e));
-        if (model.count(k) == 0) std::abort();  // only present fields
-        returned.insert(std::move(k));
-      });
-      if (cursor == 0) {
-        for (const auto& k : stayed) {
-          if (returned.count(k) == 0) std::abort();
+      case 11: {
+        // Burst erase: all but every k-th field, so the table shrinks.
+        const unsigned keep = in.byte() % 8 + 2;
+        unsigned i = 0;
+        for (auto it = hs.model.begin(); it != hs.model.end();) {
+          const std::string k = (it++)->first;
+          if (i++ % keep != 0) hs.remove(k, false);
         }
-        scanning = false;
+        break;
       }
-    } else {
-      void* e = t.random_element(static_cast<uint64_t>(in.byte()) * 0x9E3779B97F4A7C15ull);
-      if ((e == nullptr) != model.empty()) std::abort();
-      if (e != nullptr && model.count(std::string(field_entry::field(e))) == 0) std::abort();
+      default:  // 12..15: more lookups, the cheapest op
+        hs.lookup(f);
+        break;
     }
-    if (t.size() != model.size()) std::abort();
+    check(hs.t.size() == hs.model.size());
+    if (steps % 64 == 0) hs.check_bytes();
   }
-  size_t bytes = 0;
-  std::map<std::string, std::string> got;
-  t.for_each([&](const void* e) {
-    bytes += hashstore::internal::heap_footprint(e);
-    got.emplace(field_entry::field(e), field_entry::value(e));
+  hs.check_bytes();
+  std::map<std::string, Value> got;
+  hs.t.for_each([&](const void* e) {
+    got.emplace(field_entry::field(e), Value{std::string(field_entry::value(e)), field_entry::expiry(e)});
   });
-  if (got != model || bytes != t.element_bytes()) std::abort();
+  check(got == hs.model);
   return 0;
 }

@@ -86,6 +86,32 @@ std::optional<int64_t> expiry(const void* e) {
   return t;
 }
 
+size_t encoded_size(const void* e) {
+  const Layout l = layout(e);
+  const size_t end = static_cast<size_t>(l.value + l.value_len - static_cast<const uint8_t*>(e));
+  return end + (static_cast<const uint8_t*>(e)[0] & kHasExpiry ? sizeof(int64_t) : 0);
+}
+
+void* set_expiry(void* e, std::optional<int64_t> expire_ms) {
+  uint8_t* p = static_cast<uint8_t*>(e);
+  const bool had = p[0] & kHasExpiry;
+  if (!had && !expire_ms) return e;
+  const size_t base = encoded_size(e) - (had ? sizeof(int64_t) : 0);
+  if (!expire_ms) {
+    p[0] = static_cast<uint8_t>(p[0] & ~kHasExpiry);
+    void* shrunk = std::realloc(e, base);
+    return shrunk != nullptr ? shrunk : e;  // a failed shrink keeps the block
+  }
+  if (!had) {
+    p = static_cast<uint8_t*>(std::realloc(e, base + sizeof(int64_t)));
+    if (p == nullptr) std::abort();  // no exceptions: out of memory is fatal
+    p[0] = static_cast<uint8_t>(p[0] | kHasExpiry);
+  }
+  const int64_t t = *expire_ms;
+  std::memcpy(p + base, &t, sizeof t);
+  return p;
+}
+
 void destroy(void* e) { std::free(e); }
 
 size_t footprint(const void* e) { return heap_footprint(e); }

@@ -9,7 +9,15 @@
 //   expire_ms  i64      unaligned, only when flags bit 0 is set
 //
 // So "f:123456" -> "12345678" takes 1 + 1 + 1 + 8 + 8 = 19 bytes (glibc
-// hands out a 32-byte chunk for it).
+// hands out a 32-byte chunk for it, its smallest: 24 usable bytes + header).
+//
+// Entries are built by make() and owned by whoever holds them (normally a
+// FieldTable, which frees them with destroy()). The lengths are written by
+// make() and trusted afterwards: entries never come from untrusted bytes
+// (a snapshot loader must call make() with validated field and value).
+// Costs: field()/value() decode two varints; make() is one malloc + copies.
+// Views returned by field()/value() live as long as the entry; set_expiry()
+// may move the entry (realloc), which invalidates the old pointer and views.
 #ifndef HASHSTORE_ENCODING_FIELD_ENTRY_H_
 #define HASHSTORE_ENCODING_FIELD_ENTRY_H_
 
@@ -30,6 +38,15 @@ void* make(std::string_view field, std::string_view value, std::optional<int64_t
 std::string_view field(const void* e);
 std::string_view value(const void* e);
 std::optional<int64_t> expiry(const void* e);
+// Returns the entry with its expiry set to expire_ms (removed when nullopt).
+// Overwrites in place when the entry already has an expiry (or has none and
+// none is wanted); otherwise reallocs, so the result may differ from e and e
+// must no longer be used. A table owner then swaps it in with
+// HashTable::replace_pointer(e, h, result, footprint(result) - old
+// footprint) — not replace(), which would read the freed e.
+void* set_expiry(void* e, std::optional<int64_t> expire_ms);
+// Bytes the entry's layout uses (not the allocator's rounding).
+size_t encoded_size(const void* e);
 void destroy(void* e);
 // Heap bytes of the entry's allocation.
 size_t footprint(const void* e);

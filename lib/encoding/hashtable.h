@@ -1,71 +1,114 @@
 // HashTable<Policy>: an open-addressing hash table of element pointers, used
 // for large hashes (elements are field/value entries, field_entry.h) and for
-// the keyspace (elements are key entries). Single-threaded: the owner locks.
+// the keyspace (elements are key entries, keyspace/key_entry.h). The table
+// owns its elements: erase() and clear() and the destructor free them with
+// Policy::destroy. Single-threaded: the owner locks; const methods only read.
 //
-// Design
-// ------
-// Slots hold one 64-bit word: a 48-bit element pointer (x86-64 and AArch64
-// user addresses fit) and a 16-bit tag taken from the element's hash, so a
-// probe that misses almost never touches element memory:
+// Policy (all static):
+//   std::string_view key(const void* elem);   the element's key bytes
+//   void destroy(void* elem);                  frees the element
+//   size_t footprint(const void* elem);        heap bytes the element owns
+//
+// Slot layout
+// -----------
+// A slot is one 64-bit word: a 48-bit element pointer (x86-64 and AArch64
+// user-space addresses fit; make_slot() asserts it) and a 16-bit tag taken
+// from bits 32..47 of the element's hash, so a probe that misses compares
+// tags and almost never touches element memory (1 in 65,536 per occupied
+// slot):
 //
 //   63            48 47                                            0
 //   +---------------+----------------------------------------------+
 //   |      tag      |               element pointer                |
 //   +---------------+----------------------------------------------+
-//   0 = empty slot.
+//   0 = empty slot (no element lives at address 0).
 //
-// Eight slots make a bucket, one 64-byte cache line. A key's home bucket is
-// hash & (buckets - 1); its tag is bits 32..47 of the hash (the high bits are
-// left to the Store, which picks shards with them). Lookups and inserts probe
-// bucket after bucket from home. Each bucket has an "ever full" bit (kept in
-// a bitmap beside the slots): set when the bucket's last free slot is taken,
-// cleared only by a rehash. A lookup stops at the first bucket that was never
-// full, because no element could have probed past it. Deletion just clears
-// the slot — elements never move except during a rehash — which is what
-// makes the scan guarantee below possible with open addressing.
+// Eight slots make a bucket, one 64-byte cache line. A slot array is one
+// block: buckets * 64 bytes of slots (64-byte aligned) followed by an "ever
+// full" bitmap of one bit per bucket:
 //
-// Elements are allocated by the owner (Policy). Per element the table costs
-// one slot: 8 bytes / fill. The maximum fill is 7/8 of the slots: with
-// bucket-at-a-time probing this keeps almost every lookup within one or two
-// cache lines (Swiss tables use the same bound). A table grows (x2) when an
-// insert would pass it and shrinks when fewer than 1/8 of the slots are
-// used, so memory per element for the slots is between 8 / (7/8) = 9.1 and
-// 8 / (7/16) = 18.3 bytes.
+//   block: [pad to 64][bucket 0: 8 slots]...[bucket B-1][ever-full bits: B/64 words]
 //
-// Incremental rehash: growing, shrinking (and a same-size rehash that clears
-// ever-full bits once more than half the buckets carry one) allocate a new
-// slot array and move kRehashBucketsPerWrite old buckets into it on every
-// later insert, replace, detach and erase; lookups search both arrays
-// meanwhile. No call rehashes more than that; the new array comes from
-// calloc, so large arrays arrive as untouched zero pages at no cost.
+// Blocks under kMmapArrayBytes (1 MiB) come from calloc; larger ones are an
+// anonymous mmap of their own (no pad). Why not calloc for all: once a
+// process has freed a large block, glibc raises its mmap threshold (up to
+// 32 MiB) and serves the next large calloc from the heap, which it must
+// memset: measured 5 ms for an 8 MiB array, a stall in one insert. Fresh
+// mapped pages are zero for free and are faulted in as buckets are first
+// touched, spread over the inserts. table_bytes() counts the mapping
+// length; mapped_table_bytes() lets a benchmark add these blocks to the
+// allocator's figures. While an old mapped array drains, its drained pages
+// are returned with madvise(MADV_DONTNEED) 64 KiB at a time, so unmapping
+// it at the end costs little (it took ~0.8 ms for 8 MiB in one call).
 //
-// Scan
-// ----
-// scan(cursor, fn) visits one home bucket per call and returns the next
-// cursor; 0 starts and 0 ends a full scan. Guarantee (Redis's dictScan
-// guarantee): an element present from the start to the end of a full scan
-// is returned at least once, even if the table grows, shrinks or rehashes
-// between calls. An element may be returned more than once. fn must not
-// modify the table.
+// B, the bucket count, is a power of two. A key's home bucket is
+// hash & (B - 1) (low bits; the Store picks shards with the high bits).
 //
-// How: cursors are bucket indexes incremented in bit-reversed order (the
-// high bits of the masked cursor first), as in Redis. When the table doubles,
-// bucket b splits into b and b + old_size; when it halves, b and b +
-// new_size merge into b. Because the reversed increment enumerates all
-// extensions of a low-bit prefix together, a cursor value that was not
-// visited at one size covers exactly the buckets not yet visited at the
-// other. Open addressing adds one thing: an element may sit past its home
-// bucket, but only behind buckets marked ever-full; so visiting a bucket
-// also visits the following buckets while they are marked ever-full (the
-// element's "probe chain"), and since marks are never cleared while that
-// array lives, the chain a scan follows still reaches the element. During a
-// rehash both arrays are visited: the cursor's bucket in the smaller one and
-// every bucket of the larger one that expands from it, each with its chain.
+// Invariants
+// ----------
+// - Every element has exactly one slot, in cur_ or (while rehashing) old_.
+// - Probing: an element sits in its home bucket or in a later bucket (mod B)
+//   such that every bucket from home up to the one before it has its
+//   ever-full bit set. The bit is set when a bucket's last free slot is taken
+//   and is never cleared while that array lives, so:
+//     * a lookup stops at the first bucket that was never full;
+//     * deletion just zeroes the slot: elements never move within an array
+//       (no backward shift, no tombstones), which the scan guarantee needs.
+// - used counts the non-zero slots of an array; element_bytes_ is the sum
+//   of Policy::footprint over all stored elements.
 //
-// Invalidation: insert, replace, detach and erase may move any number of
-// elements between the two arrays (never the elements themselves); scan
-// cursors stay valid; element pointers stay valid until the element is
-// detached, replaced or erased.
+// Maximum fill: 7/8 of the slots
+// -------------------------------
+// Chosen for lookup speed, not for any one element count. With buckets of 8
+// and bucket-at-a-time linear probing, a hit reads its home cache line (plus
+// the element) almost always up to 7/8 fill; past it, buckets fill up, more
+// of them get the ever-full bit, and lookups and misses start to walk two or
+// more cache lines, while inserts need ever longer probes (at 15/16 the
+// average chain roughly doubles; at 100% an insert could not find a slot).
+// Swiss tables (absl) use the same 7/8 bound for the same reason. A table
+// grows (x2) when an insert would pass 7/8, and shrinks when a removal
+// leaves it under 1/8 full (to half full). Slot cost per element is
+// 8 bytes / fill: from 8 / (7/8) = 9.1 bytes just before a growth to
+// 8 / (7/16) = 18.3 just after it (up to 64 / element count while shrinking
+// is waiting). Since the bucket count is a power of two, the cost at a given
+// size depends on where that size falls: 1,000,000 elements sit just past
+// the growth at 917,504 (2^17 buckets x 8 x 7/8), so they pay 16.8 bytes of
+// slots each; 900,000 would pay 9.3.
+//
+// Incremental rehash
+// ------------------
+// Growing, shrinking, and a same-size rehash (which clears ever-full bits
+// once more than half the buckets carry one and the table is under 5/8
+// full) allocate a new array (cur_) and keep the old one (old_). Every later
+// insert, replace, detach and erase moves kRehashBucketsPerWrite old
+// buckets into cur_ (each moved element's hash is recomputed); lookups
+// search both arrays meanwhile. find() is const and does not move buckets,
+// so readers never write. No call moves more than that: a growth rehash ends
+// after old_buckets / 2 writes, long before the next growth is due
+// (7 * old_buckets inserts later), and a shrink or same-size rehash ends
+// before enough inserts to grow again can arrive; start_rehash() finishes a
+// leftover rehash only as a safety net for tiny tables. The new array comes
+// from calloc, so a large one arrives as untouched zero pages at no cost.
+//
+// Costs: hash() is one XXH3 pass over the key. find/insert/replace/detach/
+// erase are O(1) expected: one or two cache lines of slots plus one key
+// compare per tag match, plus <= kRehashBucketsPerWrite buckets moved.
+// scan() visits one home bucket (both arrays while rehashing) and hashes the
+// elements it looks at. random_element() is O(1) expected (fill >= 1/8, so
+// under 8 probes on average, ~10 while a shrink drains). clear(), for_each()
+// and the destructor are O(slots).
+//
+// Invalidation
+// ------------
+// - Element pointers returned by find/random_element/scan/for_each stay
+//   valid until that element is replaced, detached or erased, or the table
+//   is cleared or destroyed. The table never moves or frees an element
+//   otherwise: a rehash moves slots (pointers), not elements.
+// - insert, replace, replace_pointer, detach and erase may start or advance
+//   a rehash: slot positions change, so any slot index or bucket a caller
+//   might have inferred is stale. Scan cursors stay valid (see scan()).
+// - No method may be called on the table from inside a scan/for_each
+//   callback.
 #ifndef HASHSTORE_ENCODING_HASHTABLE_H_
 #define HASHSTORE_ENCODING_HASHTABLE_H_
 
@@ -89,8 +132,23 @@ inline constexpr size_t kBucketBytes = 64;
 inline constexpr int kTagShift = 48;
 inline constexpr uint64_t kPointerMask = (uint64_t{1} << kTagShift) - 1;
 inline constexpr size_t kRehashBucketsPerWrite = 2;
+// Drained parts of an old array are returned to the OS 64 KiB at a time.
+inline constexpr size_t kDiscardStepBytes = 64 * 1024;
+// Arrays of this many bytes and more are mmap'd rather than calloc'd.
+inline constexpr size_t kMmapArrayBytes = size_t{1} << 20;
+static_assert(kDiscardStepBytes % 4096 == 0 && kMmapArrayBytes % 4096 == 0);
+// Fill bounds, as fractions of the slots: grow past 7/8, shrink under 1/8
+// (to about 1/2), same-size rehash under 5/8 when most buckets are ever-full.
+inline constexpr size_t kMaxFillNum = 7, kMaxFillDen = 8;
+inline constexpr size_t kMinFillDen = 8;
+inline constexpr size_t kCleanupFillNum = 5, kCleanupFillDen = 8;
 static_assert(kSlotsPerBucket * sizeof(uint64_t) == kBucketBytes, "a bucket is one cache line");
 static_assert(kPointerMask == 0x0000'FFFF'FFFF'FFFF);
+static_assert(sizeof(void*) == 8 && sizeof(uintptr_t) == sizeof(uint64_t), "64-bit targets only");
+static_assert(kMaxFillNum * 8 == kMaxFillDen * 7, "maximum fill is 7/8 (see the top of the file)");
+static_assert(kCleanupFillNum * kMaxFillDen < kMaxFillNum * kCleanupFillDen,
+              "a same-size rehash must leave room before the next growth");
+static_assert(kRehashBucketsPerWrite >= 1, "rehash must make progress");
 
 // One array of buckets with its ever-full bitmap, in one calloc'd block.
 struct SlotArray {
@@ -100,11 +158,19 @@ struct SlotArray {
   size_t used = 0;               // occupied slots
   size_t everfull_count = 0;     // buckets with the bit set
   void* block = nullptr;         // what calloc returned
+  size_t discarded = 0;          // bytes of slots from `slots` given back to the OS
+  size_t mapped = 0;             // mapping length when mmap'd, else 0 (calloc'd)
 
   static SlotArray allocate(size_t buckets);
   void release();
   size_t mask() const { return buckets - 1; }
-  size_t bytes() const;  // heap footprint of the block
+  size_t bytes() const;  // heap footprint of the block, or its mapping length
+  // For a mapped array: gives the pages wholly inside the first `drained`
+  // buckets back to the OS (they read as zero afterwards, i.e. empty slots),
+  // kDiscardStepBytes or more at a time, so that unmapping a large drained
+  // array at the end of a rehash does not free all its pages in one call.
+  // REQUIRES: the first `drained` buckets are all empty.
+  void discard_drained(size_t drained);
   bool is_everfull(size_t b) const { return (everfull[b / 64] >> (b % 64)) & 1; }
   void mark_everfull(size_t b) {
     if (!is_everfull(b)) {
@@ -114,6 +180,11 @@ struct SlotArray {
   }
 };
 
+// Bytes of slot arrays all tables in the process hold in their own
+// mappings (arrays of kMmapArrayBytes and more). The allocator's statistics
+// (mallinfo2) do not see these; memory measurements must add them.
+size_t mapped_table_bytes();
+
 // Mixes x into a new pseudo-random value (splitmix64 step).
 uint64_t mix64(uint64_t x);
 // Reverse-binary cursor increment over `mask` (Redis's scan order).
@@ -121,8 +192,8 @@ uint64_t next_cursor(uint64_t cursor, uint64_t mask);
 
 // ---- HashTable -----------------------------------------------------------------
 
-// Policy: static std::string_view key(const void*); static void destroy(void*);
-// static size_t footprint(const void*) (heap bytes the element owns).
+// Policy: see the top of this file. In every call taking (key, h) or (elem,
+// h), REQUIRES: h == hash(key) (resp. hash(Policy::key(elem))).
 template <class Policy>
 class HashTable {
  public:
@@ -143,23 +214,29 @@ class HashTable {
   size_t size() const { return cur_.used + old_.used; }
   bool rehashing() const { return old_.buckets != 0; }
 
-  // The element whose key is `key`, or nullptr.
+  // The element whose key is `key`, or nullptr. Moves no buckets (const).
   void* find(std::string_view key, uint64_t h) const {
     uint64_t* slot = find_slot(key, h);
     return slot ? element_of(*slot) : nullptr;
   }
 
-  // Adds elem. REQUIRES: no element with the same key; elem != nullptr.
+  // Adds elem; the table owns it from now on. May start or advance a rehash.
+  // REQUIRES: no element with the same key; elem != nullptr and its address
+  // fits in 48 bits.
   void insert(void* elem, uint64_t h) {
     assert(find(Policy::key(elem), h) == nullptr);
     rehash_some();
-    if (cur_.buckets == 0 || (size() + 1) * 8 > capacity(cur_) * 7) grow();
+    if (cur_.buckets == 0 || (size() + 1) * kMaxFillDen > capacity(cur_) * kMaxFillNum) grow();
     place(cur_, elem, h);
     element_bytes_ += Policy::footprint(elem);
   }
 
-  // Puts elem where the element with the same key is; returns the old
-  // element, which is not destroyed. REQUIRES: the key is present.
+  // Puts elem where the element with the same key is (the element was
+  // realloc'd or rebuilt); returns the old element, which the caller now owns
+  // (not destroyed). element_bytes() follows the change in footprint.
+  // REQUIRES: the key is present and Policy::key(elem) == key; the stored
+  // element is still live (it is read to compare keys and to measure it).
+  // After a realloc that may have freed it, use replace_pointer().
   void* replace(std::string_view key, uint64_t h, void* elem) {
     uint64_t* slot = find_slot(key, h);
     assert(slot != nullptr);
@@ -196,7 +273,9 @@ class HashTable {
     assert(false && "replace_pointer: pointer not found");
   }
 
-  // Removes the element with key and returns it (not destroyed), or nullptr.
+  // Removes the element with key and returns it (the caller owns and must
+  // destroy it), or nullptr when absent. May start or advance a rehash
+  // (shrink when under 1/8 full).
   void* detach(std::string_view key, uint64_t h) {
     SlotArray* array = nullptr;
     uint64_t* slot = find_slot(key, h, &array);
@@ -210,7 +289,7 @@ class HashTable {
     return elem;
   }
 
-  // Removes and destroys the element with key; true when it was there.
+  // detach() + Policy::destroy(); true when the key was there.
   bool erase(std::string_view key, uint64_t h) {
     void* elem = detach(key, h);
     if (elem == nullptr) return false;
@@ -218,7 +297,8 @@ class HashTable {
     return true;
   }
 
-  // Destroys every element and releases the slot arrays.
+  // Destroys every element and releases the slot arrays (table_bytes() is 0
+  // after it). The seed is kept.
   void clear() {
     for_each_slot([](uint64_t& s) {
       Policy::destroy(element_of(s));
@@ -229,32 +309,91 @@ class HashTable {
     element_bytes_ = 0;
   }
 
+  // Calls fn(void* elem) once for every element, in slot order. fn must not
+  // modify the table.
   template <class F>
   void for_each(F&& fn) const {
     const_cast<HashTable*>(this)->for_each_slot([&](uint64_t& s) { fn(element_of(s)); });
   }
 
-  // One scan step (see the top of this file).
+  // ---- Scan ----
+  //
+  // scan(cursor, fn) is one step of a stateless full scan: it calls fn on
+  // the elements whose home is the bucket(s) the cursor names and returns the
+  // cursor of the next step. A full scan starts with cursor 0 and ends when
+  // 0 is returned; the caller keeps nothing but the cursor between steps and
+  // may modify the table freely between them (never from inside fn).
+  //
+  // Guarantee (the one Redis's dictScan gives): an element present in the
+  // table from the start of a full scan to its end is returned at least once,
+  // even if the table grows, shrinks or rehashes any number of times between
+  // steps. If the table is not modified during the scan, every element is
+  // returned exactly once. An element added or removed during the scan may or
+  // may not be returned.
+  //
+  // How it works. Steps do not count buckets 0, 1, 2, ...; they increment
+  // the cursor's bit-reversed value (next_cursor): with 8 buckets (mask 7)
+  // the order is 0, 4, 2, 6, 1, 5, 3, 7, i.e. the high bits of the masked
+  // cursor change fastest. A step with cursor c returns exactly the
+  // elements whose home bucket is c & mask. Why this order survives
+  // resizes: all tables are powers of two and the home bucket is the low
+  // bits of the hash, so
+  //   - when the table doubles, the elements of bucket b split into b and
+  //     b + B (one more low bit decides); the larger table's cursors
+  //     "extend" the smaller's by one high bit, and since the reversed
+  //     increment runs through all extensions of a low-bit prefix before
+  //     moving to the next prefix, every prefix the smaller table had
+  //     already visited corresponds to extensions the larger one will not
+  //     visit again, and every prefix not yet visited still will be;
+  //   - when the table halves, b and b + B/2 merge into b: the cursor
+  //     simply drops its top bit, so the merged bucket may be visited again
+  //     (elements of b returned twice) but none is skipped.
+  // So a cursor means the same set of hash low bits whatever the table size,
+  // which is why the scan can carry on across any sequence of resizes.
+  //
+  // Open addressing adds two things. (1) An element need not sit in its
+  // home bucket, but only ever-full buckets lie between its home and its
+  // slot; so a step visits the home bucket and the buckets after it while
+  // they are marked ever-full (the home's "probe chain") and returns those
+  // elements of the chain whose home is the cursor's bucket (it hashes them
+  // to know). Ever-full bits are never cleared while an array lives and
+  // elements never move within an array, so the chain still reaches every
+  // element of that home. (2) During an incremental rehash two arrays exist
+  // and elements move from old_ to cur_ between steps. A step visits the
+  // cursor's bucket in the smaller array and every bucket of the larger one
+  // whose low bits equal it (the cursor then advances past all of them), so
+  // every element with that home prefix is returned whichever array holds
+  // it at that moment.
+  //
+  // Limits: an element may be returned more than once when the table
+  // shrinks during the scan (as with Redis). A step's work is not bounded by
+  // a fixed count: it is the size of one home's probe chain (times the
+  // size ratio while rehashing), normally a handful of elements. An element
+  // present for the whole scan but whose value was replaced is returned
+  // with whichever pointer is stored when its bucket is visited.
   uint64_t scan(uint64_t cursor, absl::FunctionRef<void(void* elem)> fn) const {
     if (size() == 0) return 0;
     if (!rehashing()) {
-      visit_chain(cur_, cursor & cur_.mask(), fn);
+      visit_home(cur_, cursor & cur_.mask(), fn);
       return next_cursor(cursor, cur_.mask());
     }
     const SlotArray& small = cur_.buckets <= old_.buckets ? cur_ : old_;
     const SlotArray& large = cur_.buckets <= old_.buckets ? old_ : cur_;
     const uint64_t m0 = small.mask(), m1 = large.mask();
-    visit_chain(small, cursor & m0, fn);
+    visit_home(small, cursor & m0, fn);
     // Every bucket of the large array whose low bits are cursor & m0.
     do {
-      visit_chain(large, cursor & m1, fn);
+      visit_home(large, cursor & m1, fn);
       cursor = next_cursor(cursor, m1);
     } while (cursor & (m0 ^ m1));
     return cursor;
   }
 
-  // A uniformly random element, or nullptr when empty: every element holds
-  // exactly one slot, so a uniformly random occupied slot is one.
+  // A uniformly random element, or nullptr when empty. Every element holds
+  // exactly one slot (in either array), so drawing slot indexes uniformly
+  // over both arrays until one is occupied picks each element with the same
+  // probability. random_bits seeds the draws (pass fresh bits from a real
+  // generator each call; the same bits give the same element).
   void* random_element(uint64_t random_bits) const {
     if (size() == 0) return nullptr;
     const size_t n_cur = capacity(cur_), n_old = capacity(old_);
@@ -379,11 +518,12 @@ class HashTable {
   void maybe_shrink() {
     if (rehashing() || cur_.buckets <= 1) return;
     const size_t n = size();
-    if (n * 8 < capacity(cur_)) {
+    if (n * kMinFillDen < capacity(cur_)) {
       // Half full after shrinking (4/8 of 8 slots per bucket per element).
       size_t want = std::bit_ceil(std::max<size_t>(1, (n * 2 + kSlotsPerBucket - 1) / kSlotsPerBucket));
       if (want < cur_.buckets) start_rehash(want);
-    } else if (cur_.everfull_count * 2 > cur_.buckets && n * 8 < capacity(cur_) * 5) {
+    } else if (cur_.everfull_count * 2 > cur_.buckets &&
+               n * kCleanupFillDen < capacity(cur_) * kCleanupFillNum) {
       // Deletions left long probe chains behind: rehash at the same size.
       start_rehash(cur_.buckets);
     }
@@ -404,6 +544,7 @@ class HashTable {
       }
       ++rehash_idx_;
     }
+    old_.discard_drained(rehash_idx_);
     if (rehash_idx_ == old_.buckets || old_.used == 0) {
       assert(old_.used == 0);
       old_.release();
@@ -411,12 +552,16 @@ class HashTable {
     }
   }
 
-  // Visits bucket b and the buckets after it while they are ever-full.
-  static void visit_chain(const SlotArray& a, size_t b, absl::FunctionRef<void(void*)> fn) {
+  // Calls fn on the elements of `a` whose home bucket is `home`: they lie in
+  // home and the buckets after it while those are marked ever-full.
+  void visit_home(const SlotArray& a, size_t home, absl::FunctionRef<void(void*)> fn) const {
+    size_t b = home;
     for (size_t steps = 0; steps < a.buckets; ++steps) {
       const uint64_t* bucket = a.slots + b * kSlotsPerBucket;
       for (size_t i = 0; i < kSlotsPerBucket; ++i) {
-        if (bucket[i] != 0) fn(element_of(bucket[i]));
+        if (bucket[i] == 0) continue;
+        void* elem = element_of(bucket[i]);
+        if ((hash(Policy::key(elem)) & a.mask()) == home) fn(elem);
       }
       if (!a.is_everfull(b)) return;
       b = (b + 1) & a.mask();
