@@ -5,30 +5,11 @@
 #include <cstring>
 
 #include "util/heap.h"
+#include "util/varint.h"
 
 namespace hashstore::internal::field_entry {
 
 namespace {
-
-size_t varint_size(size_t v) {
-  size_t n = 1;
-  for (; v >= 0x80; v >>= 7) ++n;
-  return n;
-}
-
-uint8_t* write_varint(uint8_t* p, size_t v) {
-  for (; v >= 0x80; v >>= 7) *p++ = static_cast<uint8_t>(v | 0x80);
-  *p++ = static_cast<uint8_t>(v);
-  return p;
-}
-
-const uint8_t* read_varint(const uint8_t* p, size_t* v) {
-  size_t out = 0;
-  int shift = 0;
-  for (; *p & 0x80; ++p, shift += 7) out |= static_cast<size_t>(*p & 0x7F) << shift;
-  *v = out | static_cast<size_t>(*p) << shift;
-  return p + 1;
-}
 
 struct Layout {
   const uint8_t* field;

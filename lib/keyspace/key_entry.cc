@@ -9,44 +9,11 @@
 
 #include "util/heap.h"
 #include "util/random.h"
+#include "util/varint.h"
 
 namespace hashstore::internal::key_entry {
 
 namespace {
-
-size_t varint_size(size_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
-size_t write_varint(uint8_t* p, size_t v) {
-  size_t n = 0;
-  while (v >= 0x80) {
-    p[n++] = static_cast<uint8_t>(v | 0x80);
-    v >>= 7;
-  }
-  p[n++] = static_cast<uint8_t>(v);
-  return n;
-}
-
-// Decodes the varint at p; *len gets its size.
-size_t read_varint(const uint8_t* p, size_t* len) {
-  size_t v = 0;
-  size_t shift = 0;
-  size_t n = 0;
-  while (p[n] & 0x80) {
-    v |= static_cast<size_t>(p[n] & 0x7f) << shift;
-    shift += 7;
-    ++n;
-  }
-  v |= static_cast<size_t>(p[n]) << shift;
-  *len = n + 1;
-  return v;
-}
 
 size_t header_size(std::string_view key, bool has_ttl) {
   return 1 + varint_size(key.size()) + key.size() + (has_ttl ? sizeof(int64_t) : 0);
@@ -62,7 +29,7 @@ uint8_t* allocate(size_t bytes) {
 size_t write_header(uint8_t* p, uint8_t flags, std::string_view key,
                     std::optional<int64_t> expire_ms) {
   p[0] = static_cast<uint8_t>(flags | (expire_ms ? kHasTtl : 0));
-  size_t off = 1 + write_varint(p + 1, key.size());
+  size_t off = static_cast<size_t>(write_varint(p + 1, key.size()) - p);
   if (!key.empty()) std::memcpy(p + off, key.data(), key.size());
   off += key.size();
   if (expire_ms) {
@@ -79,9 +46,9 @@ uint8_t flags(const void* entry) { return static_cast<const uint8_t*>(entry)[0];
 
 std::string_view key(const void* entry) {
   const uint8_t* p = static_cast<const uint8_t*>(entry);
-  size_t len_bytes;
-  size_t len = read_varint(p + 1, &len_bytes);
-  return {reinterpret_cast<const char*>(p + 1 + len_bytes), len};
+  size_t len;
+  const uint8_t* bytes = read_varint(p + 1, &len);
+  return {reinterpret_cast<const char*>(bytes), len};
 }
 
 size_t payload_offset(const void* entry) {
