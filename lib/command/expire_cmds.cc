@@ -1,6 +1,7 @@
 // EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT, TTL, PTTL, EXPIRETIME, PEXPIRETIME,
 // PERSIST: argument parsing in Redis 7.0's order (options, then the time).
 #include "command/command_util.h"
+#include "store/store_impl.h"
 
 namespace hashstore::internal {
 
@@ -23,12 +24,7 @@ Reply expire_generic(Store& s, Args a, ExpireFn fn) {
       return Reply::error("ERR Unsupported option " + std::string(a[i]));
     }
   }
-  if ((flags & kExpireNX) && (flags & (kExpireXX | kExpireGT | kExpireLT))) {
-    return Reply::error("ERR NX and XX, GT or LT options at the same time are not compatible");
-  }
-  if ((flags & kExpireGT) && (flags & kExpireLT)) {
-    return Reply::error("ERR GT and LT options at the same time are not compatible");
-  }
+  if (absl::Status st = check_expire_flags(flags); !st.ok()) return error_from(st);
   int64_t when;
   Reply err;
   if (!int_arg(a[2], &when, &err)) return err;

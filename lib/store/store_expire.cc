@@ -16,6 +16,17 @@ namespace hashstore {
 
 namespace internal {
 
+absl::Status check_expire_flags(unsigned flags) {
+  if ((flags & kExpireNX) && (flags & (kExpireXX | kExpireGT | kExpireLT))) {
+    return absl::InvalidArgumentError(
+        "ERR NX and XX, GT or LT options at the same time are not compatible");
+  }
+  if ((flags & kExpireGT) && (flags & kExpireLT)) {
+    return absl::InvalidArgumentError("ERR GT and LT options at the same time are not compatible");
+  }
+  return absl::OkStatus();
+}
+
 size_t StoreImpl::expire_cycle(size_t max_keys_per_shard) {
   size_t reclaimed = 0;
   const int64_t now = clock().now_ms();
@@ -46,13 +57,7 @@ using internal::StoreImpl;
 
 absl::StatusOr<bool> Store::expire_at_ms(std::string_view key, int64_t when, bool relative,
                                          int64_t unit_ms, unsigned flags, const char* command) {
-  if ((flags & kExpireNX) && (flags & (kExpireXX | kExpireGT | kExpireLT))) {
-    return absl::InvalidArgumentError(
-        "ERR NX and XX, GT or LT options at the same time are not compatible");
-  }
-  if ((flags & kExpireGT) && (flags & kExpireLT)) {
-    return absl::InvalidArgumentError("ERR GT and LT options at the same time are not compatible");
-  }
+  if (absl::Status st = internal::check_expire_flags(flags); !st.ok()) return st;
   const absl::Status bad_time = absl::InvalidArgumentError(
       absl::StrCat("ERR invalid expire time in '", command, "' command"));
   if (unit_ms == 1000) {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
 #include "absl/random/random.h"
 #include "hash/hash_object.h"
 #include "keyspace/keyspace.h"
@@ -68,6 +69,11 @@ enum class Access : uint8_t { kRead, kWrite };
 // Random bits for HRANDFIELD, RANDOMKEY, ...: one generator per thread, so
 // that readers sharing a shard never share a generator.
 absl::BitGen& thread_rng();
+
+// EXPIRE's NX / XX / GT / LT combinations Redis refuses, with its texts
+// (store_expire.cc). The command layer checks them before the time argument,
+// in Redis's order.
+absl::Status check_expire_flags(unsigned flags);
 
 class StoreImpl {
  public:
