@@ -12,21 +12,35 @@
 
 namespace hashstore::internal {
 
-absl::StatusOr<int64_t> hash_incrby(HashObject& hash, std::string_view field, int64_t increment) {
-  int64_t current = 0;
+absl::StatusOr<int64_t> hash_int_value(const HashObject& hash, std::string_view field) {
+  int64_t value = 0;
   ValueBuffer buf;
   std::string_view old;
-  if (hash.find(field, &buf, &old) && !parse_int64(old, &current)) {
+  if (hash.find(field, &buf, &old) && !parse_int64(old, &value)) {
     return absl::InvalidArgumentError(kErrHashNotInteger);
   }
-  if ((increment < 0 && current < 0 && increment < std::numeric_limits<int64_t>::min() - current) ||
-      (increment > 0 && current > 0 && increment > std::numeric_limits<int64_t>::max() - current)) {
+  return value;
+}
+
+namespace {
+
+void store_int(HashObject& hash, std::string_view field, int64_t v) {
+  char out[kMaxInt64Chars];
+  hash.set(field, std::string_view(out, format_int64(v, out)));
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> hash_incrby(HashObject& hash, std::string_view field, int64_t increment) {
+  auto current = hash_int_value(hash, field);
+  if (!current.ok()) return current.status();
+  const int64_t cur = *current;
+  if ((increment < 0 && cur < 0 && increment < std::numeric_limits<int64_t>::min() - cur) ||
+      (increment > 0 && cur > 0 && increment > std::numeric_limits<int64_t>::max() - cur)) {
     return absl::InvalidArgumentError(kErrOverflow);
   }
-  int64_t result = current + increment;
-  char out[kMaxInt64Chars];
-  hash.set(field, std::string_view(out, format_int64(result, out)));
-  return result;
+  store_int(hash, field, cur + increment);
+  return cur + increment;
 }
 
 absl::StatusOr<std::string> hash_incrbyfloat(HashObject& hash, std::string_view field,
@@ -99,25 +113,6 @@ uint64_t hash_scan(const HashObject& hash, uint64_t cursor, size_t count,
     if (!novalues) items->emplace_back(v);
   });
 }
-
-absl::StatusOr<int64_t> hash_int_value(const HashObject& hash, std::string_view field) {
-  int64_t value = 0;
-  ValueBuffer buf;
-  std::string_view old;
-  if (hash.find(field, &buf, &old) && !parse_int64(old, &value)) {
-    return absl::InvalidArgumentError(kErrHashNotInteger);
-  }
-  return value;
-}
-
-namespace {
-
-void store_int(HashObject& hash, std::string_view field, int64_t v) {
-  char out[kMaxInt64Chars];
-  hash.set(field, std::string_view(out, format_int64(v, out)));
-}
-
-}  // namespace
 
 absl::StatusOr<std::optional<int64_t>> hash_reserve(HashObject& hash, std::string_view field,
                                                     int64_t amount) {
