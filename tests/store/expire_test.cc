@@ -26,11 +26,16 @@ Options with_clock(const ManualClock& clock) {
   return o;
 }
 
-// Keys still held in memory (expired or not), across shards.
+// Keys still held in memory (expired or not), across shards. Each shard is
+// read under its lock: the expiry thread may be writing it.
 size_t resident_keys(Store& store) {
   auto& impl = hashstore::internal::StoreInternal::impl(store);
   size_t n = 0;
-  for (size_t i = 0; i < impl.shard_count(); ++i) n += impl.shard(i).keyspace.size();
+  for (size_t i = 0; i < impl.shard_count(); ++i) {
+    hashstore::internal::StoreImpl::ShardLock lock(impl, impl.shard(i),
+                                                   hashstore::internal::Access::kRead);
+    n += impl.shard(i).keyspace.size();
+  }
   return n;
 }
 
