@@ -77,6 +77,25 @@ struct BoundedResult {
   int64_t applied;  // what was added: 0 when the increment was refused
 };
 
+// What HGETEX and HSETEX do to the TTL of the fields they touch.
+struct FieldTtl {
+  enum Kind : uint8_t {
+    kNone,     // HGETEX: leave TTLs alone. HSETEX: the fields lose their TTL
+    kEX,       // value seconds from now
+    kPX,       // value milliseconds from now
+    kEXAT,     // at Unix time value (seconds)
+    kPXAT,     // at Unix time value (milliseconds)
+    kPersist,  // HGETEX PERSIST: remove the TTL
+    kKeepTtl,  // HSETEX KEEPTTL: keep the TTL the field has
+  };
+  Kind kind = kNone;
+  int64_t value = 0;
+};
+
+// HSETEX's condition: any, only if no field exists (FNX), only if every
+// field exists (FXX).
+enum class FieldCondition : uint8_t { kAny, kFNX, kFXX };
+
 struct ScanOptions {
   // Glob pattern; unset: everything. As in Redis, an empty pattern matches
   // only nothing (no key or field is matched by MATCH "").
@@ -192,6 +211,50 @@ class Store {
   // expired keys in each shard (oldest first) and returns how many. Call it
   // from your own loop (a game tick), or set Options::expiry_thread.
   size_t expire_cycle(size_t max_keys_per_shard = 256);
+
+  // ---- Field TTLs (Redis 7.4 / 8.0 semantics) -------------------------------
+  // HEXPIRE / HPEXPIRE / HEXPIREAT / HPEXPIREAT key time [NX|XX|GT|LT]
+  // FIELDS n field...: one result per field, in order: -2 no such field (or
+  // no such key), 0 condition not met, 1 TTL set, 2 field deleted because
+  // the time is not in the future (the key goes with its last field).
+  // Errors (nothing changes): incompatible flags, and a time that is negative
+  // or past 2^48 ms ("ERR invalid expire time in '<command>' command").
+  absl::StatusOr<std::vector<int64_t>> hexpire(std::string_view key, int64_t seconds,
+                                               std::span<const std::string_view> fields,
+                                               unsigned flags = 0);
+  absl::StatusOr<std::vector<int64_t>> hpexpire(std::string_view key, int64_t milliseconds,
+                                                std::span<const std::string_view> fields,
+                                                unsigned flags = 0);
+  absl::StatusOr<std::vector<int64_t>> hexpireat(std::string_view key, int64_t unix_seconds,
+                                                 std::span<const std::string_view> fields,
+                                                 unsigned flags = 0);
+  absl::StatusOr<std::vector<int64_t>> hpexpireat(std::string_view key, int64_t unix_ms,
+                                                  std::span<const std::string_view> fields,
+                                                  unsigned flags = 0);
+  // HTTL / HPTTL (time left) and HEXPIRETIME / HPEXPIRETIME (Unix time): per
+  // field -2 no such field or key, -1 no TTL, else the time. Seconds round
+  // up, as Redis's field TTLs do.
+  std::vector<int64_t> httl(std::string_view key, std::span<const std::string_view> fields);
+  std::vector<int64_t> hpttl(std::string_view key, std::span<const std::string_view> fields);
+  std::vector<int64_t> hexpiretime(std::string_view key, std::span<const std::string_view> fields);
+  std::vector<int64_t> hpexpiretime(std::string_view key, std::span<const std::string_view> fields);
+  // HPERSIST: per field -2 no such field or key, -1 no TTL, 1 TTL removed.
+  std::vector<int64_t> hpersist(std::string_view key, std::span<const std::string_view> fields);
+  // HGETDEL: the values (nullopt for missing fields), then the fields are
+  // deleted; the key goes with its last field.
+  std::vector<std::optional<std::string>> hgetdel(std::string_view key,
+                                                  std::span<const std::string_view> fields);
+
+  // HGETEX: the values (nullopt for missing fields) and, for the fields that
+  // exist, the TTL change (a time not in the future deletes them). Errors:
+  // kKeepTtl, and times as hexpire's.
+  absl::StatusOr<std::vector<std::optional<std::string>>> hgetex(
+      std::string_view key, std::span<const std::string_view> fields, FieldTtl ttl = {});
+  // HSETEX: sets all the pairs or none: with fnx only if no field exists,
+  // with fxx only if every field exists (a missing key has none). true when
+  // set. Errors: kPersist, an empty pairs list, times as hexpire's.
+  absl::StatusOr<bool> hsetex(std::string_view key, std::span<const FieldValue> pairs,
+                              FieldTtl ttl = {}, FieldCondition condition = FieldCondition::kAny);
 
   // ---- Counters, stock and reservations --------------------------------------
   // HRESERVE: if the field's integer value (0 when missing) is at least

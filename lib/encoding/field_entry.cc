@@ -98,3 +98,30 @@ void destroy(void* e) { std::free(e); }
 size_t footprint(const void* e) { return heap_footprint(e); }
 
 }  // namespace hashstore::internal::field_entry
+
+namespace hashstore::internal {
+
+void* FieldTable::set_expiry(void* e, uint64_t h, std::optional<int64_t> expire_ms) {
+  index_remove(e);
+  const int64_t before = static_cast<int64_t>(field_entry::footprint(e));
+  void* fresh = field_entry::set_expiry(e, expire_ms);  // e may be freed now
+  if (fresh != e) {
+    replace_pointer(e, h, fresh, static_cast<int64_t>(field_entry::footprint(fresh)) - before);
+  } else {
+    adjust_element_bytes(static_cast<int64_t>(field_entry::footprint(fresh)) - before);
+  }
+  index_add(fresh);
+  return fresh;
+}
+
+size_t FieldTable::expire_some(int64_t now, size_t max) {
+  size_t n = 0;
+  while (n < max && !ttl_.empty() && ttl_.begin()->first <= now) {
+    const std::string_view field = field_entry::field(ttl_.begin()->second);
+    erase(field, hash(field));
+    ++n;
+  }
+  return n;
+}
+
+}  // namespace hashstore::internal

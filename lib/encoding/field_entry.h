@@ -25,7 +25,9 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <utility>
 
+#include "absl/container/btree_set.h"
 #include "encoding/hashtable.h"
 
 namespace hashstore::internal {
@@ -59,7 +61,78 @@ struct FieldEntryPolicy {
   static size_t footprint(const void* e) { return field_entry::footprint(e); }
 };
 
-using FieldTable = HashTable<FieldEntryPolicy>;
+// A table of field entries that also keeps the fields with a TTL in time
+// order: (expire_ms, entry) in a btree, so the earliest and latest TTLs are
+// O(1) and reclaiming due fields is O(log n) each, oldest first. Every
+// mutation of a FieldTable goes through the methods below (they hide the
+// base class's), which keep the index equal to the entries' own expiries.
+// Costs: fields without a TTL pay nothing; a field with one pays ~20 bytes
+// of btree and O(log n) on insert, erase and TTL change.
+class FieldTable : public HashTable<FieldEntryPolicy> {
+  using Base = HashTable<FieldEntryPolicy>;
+
+ public:
+  explicit FieldTable(uint64_t seed) : Base(seed) {}
+
+  void insert(void* e, uint64_t h) {
+    Base::insert(e, h);
+    index_add(e);
+  }
+  // As Base::replace: returns the old entry, which the caller destroys.
+  void* replace(std::string_view field, uint64_t h, void* e) {
+    void* old = Base::replace(field, h, e);
+    index_remove(old);
+    index_add(e);
+    return old;
+  }
+  void* detach(std::string_view field, uint64_t h) {
+    void* e = Base::detach(field, h);
+    if (e != nullptr) index_remove(e);
+    return e;
+  }
+  bool erase(std::string_view field, uint64_t h) {
+    void* e = detach(field, h);
+    if (e == nullptr) return false;
+    field_entry::destroy(e);
+    return true;
+  }
+  void clear() {
+    Base::clear();
+    ttl_.clear();
+  }
+
+  // Sets (or with nullopt removes) the TTL of the field whose entry is e
+  // (stored under hash h); returns the entry now in the table (e may have
+  // been reallocated and must not be used).
+  void* set_expiry(void* e, uint64_t h, std::optional<int64_t> expire_ms);
+
+  // Fields with a TTL, and the earliest and latest of those TTLs (nullopt
+  // when there are none).
+  size_t ttl_count() const { return ttl_.size(); }
+  std::optional<int64_t> earliest_expiry() const {
+    return ttl_.empty() ? std::nullopt : std::optional<int64_t>(ttl_.begin()->first);
+  }
+  std::optional<int64_t> latest_expiry() const {
+    return ttl_.empty() ? std::nullopt : std::optional<int64_t>(ttl_.rbegin()->first);
+  }
+  // Removes and frees up to max fields whose TTL is <= now, oldest first;
+  // returns how many.
+  size_t expire_some(int64_t now, size_t max);
+  // Heap bytes of the TTL index (its nodes, approximately: the btree does
+  // not report them).
+  size_t index_bytes() const { return ttl_.size() * kIndexBytesPerField; }
+
+ private:
+  static constexpr size_t kIndexBytesPerField = 20;
+  void index_add(const void* e) {
+    if (auto t = field_entry::expiry(e)) ttl_.emplace(*t, e);
+  }
+  void index_remove(const void* e) {
+    if (auto t = field_entry::expiry(e)) ttl_.erase(std::make_pair(*t, e));
+  }
+
+  absl::btree_set<std::pair<int64_t, const void*>> ttl_;
+};
 
 }  // namespace hashstore::internal
 

@@ -379,17 +379,16 @@ uint8_t* erase(uint8_t* lp, uint32_t off, size_t n, LpResize resize) {
   return lp;
 }
 
-uint32_t find_field(const uint8_t* lp, std::string_view field) {
+uint32_t find_field(const uint8_t* lp, std::string_view field, size_t stride) {
   int64_t field_int = 0;
   const bool field_is_int = field.size() < kMaxInt64Chars && parse_int64(field, &field_int);
   const uint32_t end = end_offset(lp);
   for (uint32_t off = first(lp); off != end;) {
     const LpEntry e = get(lp, off);
     if (e.is_int ? (field_is_int && e.int_value == field_int) : e.str == field) return off;
-    off = next(lp, off);
-    assert(off != end && "a field without its value");
-    if (off == end) break;  // odd count: never walk past the end byte
-    off = next(lp, off);  // skip the value: only its shape is read
+    // Skip the value (and TTL): only their shapes are read. A short last
+    // group never walks past the end byte.
+    for (size_t i = 0; i < stride && off != end; ++i) off = next(lp, off);
   }
   return kLpNone;
 }

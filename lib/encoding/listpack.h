@@ -115,7 +115,8 @@ uint8_t* erase(uint8_t* lp, uint32_t off, size_t n, LpResize resize);
 
 // Among field/value pairs (entries 0, 2, 4, ... are fields), the offset of
 // the field equal to `field`, or kLpNone. Values are skipped, not decoded.
-uint32_t find_field(const uint8_t* lp, std::string_view field);
+// stride 3: among (field, value, ttl) triplets.
+uint32_t find_field(const uint8_t* lp, std::string_view field, size_t stride = 2);
 
 // Validates untrusted bytes before any other call may read them: the
 // header's total equals size, the last byte is 0xFF and no other entry

@@ -1,7 +1,9 @@
 // The one place that knows both hash encodings (see hash_object.h).
 #include "hash/hash_object.h"
 
+#include <algorithm>
 #include <cassert>
+#include <climits>
 #include <memory>
 
 #include "util/random.h"
@@ -20,12 +22,22 @@ struct StorageResizer {
   uint8_t* operator()(size_t new_size) const { return storage->resize_listpack(new_size); }
 };
 
+// A listpack TTL entry: 0 means none (times not in the future are never
+// stored, so 0 is never a real TTL).
+constexpr int64_t kLpNoTtl = 0;
+
+std::optional<int64_t> lp_ttl(const uint8_t* p, uint32_t off) {
+  const LpEntry e = lp::get(p, off);
+  assert(e.is_int);
+  return e.int_value == kLpNoTtl ? std::nullopt : std::optional<int64_t>(e.int_value);
+}
+
 }  // namespace
 
 size_t HashObject::length() const {
   switch (storage_.encoding()) {
     case HashEncoding::kListpack:
-      return lp::count(storage_.listpack()) / 2;
+      return lp::count(storage_.listpack()) / stride();
     case HashEncoding::kTable:
       return storage_.table()->size();
   }
@@ -36,7 +48,7 @@ bool HashObject::find(std::string_view field, ValueBuffer* buf, std::string_view
   switch (storage_.encoding()) {
     case HashEncoding::kListpack: {
       const uint8_t* p = storage_.listpack();
-      uint32_t off = lp::find_field(p, field);
+      uint32_t off = lp::find_field(p, field, stride());
       if (off == kLpNone) return false;
       *value = lp::get_string(p, lp::next(p, off), buf->bytes);
       return true;
@@ -52,20 +64,28 @@ bool HashObject::find(std::string_view field, ValueBuffer* buf, std::string_view
   return false;
 }
 
-bool HashObject::listpack_set(std::string_view field, std::string_view value) {
+bool HashObject::listpack_set(std::string_view field, std::string_view value, bool keep_ttl) {
   uint8_t* p = storage_.listpack();
   StorageResizer resize{&storage_};
-  uint32_t off = lp::find_field(p, field);
+  const size_t step = stride();
+  uint32_t off = lp::find_field(p, field, step);
   if (off != kLpNone) {
-    lp::replace(p, lp::next(p, off), value, resize);
+    const uint32_t value_off = lp::next(p, off);
+    p = lp::replace(p, value_off, value, resize);
+    if (step == 3 && !keep_ttl) {
+      const uint32_t ttl_off = lp::next(p, value_off);
+      if (lp_ttl(p, ttl_off)) lp::replace_int(p, ttl_off, kLpNoTtl, resize);
+    }
     return false;
   }
   p = lp::append(p, field, resize);
-  lp::append(p, value, resize);
+  p = lp::append(p, value, resize);
+  if (step == 3) lp::append_int(p, kLpNoTtl, resize);
   return true;
 }
 
-bool HashObject::set(std::string_view field, std::string_view value) {
+bool HashObject::set(std::string_view field, std::string_view value, bool keep_ttl) {
+  bool added;
   if (storage_.encoding() == HashEncoding::kListpack) {
     const uint8_t* p = storage_.listpack();
     // As Redis's lpSafeToAdd: the raw lengths against the safety limit.
@@ -73,38 +93,48 @@ bool HashObject::set(std::string_view field, std::string_view value) {
         !lp::fits(p, field.size() + value.size())) {
       convert_to_table();
     } else {
-      bool added = listpack_set(field, value);
+      added = listpack_set(field, value, keep_ttl);
       if (length() > limits_.max_listpack_entries) convert_to_table();
+      update_bounds();
       return added;
     }
   }
   FieldTable* t = storage_.table();
   uint64_t h = t->hash(field);
   void* old = t->find(field, h);
-  void* fresh = field_entry::make(field, value, std::nullopt);
+  std::optional<int64_t> ttl;
+  if (old != nullptr && keep_ttl) ttl = field_entry::expiry(old);
+  void* fresh = field_entry::make(field, value, ttl);
   if (old == nullptr) {
     t->insert(fresh, h);
-    return true;
+    added = true;
+  } else {
+    field_entry::destroy(t->replace(field, h, fresh));
+    added = false;
   }
-  field_entry::destroy(t->replace(field, h, fresh));
-  return false;
+  update_bounds();
+  return added;
 }
 
 bool HashObject::erase(std::string_view field) {
+  bool removed = false;
   switch (storage_.encoding()) {
     case HashEncoding::kListpack: {
       uint8_t* p = storage_.listpack();
-      uint32_t off = lp::find_field(p, field);
+      uint32_t off = lp::find_field(p, field, stride());
       if (off == kLpNone) return false;
-      lp::erase(p, off, 2, StorageResizer{&storage_});
-      return true;
+      lp::erase(p, off, stride(), StorageResizer{&storage_});
+      removed = true;
+      break;
     }
     case HashEncoding::kTable: {
       FieldTable* t = storage_.table();
-      return t->erase(field, t->hash(field));
+      removed = t->erase(field, t->hash(field));
+      break;
     }
   }
-  return false;
+  if (removed) update_bounds();
+  return removed;
 }
 
 void HashObject::for_each(
@@ -112,12 +142,14 @@ void HashObject::for_each(
   switch (storage_.encoding()) {
     case HashEncoding::kListpack: {
       const uint8_t* p = storage_.listpack();
+      const bool ttls = stride() == 3;
       ValueBuffer fbuf, vbuf;
       for (uint32_t off = lp::first(p); off != lp::end_offset(p);) {
         std::string_view f = lp::get_string(p, off, fbuf.bytes);
         off = lp::next(p, off);
         std::string_view v = lp::get_string(p, off, vbuf.bytes);
         off = lp::next(p, off);
+        if (ttls) off = lp::next(p, off);
         fn(f, v);
       }
       return;
@@ -163,7 +195,7 @@ void HashObject::random_field(
       const uint8_t* p = storage_.listpack();
       size_t index = random_bits % length();
       uint32_t off = lp::first(p);
-      for (size_t i = 0; i < 2 * index; ++i) off = lp::next(p, off);
+      for (size_t i = 0; i < stride() * index; ++i) off = lp::next(p, off);
       ValueBuffer fbuf, vbuf;
       std::string_view f = lp::get_string(p, off, fbuf.bytes);
       std::string_view v = lp::get_string(p, lp::next(p, off), vbuf.bytes);
@@ -181,10 +213,150 @@ void HashObject::random_field(
 void HashObject::convert_to_table() {
   if (storage_.encoding() != HashEncoding::kListpack) return;
   auto table = std::make_unique<FieldTable>(random_seed());
-  for_each([&](std::string_view f, std::string_view v) {
-    table->insert(field_entry::make(f, v, std::nullopt), table->hash(f));
-  });
+  const uint8_t* p = storage_.listpack();
+  const bool ttls = stride() == 3;
+  ValueBuffer fbuf, vbuf;
+  for (uint32_t off = lp::first(p); off != lp::end_offset(p);) {
+    std::string_view f = lp::get_string(p, off, fbuf.bytes);
+    off = lp::next(p, off);
+    std::string_view v = lp::get_string(p, off, vbuf.bytes);
+    off = lp::next(p, off);
+    std::optional<int64_t> ttl;
+    if (ttls) {
+      ttl = lp_ttl(p, off);
+      off = lp::next(p, off);
+    }
+    table->insert(field_entry::make(f, v, ttl), table->hash(f));
+  }
   storage_.adopt_table(std::move(table));
+}
+
+// ---- Field TTLs ---------------------------------------------------------------
+
+void HashObject::enable_field_ttls() {
+  if (storage_.has_field_ttls()) return;
+  storage_.enable_field_ttls();
+  if (storage_.encoding() != HashEncoding::kListpack) return;
+  // Rewrite the pairs as triplets with no TTL.
+  const uint8_t* p = storage_.listpack();
+  OwnedListpack triplets;
+  for (uint32_t off = lp::first(p); off != lp::end_offset(p);) {
+    const LpEntry f = lp::get(p, off);
+    off = lp::next(p, off);
+    const LpEntry v = lp::get(p, off);
+    off = lp::next(p, off);
+    for (const LpEntry& e : {f, v}) {
+      if (e.is_int) {
+        lp::append_int(triplets.data(), e.int_value, triplets.resizer());
+      } else {
+        triplets.append(e.str);
+      }
+    }
+    lp::append_int(triplets.data(), kLpNoTtl, triplets.resizer());
+  }
+  uint8_t* dst = storage_.resize_listpack(triplets.size());
+  std::copy_n(triplets.data(), triplets.size(), dst);
+}
+
+bool HashObject::find_expiry(std::string_view field, std::optional<int64_t>* expire_ms) const {
+  switch (storage_.encoding()) {
+    case HashEncoding::kListpack: {
+      const uint8_t* p = storage_.listpack();
+      const uint32_t off = lp::find_field(p, field, stride());
+      if (off == kLpNone) return false;
+      *expire_ms = stride() == 3 ? lp_ttl(p, lp::next(p, lp::next(p, off))) : std::nullopt;
+      return true;
+    }
+    case HashEncoding::kTable: {
+      FieldTable* t = storage_.table();
+      const void* e = t->find(field, t->hash(field));
+      if (e == nullptr) return false;
+      *expire_ms = field_entry::expiry(e);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool HashObject::set_expiry(std::string_view field, std::optional<int64_t> expire_ms) {
+  std::optional<int64_t> current;
+  if (!find_expiry(field, &current)) return false;
+  if (current == expire_ms) return true;
+  enable_field_ttls();
+  switch (storage_.encoding()) {
+    case HashEncoding::kListpack: {
+      uint8_t* p = storage_.listpack();
+      const uint32_t off = lp::find_field(p, field, 3);
+      const uint32_t ttl_off = lp::next(p, lp::next(p, off));
+      lp::replace_int(p, ttl_off, expire_ms.value_or(kLpNoTtl), StorageResizer{&storage_});
+      break;
+    }
+    case HashEncoding::kTable: {
+      FieldTable* t = storage_.table();
+      const uint64_t h = t->hash(field);
+      t->set_expiry(t->find(field, h), h, expire_ms);
+      break;
+    }
+  }
+  update_bounds();
+  return true;
+}
+
+size_t HashObject::expire_fields(int64_t now, size_t max) {
+  if (!storage_.has_field_ttls()) return 0;
+  size_t removed = 0;
+  switch (storage_.encoding()) {
+    case HashEncoding::kListpack: {
+      uint8_t* p = storage_.listpack();
+      for (uint32_t off = lp::first(p); off != lp::end_offset(p) && removed < max;) {
+        const uint32_t ttl_off = lp::next(p, lp::next(p, off));
+        const std::optional<int64_t> ttl = lp_ttl(p, ttl_off);
+        if (ttl && *ttl <= now) {
+          p = lp::erase(p, off, 3, StorageResizer{&storage_});  // the next field moves to off
+          ++removed;
+        } else {
+          off = lp::next(p, ttl_off);
+        }
+      }
+      break;
+    }
+    case HashEncoding::kTable:
+      removed = storage_.table()->expire_some(now, max);
+      break;
+  }
+  if (removed > 0) update_bounds();
+  return removed;
+}
+
+void HashObject::update_bounds() {
+  if (!storage_.has_field_ttls()) return;
+  FieldBounds b;
+  switch (storage_.encoding()) {
+    case HashEncoding::kListpack: {
+      const uint8_t* p = storage_.listpack();
+      bool all_have_ttl = true;
+      int64_t latest = INT64_MIN;
+      for (uint32_t off = lp::first(p); off != lp::end_offset(p);) {
+        const uint32_t ttl_off = lp::next(p, lp::next(p, off));
+        if (const std::optional<int64_t> ttl = lp_ttl(p, ttl_off)) {
+          b.next_ms = std::min(b.next_ms, *ttl);
+          latest = std::max(latest, *ttl);
+        } else {
+          all_have_ttl = false;
+        }
+        off = lp::next(p, ttl_off);
+      }
+      if (all_have_ttl && latest != INT64_MIN) b.gone_ms = latest;
+      break;
+    }
+    case HashEncoding::kTable: {
+      const FieldTable* t = storage_.table();
+      if (auto earliest = t->earliest_expiry()) b.next_ms = *earliest;
+      if (t->size() > 0 && t->ttl_count() == t->size()) b.gone_ms = *t->latest_expiry();
+      break;
+    }
+  }
+  if (!(b == storage_.field_bounds())) storage_.set_field_bounds(b);
 }
 
 }  // namespace hashstore::internal

@@ -22,6 +22,15 @@
 // that knows both encodings; everything else (hash_commands.h) is written on
 // top of them. Adding an encoding, or TTL storage, touches that one file.
 //
+// Field TTLs. Once a field of the hash gets a TTL, the owner turns field
+// TTLs on for good (HashStorage::enable_field_ttls) and the listpack holds
+// triplets (field, value, expire-ms, 0 meaning none); a table keeps the TTL
+// in the field's entry and in its time-ordered index. After every mutation
+// the owner is told the new FieldBounds, which it indexes so that due fields
+// are found without looking at every hash. The primitives below never hide
+// an expired field: the owner reclaims due fields (expire_fields) before it
+// lets anyone read the hash, so every read sees only live fields.
+//
 // Views. A std::string_view handed out (to a callback or through find())
 // stays valid until the next mutation of the same hash.
 #ifndef HASHSTORE_HASH_HASH_OBJECT_H_
@@ -30,6 +39,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "absl/functional/function_ref.h"
@@ -50,6 +60,15 @@ struct HashLimits {
   size_t max_listpack_value = 64;
 };
 
+// Where the field TTLs of a hash stand: the earliest TTL, and the moment the
+// last field expires (INT64_MAX when some field has no TTL, or when no field
+// has one).
+struct FieldBounds {
+  int64_t next_ms = INT64_MAX;
+  int64_t gone_ms = INT64_MAX;
+  bool operator==(const FieldBounds&) const = default;
+};
+
 // Where a hash's bytes live; implemented by the owner (a key entry).
 class HashStorage {
  public:
@@ -64,6 +83,14 @@ class HashStorage {
   // Frees the listpack and keeps `table` from now on; encoding() becomes
   // kTable. REQUIRES: kListpack.
   virtual void adopt_table(std::unique_ptr<FieldTable> table) = 0;
+  // Whether the hash keeps field TTLs (its listpack holds triplets).
+  virtual bool has_field_ttls() const = 0;
+  // Turns field TTLs on, leaving the payload bytes as they are (the
+  // HashObject rewrites a listpack into triplets right after).
+  virtual void enable_field_ttls() = 0;
+  // REQUIRES: has_field_ttls().
+  virtual FieldBounds field_bounds() const = 0;
+  virtual void set_field_bounds(FieldBounds bounds) = 0;
 
  protected:
   ~HashStorage() = default;
@@ -88,7 +115,8 @@ class HashObject {
 
   // Sets field to value; returns true when the field is new. Converts to the
   // table encoding first/afterwards as described at the top of this file.
-  bool set(std::string_view field, std::string_view value);
+  // An existing field loses its TTL unless keep_ttl (HINCRBY keeps it).
+  bool set(std::string_view field, std::string_view value, bool keep_ttl = false);
 
   // Removes field; returns true when it was there. The caller deletes the
   // key when length() drops to 0.
@@ -111,8 +139,23 @@ class HashObject {
   // Converts a listpack hash to the table encoding now (no-op on a table).
   void convert_to_table();
 
+  // ---- Field TTLs ----
+  bool has_field_ttls() const { return storage_.has_field_ttls(); }
+  // Whether field exists; its TTL (absolute Unix ms) in *expire_ms.
+  bool find_expiry(std::string_view field, std::optional<int64_t>* expire_ms) const;
+  // Sets (nullopt: removes) field's TTL; false when the field is absent.
+  bool set_expiry(std::string_view field, std::optional<int64_t> expire_ms);
+  // Removes up to max fields whose TTL is <= now; returns how many. May
+  // leave the hash empty (the owner then deletes the key).
+  size_t expire_fields(int64_t now, size_t max);
+
  private:
-  bool listpack_set(std::string_view field, std::string_view value);
+  bool listpack_set(std::string_view field, std::string_view value, bool keep_ttl);
+  // Entries per field in the listpack: 2, or 3 with field TTLs.
+  size_t stride() const { return storage_.has_field_ttls() ? 3 : 2; }
+  void enable_field_ttls();
+  // Tells the owner the new FieldBounds after a mutation (field TTLs only).
+  void update_bounds();
 
   HashStorage& storage_;
   const HashLimits& limits_;

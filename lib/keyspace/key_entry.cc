@@ -15,8 +15,11 @@ namespace hashstore::internal::key_entry {
 
 namespace {
 
-size_t header_size(std::string_view key, bool has_ttl) {
-  return 1 + varint_size(key.size()) + key.size() + (has_ttl ? sizeof(int64_t) : 0);
+constexpr size_t kBoundsBytes = 2 * sizeof(int64_t);
+
+size_t header_size(std::string_view key, bool has_ttl, bool field_ttls) {
+  return 1 + varint_size(key.size()) + key.size() + (has_ttl ? sizeof(int64_t) : 0) +
+         (field_ttls ? kBoundsBytes : 0);
 }
 
 uint8_t* allocate(size_t bytes) {
@@ -25,19 +28,38 @@ uint8_t* allocate(size_t bytes) {
   return static_cast<uint8_t*>(p);
 }
 
-// Writes flags, key and TTL; returns the payload offset.
+void write_i64(uint8_t* p, int64_t v) { std::memcpy(p, &v, sizeof v); }
+int64_t read_i64(const uint8_t* p) {
+  int64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// Writes flags, key, TTL and field bounds; returns the payload offset.
 size_t write_header(uint8_t* p, uint8_t flags, std::string_view key,
-                    std::optional<int64_t> expire_ms) {
-  p[0] = static_cast<uint8_t>(flags | (expire_ms ? kHasTtl : 0));
+                    std::optional<int64_t> expire_ms, std::optional<FieldBounds> bounds) {
+  p[0] = static_cast<uint8_t>(flags | (expire_ms ? kHasTtl : 0) | (bounds ? kFieldTtl : 0));
   size_t off = static_cast<size_t>(write_varint(p + 1, key.size()) - p);
   if (!key.empty()) std::memcpy(p + off, key.data(), key.size());
   off += key.size();
   if (expire_ms) {
-    int64_t v = *expire_ms;
-    std::memcpy(p + off, &v, sizeof v);
-    off += sizeof v;
+    write_i64(p + off, *expire_ms);
+    off += sizeof(int64_t);
+  }
+  if (bounds) {
+    write_i64(p + off, bounds->next_ms);
+    write_i64(p + off + sizeof(int64_t), bounds->gone_ms);
+    off += kBoundsBytes;
   }
   return off;
+}
+
+// Offset of the byte after the key.
+size_t after_key(const void* entry) {
+  const uint8_t* p = static_cast<const uint8_t*>(entry);
+  size_t len;
+  const uint8_t* bytes = read_varint(p + 1, &len);
+  return static_cast<size_t>(bytes - p) + len;
 }
 
 }  // namespace
@@ -52,15 +74,41 @@ std::string_view key(const void* entry) {
 }
 
 size_t payload_offset(const void* entry) {
-  std::string_view k = key(entry);
-  return header_size(k, flags(entry) & kHasTtl);
+  const uint8_t f = flags(entry);
+  return after_key(entry) + ((f & kHasTtl) ? sizeof(int64_t) : 0) +
+         ((f & kFieldTtl) ? kBoundsBytes : 0);
 }
 
 std::optional<int64_t> expire_ms(const void* entry) {
   if (!(flags(entry) & kHasTtl)) return std::nullopt;
-  int64_t v;
-  std::memcpy(&v, static_cast<const uint8_t*>(entry) + payload_offset(entry) - sizeof v, sizeof v);
-  return v;
+  return read_i64(static_cast<const uint8_t*>(entry) + after_key(entry));
+}
+
+namespace {
+size_t bounds_offset(const void* entry) {
+  return after_key(entry) + ((flags(entry) & kHasTtl) ? sizeof(int64_t) : 0);
+}
+}  // namespace
+
+std::optional<FieldBounds> field_bounds(const void* entry) {
+  if (!(flags(entry) & kFieldTtl)) return std::nullopt;
+  const uint8_t* p = static_cast<const uint8_t*>(entry) + bounds_offset(entry);
+  return FieldBounds{read_i64(p), read_i64(p + sizeof(int64_t))};
+}
+
+void set_field_bounds(void* entry, FieldBounds bounds) {
+  assert(flags(entry) & kFieldTtl);
+  uint8_t* p = static_cast<uint8_t*>(entry) + bounds_offset(entry);
+  write_i64(p, bounds.next_ms);
+  write_i64(p + sizeof(int64_t), bounds.gone_ms);
+}
+
+std::optional<int64_t> death_ms(const void* entry) {
+  std::optional<int64_t> t = expire_ms(entry);
+  if (auto b = field_bounds(entry); b && b->gone_ms != INT64_MAX) {
+    if (!t || b->gone_ms < *t) t = b->gone_ms;
+  }
+  return t;
 }
 
 HashEncoding encoding(const void* entry) {
@@ -84,16 +132,18 @@ FieldTable* table(const void* entry) {
 }
 
 void* make_listpack(std::string_view key, std::optional<int64_t> expire_ms, const uint8_t* lp,
-                    size_t lp_bytes) {
-  uint8_t* p = allocate(header_size(key, expire_ms.has_value()) + lp_bytes);
-  size_t off = write_header(p, 0, key, expire_ms);
+                    size_t lp_bytes, std::optional<FieldBounds> bounds) {
+  uint8_t* p = allocate(header_size(key, expire_ms.has_value(), bounds.has_value()) + lp_bytes);
+  size_t off = write_header(p, 0, key, expire_ms, bounds);
   std::memcpy(p + off, lp, lp_bytes);
   return p;
 }
 
-void* make_table(std::string_view key, std::optional<int64_t> expire_ms, FieldTable* table) {
-  uint8_t* p = allocate(header_size(key, expire_ms.has_value()) + sizeof(FieldTable*));
-  size_t off = write_header(p, kTable, key, expire_ms);
+void* make_table(std::string_view key, std::optional<int64_t> expire_ms, FieldTable* table,
+                 std::optional<FieldBounds> bounds) {
+  uint8_t* p =
+      allocate(header_size(key, expire_ms.has_value(), bounds.has_value()) + sizeof(FieldTable*));
+  size_t off = write_header(p, kTable, key, expire_ms, bounds);
   std::memcpy(p + off, &table, sizeof table);
   return p;
 }
@@ -118,13 +168,25 @@ void* resize_payload(void* entry, size_t new_lp_bytes) {
 }
 
 void* rekey(const void* entry, std::string_view new_key, std::optional<int64_t> expire_ms) {
-  if (encoding(entry) == HashEncoding::kTable) return make_table(new_key, expire_ms, table(entry));
+  const std::optional<FieldBounds> bounds = field_bounds(entry);
+  if (encoding(entry) == HashEncoding::kTable) {
+    return make_table(new_key, expire_ms, table(entry), bounds);
+  }
   const uint8_t* lp = listpack(entry);
-  return make_listpack(new_key, expire_ms, lp, lp::bytes(lp));
+  return make_listpack(new_key, expire_ms, lp, lp::bytes(lp), bounds);
 }
 
 void* with_table(const void* entry, FieldTable* t) {
-  return make_table(key(entry), expire_ms(entry), t);
+  return make_table(key(entry), expire_ms(entry), t, field_bounds(entry));
+}
+
+void* with_field_ttls(const void* entry) {
+  assert(!(flags(entry) & kFieldTtl));
+  if (encoding(entry) == HashEncoding::kTable) {
+    return make_table(key(entry), expire_ms(entry), table(entry), FieldBounds{});
+  }
+  const uint8_t* lp = listpack(entry);
+  return make_listpack(key(entry), expire_ms(entry), lp, lp::bytes(lp), FieldBounds{});
 }
 
 void* clone(const void* entry, std::string_view new_key) {
@@ -136,7 +198,7 @@ void* clone(const void* entry, std::string_view new_key) {
     copy->insert(field_entry::make(f, field_entry::value(e), field_entry::expiry(e)),
                  copy->hash(f));
   });
-  return make_table(new_key, expire_ms(entry), copy);
+  return make_table(new_key, expire_ms(entry), copy, field_bounds(entry));
 }
 
 }  // namespace hashstore::internal::key_entry

@@ -4,12 +4,19 @@
 //
 // Byte layout (no padding, fields unaligned and read with memcpy):
 //
-//   flags      u8        bit 0 kHasTtl, bit 1 kTable (else listpack)
+//   flags      u8        bit 0 kHasTtl, bit 1 kTable (else listpack),
+//                        bit 2 kFieldTtl
 //   key_len    varint    LEB128, 1..5 bytes
 //   key        key_len bytes
 //   expire_ms  i64       absolute Unix ms, only when kHasTtl
+//   next_ms    i64       FieldBounds, only when kFieldTtl: the earliest
+//   gone_ms    i64       field TTL, and when the last field expires
 //   payload    listpack  a whole listpack (its own header says its size)
 //           or FieldTable*   8 bytes, owned by the entry
+//
+// kFieldTtl is set once a field of the hash got a TTL and stays set; its
+// listpack then holds triplets (field, value, expire-ms or 0 for none)
+// instead of pairs, as Redis's listpackEx does.
 //
 // Entries are malloc'd; their usable size may exceed what they need (the
 // listpack can then grow in place). An entry is immutable in size except
@@ -31,14 +38,17 @@ namespace hashstore::internal::key_entry {
 
 inline constexpr uint8_t kHasTtl = 1 << 0;
 inline constexpr uint8_t kTable = 1 << 1;
+inline constexpr uint8_t kFieldTtl = 1 << 2;
 inline constexpr size_t kMaxVarintBytes = 5;
 static_assert(sizeof(FieldTable*) == 8, "payload pointer is stored in 8 bytes");
 
-// New entry for key whose payload is a copy of `lp_bytes` bytes of listpack.
+// New entry for key whose payload is a copy of `lp_bytes` bytes of listpack
+// (triplets when bounds are given: they turn kFieldTtl on).
 void* make_listpack(std::string_view key, std::optional<int64_t> expire_ms, const uint8_t* lp,
-                    size_t lp_bytes);
+                    size_t lp_bytes, std::optional<FieldBounds> bounds = std::nullopt);
 // New entry for key that takes ownership of table.
-void* make_table(std::string_view key, std::optional<int64_t> expire_ms, FieldTable* table);
+void* make_table(std::string_view key, std::optional<int64_t> expire_ms, FieldTable* table,
+                 std::optional<FieldBounds> bounds = std::nullopt);
 // Frees the entry and what it owns.
 void destroy(void* entry);
 // Frees the entry but not its table (its ownership moved elsewhere).
@@ -47,6 +57,13 @@ void free_shell(void* entry);
 uint8_t flags(const void* entry);
 std::string_view key(const void* entry);
 std::optional<int64_t> expire_ms(const void* entry);
+// The field-TTL bounds, or nullopt without kFieldTtl.
+std::optional<FieldBounds> field_bounds(const void* entry);
+// Overwrites the bounds in place. REQUIRES: kFieldTtl.
+void set_field_bounds(void* entry, FieldBounds bounds);
+// When the key stops existing: its own TTL or the moment its last field
+// expires, whichever comes first; nullopt when neither will happen.
+std::optional<int64_t> death_ms(const void* entry);
 HashEncoding encoding(const void* entry);
 // Offset of the payload from the start of the entry.
 size_t payload_offset(const void* entry);
@@ -66,8 +83,14 @@ size_t footprint(const void* entry);
 void* resize_payload(void* entry, size_t new_lp_bytes);
 
 // Returns a new entry with the same payload (the table pointer moves to it)
-// and `new_key`; the old entry must then be freed with free_shell().
+// and field bounds, and `new_key`; the old entry must then be freed with
+// free_shell().
 void* rekey(const void* entry, std::string_view new_key, std::optional<int64_t> expire_ms);
+
+// Returns a new entry with kFieldTtl set (bounds: nothing due) and the same
+// payload bytes; the old entry must then be freed with free_shell().
+// REQUIRES: kFieldTtl not set.
+void* with_field_ttls(const void* entry);
 
 // Returns a new entry for table-encoded key pointing at `table` (used on
 // listpack -> table conversion); the old entry must be freed with free_shell.

@@ -2,6 +2,7 @@
 #include "keyspace/keyspace.h"
 
 #include <cassert>
+#include <cstdint>
 
 #include "util/heap.h"
 
@@ -15,22 +16,47 @@ void* Keyspace::create(std::string_view key, uint64_t h) {
   return e;
 }
 
-void* Keyspace::find_for_write(std::string_view key, uint64_t h, int64_t now) {
+void* Keyspace::find_for_write(std::string_view key, uint64_t h, Now& now) {
   void* e = table_.find(key, h);
-  if (e != nullptr && expired(e, now)) {
+  if (e == nullptr) return nullptr;
+  if (expired(e, now)) {
     erase(key, h);
     return nullptr;
+  }
+  if (fields_due(e, now)) {
+    size_t removed = 0;
+    e = expire_fields(e, h, now.ms(), SIZE_MAX, &removed);
   }
   return e;
 }
 
+void* Keyspace::expire_fields(void* entry, uint64_t h, int64_t now, size_t max, size_t* removed) {
+  // Reclaiming never converts, so the limits are not consulted.
+  static const HashLimits kUnused;
+  EntryHash storage(*this, entry, h);
+  HashObject hash(storage, kUnused);
+  *removed += hash.expire_fields(now, max);
+  // A key whose every field expired is dead, and reclaimed as such, before
+  // its fields are: expire_fields never empties a live key.
+  assert(hash.length() > 0);
+  return storage.entry();
+}
+
 void Keyspace::index_add(const void* entry) {
-  if (auto t = key_entry::expire_ms(entry)) expires_.emplace(*t, std::string(key_entry::key(entry)));
+  if (auto t = key_entry::death_ms(entry)) {
+    expires_.emplace(*t, std::string(key_entry::key(entry)));
+  }
+  if (auto b = key_entry::field_bounds(entry); b && b->next_ms != INT64_MAX) {
+    field_expires_.emplace(b->next_ms, std::string(key_entry::key(entry)));
+  }
 }
 
 void Keyspace::index_remove(const void* entry) {
-  if (auto t = key_entry::expire_ms(entry)) {
+  if (auto t = key_entry::death_ms(entry)) {
     expires_.erase(std::make_pair(*t, std::string(key_entry::key(entry))));
+  }
+  if (auto b = key_entry::field_bounds(entry); b && b->next_ms != INT64_MAX) {
+    field_expires_.erase(std::make_pair(b->next_ms, std::string(key_entry::key(entry))));
   }
 }
 
@@ -72,12 +98,34 @@ size_t Keyspace::live_size(int64_t now) const {
 
 size_t Keyspace::expire_some(int64_t now, size_t max) {
   size_t n = 0;
+  // Dead keys first: a key whose last field expired goes whole.
   while (n < max && !expires_.empty() && expires_.begin()->first <= now) {
     const std::string key = expires_.begin()->second;
     erase(key, table_.hash(key));
     ++n;
   }
+  while (n < max && !field_expires_.empty() && field_expires_.begin()->first <= now) {
+    const std::string key = field_expires_.begin()->second;
+    const uint64_t h = table_.hash(key);
+    void* e = table_.find(key, h);
+    assert(e != nullptr && !expired(e, now));
+    const size_t before = n;
+    expire_fields(e, h, now, max - n, &n);
+    assert(n > before && "bounds said a field was due");
+    if (n == before) break;
+  }
   return n;
+}
+
+size_t Keyspace::index_bytes() const {
+  // A btree element is the pair itself (40 bytes) plus its share of a node.
+  constexpr size_t kPerElement = 48;
+  size_t bytes = 0;
+  for (const auto* index : {&expires_, &field_expires_}) {
+    bytes += index->size() * kPerElement;
+    for (const auto& [t, key] : *index) bytes += key.capacity() > 15 ? key.capacity() + 1 : 0;
+  }
+  return bytes;
 }
 
 void EntryHash::swap_entry(void* fresh) {
@@ -106,11 +154,23 @@ void EntryHash::adopt_table(std::unique_ptr<FieldTable> table) {
   swap_entry(key_entry::with_table(entry_, table.release()));
 }
 
+void EntryHash::enable_field_ttls() {
+  // No index changes: the bounds start with nothing due.
+  swap_entry(key_entry::with_field_ttls(entry_));
+  payload_ = key_entry::payload_offset(entry_);
+}
+
+void EntryHash::set_field_bounds(FieldBounds bounds) {
+  ks_.index_remove(entry_);
+  key_entry::set_field_bounds(entry_, bounds);
+  ks_.index_add(entry_);
+}
+
 size_t entry_memory_usage(const void* entry) {
   size_t bytes = key_entry::footprint(entry) + sizeof(void*);
   if (key_entry::encoding(entry) == HashEncoding::kTable) {
     const FieldTable* t = key_entry::table(entry);
-    bytes += heap_footprint(t) + t->table_bytes() + t->element_bytes();
+    bytes += heap_footprint(t) + t->table_bytes() + t->element_bytes() + t->index_bytes();
   }
   return bytes;
 }

@@ -6,12 +6,17 @@
 // allocation per key, with a small hash's listpack inline. Every call takes
 // the key's hash, computed once by the caller with hash().
 //
-// Expiry: a key's TTL lives in its entry (absolute Unix ms). An index of
-// (expire time, key) in time order, per shard, lets the expiry cycle
-// reclaim exactly the keys whose time has come, oldest first, in bounded
-// steps, and lets live_size() discount expired keys not yet reclaimed.
-// Lookups take `now`: find_live() never returns an expired key (reads
-// hold the shard shared, so they only skip it); find_for_write() reclaims it.
+// Expiry: a key's TTL lives in its entry (absolute Unix ms), and so do the
+// FieldBounds of a hash with field TTLs. A key dies at its TTL or when its
+// last field expires, whichever is first (key_entry::death_ms). Two indexes
+// per shard, in time order, hold (death, key) and (earliest field TTL, key),
+// so the expiry cycle reclaims exactly the keys and fields whose time has
+// come, oldest first, in bounded steps, and live_size() discounts dead keys
+// not yet reclaimed. Lookups take a Now: find_live() never returns a dead
+// key (reads hold the shard shared, so they only skip it); find_for_write()
+// reclaims a dead key, and the due fields of a live one, so that what it
+// returns holds only live fields. A reader that meets a key with due fields
+// (fields_due) must retry as a writer: readers never see expired fields.
 //
 // Invalidation: any call that writes (create, erase, and any write through
 // an EntryHash) may move or free entries; entry pointers obtained before are
@@ -35,6 +40,26 @@
 
 namespace hashstore::internal {
 
+// The time for one call, read from the clock at most once, and only when a
+// key with a TTL (or field TTLs) asks for it.
+class Now {
+ public:
+  explicit Now(const Clock& clock) : clock_(&clock) {}
+  explicit Now(int64_t ms) : ms_(ms), read_(true) {}
+  int64_t ms() {
+    if (!read_) {
+      ms_ = clock_->now_ms();
+      read_ = true;
+    }
+    return ms_;
+  }
+
+ private:
+  const Clock* clock_ = nullptr;
+  int64_t ms_ = 0;
+  bool read_ = false;
+};
+
 class Keyspace {
  public:
   explicit Keyspace(uint64_t seed) : table_(seed) {}
@@ -44,36 +69,30 @@ class Keyspace {
   uint64_t hash(std::string_view key) const { return table_.hash(key); }
   size_t size() const { return table_.size(); }
 
-  // The key's entry, expired or not, or nullptr.
+  // The key's entry, dead or not, or nullptr.
   void* find(std::string_view key, uint64_t h) const { return table_.find(key, h); }
-  // The key's entry unless missing or expired at now.
-  void* find_live(std::string_view key, uint64_t h, int64_t now) const {
+  // The key's entry unless missing or dead at now. It may still hold due
+  // fields (see fields_due).
+  void* find_live(std::string_view key, uint64_t h, Now& now) const {
     void* e = table_.find(key, h);
     return e != nullptr && !expired(e, now) ? e : nullptr;
   }
-  // The same, reading the clock only when the key has a TTL (most calls
-  // then never read it).
-  void* find_live(std::string_view key, uint64_t h, const Clock& clock) const {
-    void* e = table_.find(key, h);
-    return e != nullptr && !expired(e, clock) ? e : nullptr;
-  }
-  // As find_live, but an expired key is reclaimed on the way.
-  void* find_for_write(std::string_view key, uint64_t h, int64_t now);
-  void* find_for_write(std::string_view key, uint64_t h, const Clock& clock) {
-    void* e = table_.find(key, h);
-    if (e != nullptr && expired(e, clock)) {
-      erase(key, h);
-      return nullptr;
-    }
-    return e;
-  }
-  static bool expired(const void* entry, const Clock& clock) {
-    if (!(key_entry::flags(entry) & key_entry::kHasTtl)) return false;
-    return expired(entry, clock.now_ms());
+  // As find_live, but a dead key is reclaimed on the way, and so are the
+  // due fields of a live one (the entry returned holds only live fields).
+  void* find_for_write(std::string_view key, uint64_t h, Now& now);
+  // Whether the key is dead at now: its TTL passed or all its fields expired.
+  static bool expired(const void* entry, Now& now) {
+    if (!(key_entry::flags(entry) & (key_entry::kHasTtl | key_entry::kFieldTtl))) return false;
+    return expired(entry, now.ms());
   }
   static bool expired(const void* entry, int64_t now) {
-    auto t = key_entry::expire_ms(entry);
+    auto t = key_entry::death_ms(entry);
     return t.has_value() && *t <= now;
+  }
+  // Whether some field of the key's hash has expired at now.
+  static bool fields_due(const void* entry, Now& now) {
+    if (!(key_entry::flags(entry) & key_entry::kFieldTtl)) return false;
+    return key_entry::field_bounds(entry)->next_ms <= now.ms();
   }
   // Adds key with an empty listpack hash; returns its entry. REQUIRES: absent.
   // The caller must fill it (or erase it) before the call returns: an empty
@@ -89,6 +108,7 @@ class Keyspace {
   void clear() {
     table_.clear();
     expires_.clear();
+    field_expires_.clear();
   }
 
   // Sets (or with nullopt removes) the TTL of the key whose entry is
@@ -96,11 +116,16 @@ class Keyspace {
   void* set_expire(void* entry, uint64_t h, std::optional<int64_t> expire_ms);
   // Keys not expired at now.
   size_t live_size(int64_t now) const;
-  // Keys with a TTL.
+  // Keys that will die (a TTL, or field TTLs on every field).
   size_t volatile_size() const { return expires_.size(); }
-  // Reclaims up to max keys whose TTL passed by now, oldest first; returns
-  // how many.
+  // Hashes with at least one field TTL.
+  size_t hashes_with_field_ttls() const { return field_expires_.size(); }
+  // Reclaims up to max dead keys and expired fields at now, oldest first;
+  // returns how many (keys and fields).
   size_t expire_some(int64_t now, size_t max);
+  // Bytes the two expiry indexes use (approximately: btree nodes are not
+  // reported; counted per element).
+  size_t index_bytes() const;
 
   // One SCAN step over the keys; returns the next cursor (0: done).
   uint64_t scan(uint64_t cursor, absl::FunctionRef<void(const void* entry)> fn) const {
@@ -121,10 +146,15 @@ class Keyspace {
   friend class EntryHash;
   void index_add(const void* entry);
   void index_remove(const void* entry);
+  // Reclaims up to max due fields of the live key at `entry`; returns the
+  // entry now in the table and adds the count to *removed.
+  void* expire_fields(void* entry, uint64_t h, int64_t now, size_t max, size_t* removed);
 
   KeyTable table_;
-  // (expire time, key) for every key with a TTL, in time order.
+  // (death time, key) for every key that will die, in time order.
   absl::btree_set<std::pair<int64_t, std::string>> expires_;
+  // (earliest field TTL, key) for every hash with a field TTL.
+  absl::btree_set<std::pair<int64_t, std::string>> field_expires_;
 };
 
 // The hash stored in one key entry, as a HashStorage for HashObject. Keeps
@@ -141,6 +171,12 @@ class EntryHash final : public HashStorage {
   uint8_t* resize_listpack(size_t new_size) override;
   FieldTable* table() override { return key_entry::table(entry_); }
   void adopt_table(std::unique_ptr<FieldTable> table) override;
+  bool has_field_ttls() const override {
+    return key_entry::flags(entry_) & key_entry::kFieldTtl;
+  }
+  void enable_field_ttls() override;
+  FieldBounds field_bounds() const override { return *key_entry::field_bounds(entry_); }
+  void set_field_bounds(FieldBounds bounds) override;
 
  private:
   // Puts `fresh` in the table in place of entry_ and frees the old shell.

@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "hash/hash_commands.h"
+#include "store/hash_access.h"
 #include "store/store_impl.h"
 #include "util/glob_match.h"
 #include "util/number.h"
@@ -122,47 +123,6 @@ StoreImpl::MultiLock::~MultiLock() {
 }
 
 namespace {
-
-// What a call does to a key's hash.
-enum class Use : uint8_t {
-  kRead,    // reads only; shares the shard
-  kWrite,   // writes an existing hash
-  kCreate,  // writes, creating the key when it is missing
-};
-
-// Runs fn(HashObject&) on key's hash with its shard locked. A missing key
-// returns `fallback`, or with Use::kCreate is created empty first. After a
-// write, the key is deleted when fn left its hash empty (HDEL of the last
-// field, or a failed write on a new key): an empty hash does not exist.
-// The body of on_hash for a shard the caller already holds.
-template <class R, class F>
-R on_hash_held(StoreImpl& impl, Shard& shard, std::string_view key, uint64_t h, Use use,
-               R fallback, F&& fn) {
-  Keyspace& ks = shard.keyspace;
-  const Clock& clock = impl.clock();
-  void* e = use == Use::kRead ? ks.find_live(key, h, clock) : ks.find_for_write(key, h, clock);
-  if (e == nullptr) {
-    if (use != Use::kCreate) return fallback;
-    e = ks.create(key, h);
-  }
-  EntryHash storage(ks, e, h);
-  const HashLimits limits = impl.limits();
-  HashObject hash(storage, limits);
-  R result = fn(hash);
-  if (use != Use::kRead) {
-    shard.note_write(key);
-    if (hash.length() == 0) ks.erase(key, h);
-  }
-  return result;
-}
-
-template <class R, class F>
-R on_hash(StoreImpl& impl, std::string_view key, Use use, R fallback, F&& fn) {
-  const uint64_t h = impl.hash(key);
-  Shard& shard = impl.shard_for(h);
-  StoreImpl::ShardLock lock(impl, shard, use == Use::kRead ? Access::kRead : Access::kWrite);
-  return on_hash_held(impl, shard, key, h, use, std::move(fallback), std::forward<F>(fn));
-}
 
 std::vector<uint64_t> hashes_of(StoreImpl& impl, std::span<const std::string_view> keys) {
   std::vector<uint64_t> hashes;
@@ -554,7 +514,7 @@ bool Store::watch_unchanged(const Watch& w) {
 int64_t Store::del(std::span<const std::string_view> keys) {
   std::vector<uint64_t> hashes = internal::hashes_of(*impl_, keys);
   StoreImpl::MultiLock lock(*impl_, hashes, Access::kWrite);
-  const int64_t now = impl_->clock().now_ms();
+  internal::Now now(impl_->clock());
   int64_t removed = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
     Shard& s = impl_->shard_for(hashes[i]);
@@ -576,7 +536,7 @@ int64_t Store::unlink(std::span<const std::string_view> keys) { return del(keys)
 int64_t Store::exists(std::span<const std::string_view> keys) {
   std::vector<uint64_t> hashes = internal::hashes_of(*impl_, keys);
   StoreImpl::MultiLock lock(*impl_, hashes, Access::kRead);
-  const int64_t now = impl_->clock().now_ms();
+  internal::Now now(impl_->clock());
   int64_t found = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
     Shard& s = impl_->shard_for(hashes[i]);
@@ -613,7 +573,7 @@ ScanPage Store::scan(uint64_t cursor, const ScanOptions& options) {
                                                    absl::string_view(options.type.data(), options.type.size()), "hash");
   const size_t want = static_cast<size_t>(std::max<int64_t>(1, options.count));
   size_t visited = 0;
-  const int64_t now = impl_->clock().now_ms();
+  internal::Now now(impl_->clock());
   while (visited < want) {
     Shard& s = impl_->shard(shard);
     {
@@ -639,7 +599,7 @@ ScanPage Store::scan(uint64_t cursor, const ScanOptions& options) {
 std::vector<std::string> Store::keys(std::string_view pattern) {
   std::vector<std::string> out;
   const bool all = pattern == "*";
-  const int64_t now = impl_->clock().now_ms();
+  internal::Now now(impl_->clock());
   for (size_t i = 0; i < impl_->shard_count(); ++i) {
     Shard& s = impl_->shard(i);
     StoreImpl::ShardLock lock(*impl_, s, Access::kRead);
@@ -671,7 +631,7 @@ absl::Status Store::rename(std::string_view src, std::string_view dst) {
   StoreImpl::MultiLock lock(*impl_, {hs, hd}, Access::kWrite);
   auto& from = impl_->shard_for(hs).keyspace;
   auto& to = impl_->shard_for(hd).keyspace;
-  const int64_t now = impl_->clock().now_ms();
+  internal::Now now(impl_->clock());
   if (from.find_for_write(src, hs, now) == nullptr) return absl::NotFoundError("ERR no such key");
   if (src == dst) return absl::OkStatus();
   to.erase(dst, hd);
@@ -686,7 +646,7 @@ absl::StatusOr<bool> Store::renamenx(std::string_view src, std::string_view dst)
   StoreImpl::MultiLock lock(*impl_, {hs, hd}, Access::kWrite);
   auto& from = impl_->shard_for(hs).keyspace;
   auto& to = impl_->shard_for(hd).keyspace;
-  const int64_t now = impl_->clock().now_ms();
+  internal::Now now(impl_->clock());
   if (from.find_for_write(src, hs, now) == nullptr) return absl::NotFoundError("ERR no such key");
   if (src == dst || to.find_for_write(dst, hd, now) != nullptr) return false;
   move_entry(from, to, src, hs, dst, hd);
@@ -700,7 +660,7 @@ bool Store::copy(std::string_view src, std::string_view dst, bool replace) {
   StoreImpl::MultiLock lock(*impl_, {hs, hd}, Access::kWrite);
   auto& from = impl_->shard_for(hs).keyspace;
   auto& to = impl_->shard_for(hd).keyspace;
-  const int64_t now = impl_->clock().now_ms();
+  internal::Now now(impl_->clock());
   to.find_for_write(dst, hd, now);  // reclaims an expired destination
   const void* e = from.find_for_write(src, hs, now);
   if (e == nullptr) return false;
@@ -715,10 +675,10 @@ bool Store::copy(std::string_view src, std::string_view dst, bool replace) {
 
 int64_t Store::dbsize() {
   StoreImpl::MultiLock lock(*impl_, Access::kRead);
-  const int64_t now = impl_->clock().now_ms();
+  internal::Now now(impl_->clock());
   int64_t n = 0;
   for (size_t i = 0; i < impl_->shard_count(); ++i) {
-    n += static_cast<int64_t>(impl_->shard(i).keyspace.live_size(now));
+    n += static_cast<int64_t>(impl_->shard(i).keyspace.live_size(now.ms()));
   }
   return n;
 }
@@ -735,11 +695,11 @@ std::optional<std::string> Store::randomkey() {
   // Every shard is held so that the draw is uniform over one consistent
   // keyspace: pick a shard weighted by its size, then an entry in it.
   StoreImpl::MultiLock lock(*impl_, Access::kRead);
-  const int64_t now = impl_->clock().now_ms();
+  internal::Now now(impl_->clock());
   size_t total = 0, live = 0;
   for (size_t i = 0; i < impl_->shard_count(); ++i) {
     total += impl_->shard(i).keyspace.size();
-    live += impl_->shard(i).keyspace.live_size(now);
+    live += impl_->shard(i).keyspace.live_size(now.ms());
   }
   if (live == 0) return std::nullopt;
   absl::BitGen& gen = internal::thread_rng();
@@ -762,7 +722,8 @@ std::optional<std::string> Store::randomkey() {
 std::optional<int64_t> Store::memory_usage(std::string_view key) {
   return impl_->with_key(key, Access::kRead,
                          [&](internal::Keyspace& ks, uint64_t h) -> std::optional<int64_t> {
-    const void* e = ks.find_live(key, h, impl_->clock().now_ms());
+    internal::Now now(impl_->clock());
+    const void* e = ks.find_live(key, h, now);
     if (e == nullptr) return std::nullopt;
     return static_cast<int64_t>(internal::entry_memory_usage(e));
   });

@@ -73,7 +73,8 @@ absl::StatusOr<bool> Store::expire_at_ms(std::string_view key, int64_t when, boo
     when += now;
   }
   internal::Keyspace& ks = shard.keyspace;
-  void* e = ks.find_for_write(key, h, now);
+  internal::Now at(now);
+  void* e = ks.find_for_write(key, h, at);
   if (e == nullptr) return false;
   const std::optional<int64_t> current = internal::key_entry::expire_ms(e);
   if ((flags & kExpireNX) && current) return false;
@@ -105,7 +106,8 @@ absl::StatusOr<bool> Store::pexpireat(std::string_view key, int64_t unix_ms, uns
 int64_t Store::ttl_query(std::string_view key, bool absolute, bool ms) {
   return impl_->with_key(key, Access::kRead, [&](internal::Keyspace& ks, uint64_t h) -> int64_t {
     const int64_t now = impl_->clock().now_ms();
-    const void* e = ks.find_live(key, h, now);
+    internal::Now at(now);
+    const void* e = ks.find_live(key, h, at);
     if (e == nullptr) return -2;
     const std::optional<int64_t> t = internal::key_entry::expire_ms(e);
     if (!t) return -1;
@@ -122,7 +124,8 @@ int64_t Store::pexpiretime(std::string_view key) { return ttl_query(key, true, t
 
 bool Store::persist(std::string_view key) {
   return impl_->with_key(key, Access::kWrite, [&](internal::Keyspace& ks, uint64_t h) {
-    void* e = ks.find_for_write(key, h, impl_->clock().now_ms());
+    internal::Now now(impl_->clock());
+    void* e = ks.find_for_write(key, h, now);
     if (e == nullptr || !internal::key_entry::expire_ms(e)) return false;
     ks.set_expire(e, h, std::nullopt);
     impl_->shard_for(h).note_write(key);
