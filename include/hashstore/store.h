@@ -334,6 +334,13 @@ class Store {
   absl::StatusOr<bool> expire_at_ms(std::string_view key, int64_t when, bool relative,
                                     int64_t unit_ms, unsigned flags, const char* command);
   int64_t ttl_query(std::string_view key, bool absolute, bool ms);
+  absl::StatusOr<std::vector<int64_t>> field_expire(std::string_view key, int64_t value,
+                                                    int64_t unit_ms, bool relative,
+                                                    std::span<const std::string_view> fields,
+                                                    unsigned flags, const char* command);
+  std::vector<int64_t> field_ttl_query(std::string_view key,
+                                       std::span<const std::string_view> fields, bool absolute,
+                                       bool ms);
 
   std::unique_ptr<internal::StoreImpl> impl_;
 };

@@ -52,6 +52,7 @@ std::vector<Command> key_commands();
 std::vector<Command> server_commands();
 std::vector<Command> counter_commands();
 std::vector<Command> expire_commands();
+std::vector<Command> field_ttl_commands();
 
 const Reply& syntax_error();
 Reply error_from(const absl::Status& s);

@@ -26,7 +26,7 @@ namespace {
 
 void store_int(HashObject& hash, std::string_view field, int64_t v) {
   char out[kMaxInt64Chars];
-  hash.set(field, std::string_view(out, format_int64(v, out)));
+  hash.set(field, std::string_view(out, format_int64(v, out)), /*keep_ttl=*/true);
 }
 
 }  // namespace
@@ -56,7 +56,7 @@ absl::StatusOr<std::string> hash_incrbyfloat(HashObject& hash, std::string_view 
     return absl::InvalidArgumentError(kErrIncrNanInf);
   }
   std::string text = format_long_double(result);
-  hash.set(field, text);
+  hash.set(field, text, /*keep_ttl=*/true);
   return text;
 }
 

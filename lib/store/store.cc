@@ -70,6 +70,11 @@ absl::BitGen& thread_rng() {
   return gen;
 }
 
+absl::Status wrong_arity(std::string_view command) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("ERR wrong number of arguments for '", to_absl(command), "' command"));
+}
+
 StoreImpl::MultiLock::MultiLock(StoreImpl& impl, const std::vector<uint64_t>& hashes,
                                 Access access)
     : impl_(impl), access_(access) {
@@ -131,10 +136,6 @@ std::vector<uint64_t> hashes_of(StoreImpl& impl, std::span<const std::string_vie
   return hashes;
 }
 
-absl::Status wrong_arity(std::string_view command) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("ERR wrong number of arguments for '", to_absl(command), "' command"));
-}
 
 // Largest |count| HRANDFIELD accepts for repeated picks (Redis 7.0 accepts
 // up to LONG_MAX and then runs out of memory building the reply).
@@ -556,6 +557,11 @@ std::string Store::type(std::string_view key) {
 std::optional<std::string> Store::object_encoding(std::string_view key) {
   return on_hash(*impl_, key, Use::kRead, std::optional<std::string>(),
                  [](HashObject& hash) -> std::optional<std::string> {
+                   // Redis 7.4+ names a listpack with field TTLs "listpackex".
+                   if (hash.encoding() == internal::HashEncoding::kListpack &&
+                       hash.has_field_ttls()) {
+                     return "listpackex";
+                   }
                    return internal::encoding_name(hash.encoding());
                  });
 }

@@ -75,6 +75,10 @@ absl::BitGen& thread_rng();
 // in Redis's order.
 absl::Status check_expire_flags(unsigned flags);
 
+// "ERR wrong number of arguments for '<command>' command" (the command
+// layer's arity text, for Store calls given an empty list).
+absl::Status wrong_arity(std::string_view command);
+
 class StoreImpl {
  public:
   explicit StoreImpl(const Options& options);
