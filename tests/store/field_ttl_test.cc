@@ -444,7 +444,7 @@ TEST_CASE_TEMPLATE("HTTL family: codes and rounding", E, ListpackEncoding, Table
     CHECK(ints(store.execute({"HPTTL", "h", "FIELDS", "1", "f1"})) == Ints{2000});
     clock.advance_ms(1);  // 1999 ms left
     CHECK(ints(store.execute({"HTTL", "h", "FIELDS", "1", "f1"})) == Ints{2});
-    CHECK(ints(store.execute({"HPTTL", "h", "FIELDS", "1", "f1"})) == Ints{1998});
+    CHECK(ints(store.execute({"HPTTL", "h", "FIELDS", "1", "f1"})) == Ints{1999});
     clock.advance_ms(998);  // 1001 ms left
     CHECK(ints(store.execute({"HTTL", "h", "FIELDS", "1", "f1"})) == Ints{2});
     clock.advance_ms(1);  // 1000 ms left
