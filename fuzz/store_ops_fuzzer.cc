@@ -2,9 +2,11 @@
 //
 // Property: for any byte string, decoded as a sequence of operations (HSET,
 // HSETNX, HDEL, HGET, HINCRBY, HINCRBYFLOAT, HGETALL, HSCAN, RENAME, COPY,
-// CONFIG SET of the thresholds, PEXPIRE, PERSIST, clock advances and expiry
-// cycles) over a small alphabet of keys, fields and values, every reply
-// equals a model whose keys expire, no key holds an empty hash, and
+// CONFIG SET of the thresholds, PEXPIRE, PERSIST, the field TTL commands
+// HPEXPIRE (NX/XX/GT/LT), HPERSIST, HPTTL, HSETEX, HGETEX, HGETDEL, clock
+// advances and expiry cycles) over a small alphabet of keys, fields and
+// values, every reply equals a model whose keys and fields expire, no key
+// holds an empty hash (a key goes with its last field), and
 // after every step each hash's encoding is consistent with Redis's rules: a
 // listpack hash never has more fields than the entries limit, nor a field or
 // value longer than the value limit, at the time of its last write.
@@ -13,6 +15,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -63,6 +67,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   hashstore::Store store(opt);
   std::map<std::string, Hash> model;
   std::map<std::string, int64_t> expires;  // the model's key TTLs (absolute ms)
+  // The model's field TTLs: key -> field -> absolute ms.
+  std::map<std::string, std::map<std::string, int64_t>> fttl;
+  auto field_ttl = [&](const std::string& k, const std::string& f) -> std::optional<int64_t> {
+    auto it = fttl.find(k);
+    if (it == fttl.end()) return std::nullopt;
+    auto jt = it->second.find(f);
+    return jt == it->second.end() ? std::nullopt : std::optional<int64_t>(jt->second);
+  };
+  auto has_field = [&](const std::string& k, const std::string& f) {
+    auto it = model.find(k);
+    return it != model.end() && it->second.count(f) > 0;
+  };
+  // Removes a field (and its TTL); the key goes with its last field.
+  auto drop_field = [&](const std::string& k, const std::string& f) {
+    model[k].erase(f);
+    fttl[k].erase(f);
+    if (model[k].empty()) model.erase(k);
+  };
   size_t max_entries = 4, max_value = 16;
   // Since the limits last changed: keys written (so bound by the entries
   // limit) and keys created (so every field and value is bound by the value
@@ -73,7 +95,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!existed) born[k] = true;
   };
 
-  // The model forgets keys whose time has come.
+  // The model forgets keys and fields whose time has come, and the TTLs of
+  // whatever is gone.
   auto purge = [&] {
     for (auto it = expires.begin(); it != expires.end();) {
       if (it->second <= clock.now_ms()) {
@@ -83,10 +106,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         ++it;
       }
     }
+    for (auto& [k, fields] : fttl) {
+      for (auto it = fields.begin(); it != fields.end();) {
+        if (it->second <= clock.now_ms() && model.count(k)) {
+          model[k].erase(it->first);
+          if (model[k].empty()) model.erase(k);
+        }
+        it = has_field(k, it->first) ? std::next(it) : fields.erase(it);
+      }
+    }
+    for (auto it = expires.begin(); it != expires.end();) {
+      it = model.count(it->first) ? std::next(it) : expires.erase(it);
+    }
   };
   for (int steps = 0; in.n > 0 && steps < 2000; ++steps) {
     purge();
-    const uint8_t op = in.byte() % 16;
+    const uint8_t op = in.byte() % 22;
     const std::string key = std::string("k").append(std::to_string(in.byte() % 4));
     const std::string field = std::string("f").append(std::to_string(in.byte() % 8));
     switch (op) {
@@ -96,6 +131,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const bool existed = model.count(key) > 0;
         bool added = model[key].emplace(field, v).second;
         model[key][field] = v;
+        fttl[key].erase(field);  // overwriting clears the field's TTL
         if (store.hset(key, field, v).value() != (added ? 1 : 0)) fail("hset");
         note_write(key, existed);
         break;
@@ -112,6 +148,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         int64_t removed = 0;
         if (auto it = model.find(key); it != model.end()) {
           removed = static_cast<int64_t>(it->second.erase(field));
+          fttl[key].erase(field);
           if (it->second.empty()) model.erase(it);
         }
         if (store.hdel(key, {field}) != removed) fail("hdel");
@@ -191,6 +228,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           Hash h = model[key];
           model.erase(key);
           model[dst] = h;
+          fttl[dst] = fttl[key];
+          fttl.erase(key);
           expires.erase(dst);
           if (expires.count(key)) {
             expires[dst] = expires[key];
@@ -208,6 +247,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (copied != (model.count(key) > 0)) fail("copy");
         if (copied) {
           model[dst] = model[key];
+          fttl[dst] = fttl[key];
           expires.erase(dst);
           if (expires.count(key)) expires[dst] = expires[key];
           written[dst] = written[key];
@@ -246,6 +286,123 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (store.pttl(key) != want) fail("pttl");
         break;
       }
+      case 16: {  // HPEXPIRE key ms [NX|XX|GT|LT] FIELDS 1 field
+        const int64_t ms = static_cast<int64_t>(in.byte() % 60) - 10;
+        static const unsigned kFlags[] = {0, hashstore::kExpireNX, hashstore::kExpireXX,
+                                          hashstore::kExpireGT, hashstore::kExpireLT};
+        const unsigned flags = kFlags[in.byte() % 5];
+        const std::string_view f = field;
+        auto r = store.hpexpire(key, ms, std::span<const std::string_view>(&f, 1), flags);
+        if (ms < 0) {
+          if (r.ok()) fail("hpexpire accepted a negative time");
+          break;
+        }
+        int64_t want;
+        const int64_t when = clock.now_ms() + ms;
+        const std::optional<int64_t> cur = field_ttl(key, field);
+        if (!has_field(key, field)) {
+          want = -2;
+        } else if (((flags & hashstore::kExpireNX) && cur) ||
+                   ((flags & hashstore::kExpireXX) && !cur) ||
+                   ((flags & hashstore::kExpireGT) && (!cur || when <= *cur)) ||
+                   ((flags & hashstore::kExpireLT) && cur && when >= *cur)) {
+          want = 0;
+        } else if (ms == 0) {
+          want = 2;
+          drop_field(key, field);
+        } else {
+          want = 1;
+          fttl[key][field] = when;
+        }
+        if (!r.ok() || r->size() != 1 || (*r)[0] != want) fail("hpexpire");
+        break;
+      }
+      case 17: {  // HPERSIST
+        const std::string_view f = field;
+        const int64_t want = !has_field(key, field) ? -2 : field_ttl(key, field) ? 1 : -1;
+        fttl[key].erase(field);
+        if (store.hpersist(key, std::span<const std::string_view>(&f, 1)) !=
+            std::vector<int64_t>{want}) {
+          fail("hpersist");
+        }
+        break;
+      }
+      case 18: {  // HPTTL and HTTL
+        const std::string_view f = field;
+        const std::optional<int64_t> t = field_ttl(key, field);
+        const int64_t ms = !has_field(key, field) ? -2 : t ? *t - clock.now_ms() : -1;
+        const int64_t secs = ms < 0 ? ms : (ms + 999) / 1000;
+        const auto fields = std::span<const std::string_view>(&f, 1);
+        if (store.hpttl(key, fields) != std::vector<int64_t>{ms}) fail("hpttl");
+        if (store.httl(key, fields) != std::vector<int64_t>{secs}) fail("httl");
+        break;
+      }
+      case 19: {  // HSETEX [FNX|FXX] [PX ms|KEEPTTL] FIELDS 1 field value
+        const std::string v = value_of(in);
+        const uint8_t b = in.byte();
+        const auto cond = static_cast<hashstore::FieldCondition>(b % 3);
+        hashstore::FieldTtl ttl;
+        const int64_t ms = (b / 3) % 30;
+        if ((b / 90) % 3 == 1) {
+          ttl = {hashstore::FieldTtl::kPX, ms};
+        } else if ((b / 90) % 3 == 2) {
+          ttl = {hashstore::FieldTtl::kKeepTtl, 0};
+        }
+        const hashstore::FieldValue pair{field, v};
+        auto r = store.hsetex(key, std::span<const hashstore::FieldValue>(&pair, 1), ttl, cond);
+        const bool present = has_field(key, field);
+        const bool want = !((cond == hashstore::FieldCondition::kFNX && present) ||
+                            (cond == hashstore::FieldCondition::kFXX && !present));
+        if (!r.ok() || *r != want) fail("hsetex");
+        if (!want) break;
+        const bool existed = model.count(key) > 0;
+        model[key][field] = v;
+        if (ttl.kind != hashstore::FieldTtl::kKeepTtl) fttl[key].erase(field);
+        if (ttl.kind == hashstore::FieldTtl::kPX) {
+          if (ms == 0) {
+            drop_field(key, field);
+          } else {
+            fttl[key][field] = clock.now_ms() + ms;
+          }
+        }
+        if (model.count(key)) note_write(key, existed);
+        break;
+      }
+      case 20: {  // HGETDEL
+        const std::string_view f = field;
+        std::optional<std::string> want;
+        if (has_field(key, field)) {
+          want = model[key][field];
+          drop_field(key, field);
+        }
+        if (store.hgetdel(key, std::span<const std::string_view>(&f, 1)) !=
+            std::vector<std::optional<std::string>>{want}) {
+          fail("hgetdel");
+        }
+        break;
+      }
+      case 21: {  // HGETEX [PX ms | PERSIST]
+        const std::string_view f = field;
+        const uint8_t b = in.byte();
+        hashstore::FieldTtl ttl;
+        if (b % 3 == 1) ttl = {hashstore::FieldTtl::kPX, static_cast<int64_t>(b / 3 % 30)};
+        if (b % 3 == 2) ttl = {hashstore::FieldTtl::kPersist, 0};
+        std::optional<std::string> want;
+        if (has_field(key, field)) {
+          want = model[key][field];
+          if (ttl.kind == hashstore::FieldTtl::kPersist) fttl[key].erase(field);
+          if (ttl.kind == hashstore::FieldTtl::kPX) {
+            if (ttl.value == 0) {
+              drop_field(key, field);
+            } else {
+              fttl[key][field] = clock.now_ms() + ttl.value;
+            }
+          }
+        }
+        auto r = store.hgetex(key, std::span<const std::string_view>(&f, 1), ttl);
+        if (!r.ok() || *r != std::vector<std::optional<std::string>>{want}) fail("hgetex");
+        break;
+      }
       case 11: {
         max_entries = in.byte() % 8;
         max_value = in.byte() % 32;
@@ -257,16 +414,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
     }
     purge();
-    // A key the model dropped (last field deleted) has no TTL either.
-    for (auto it = expires.begin(); it != expires.end();) {
-      it = model.count(it->first) ? std::next(it) : expires.erase(it);
-    }
     // Invariants on every key.
     if (store.dbsize() != static_cast<int64_t>(model.size())) fail("dbsize");
     for (const auto& [k, h] : model) {
       if (h.empty()) fail("model holds an empty hash");
       if (store.hlen(k) != static_cast<int64_t>(h.size())) fail("hlen");
-      if (store.object_encoding(k) == "listpack") {
+      const auto encoding = store.object_encoding(k);
+      if (encoding == "listpack" || encoding == "listpackex") {
         if (written[k] && h.size() > max_entries) fail("listpack over the entries limit");
         for (const auto& [f, v] : h) {
           if (!born[k]) break;

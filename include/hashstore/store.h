@@ -208,8 +208,9 @@ class Store {
   // PERSIST: true when a TTL was removed.
   bool persist(std::string_view key);
   // One bounded step of active expiry: reclaims up to max_keys_per_shard
-  // expired keys in each shard (oldest first) and returns how many. Call it
-  // from your own loop (a game tick), or set Options::expiry_thread.
+  // expired keys and fields in each shard (oldest first; a key whose fields
+  // all expired counts as one) and returns how many. Call it from your own
+  // loop (a game tick), or set Options::expiry_thread.
   size_t expire_cycle(size_t max_keys_per_shard = 256);
 
   // ---- Field TTLs (Redis 7.4 / 8.0 semantics) -------------------------------
@@ -217,8 +218,9 @@ class Store {
   // FIELDS n field...: one result per field, in order: -2 no such field (or
   // no such key), 0 condition not met, 1 TTL set, 2 field deleted because
   // the time is not in the future (the key goes with its last field).
-  // Errors (nothing changes): incompatible flags, and a time that is negative
-  // or past 2^48 ms ("ERR invalid expire time in '<command>' command").
+  // Errors (nothing changes): incompatible flags, a negative time ("ERR
+  // invalid expire time, must be >= 0"), and an absolute time past 2^46 - 1
+  // ms ("ERR invalid expire time in '<command>' command"), as Redis 8.0.
   absl::StatusOr<std::vector<int64_t>> hexpire(std::string_view key, int64_t seconds,
                                                std::span<const std::string_view> fields,
                                                unsigned flags = 0);
