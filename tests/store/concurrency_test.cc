@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <random>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -201,4 +202,73 @@ TEST_CASE("Store: reads share a shard while writes go on") {
   });
   CHECK(seen.load() > 0);
   CHECK(store.dbsize() == 200);
+}
+
+TEST_CASE("Store: readers never see an expired field while fields expire under them") {
+  // Readers meet hashes whose fields are due and must take the shard for
+  // writing to reclaim them (hash_access.h); the expiry thread and writers
+  // run at the same time, and the clock moves on.
+  hashstore::ManualClock clock(1'000'000);
+  hashstore::Options opt;
+  opt.clock = &clock;
+  opt.shards = 4;
+  opt.expiry_thread = true;
+  opt.expiry_interval_ms = 1;
+  hashstore::Store store(opt);
+  constexpr int kKeys = 16;
+  constexpr int kFields = 40;  // some hashes pass 32 fields and convert
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> checked{0};
+  std::vector<std::thread> threads;
+  // Writers: each field's value is the absolute time it expires at, so a
+  // reader can tell an expired field from a live one by the value alone.
+  for (int w = 0; w < 2; ++w) {
+    threads.emplace_back([&, w] {
+      std::mt19937_64 rng(test_seed() + w);
+      while (!stop.load()) {
+        const std::string key = cat("session:", static_cast<int64_t>(rng() % kKeys));
+        const std::string field = cat("f", static_cast<int64_t>(rng() % kFields));
+        const int64_t ttl = 1 + static_cast<int64_t>(rng() % 50);
+        const int64_t when = clock.now_ms() + ttl;
+        const std::string value = std::to_string(when);
+        const hashstore::FieldValue pair{field, value};
+        // PXAT: the value and the TTL name the same instant.
+        auto r = store.hsetex(key, std::span<const hashstore::FieldValue>(&pair, 1),
+                              {hashstore::FieldTtl::kPXAT, when});
+        CHECK(r.ok());
+      }
+    });
+  }
+  for (int r = 0; r < 3; ++r) {
+    threads.emplace_back([&, r] {
+      std::mt19937_64 rng(test_seed() + 100 + r);
+      while (!stop.load()) {
+        const std::string key = cat("session:", static_cast<int64_t>(rng() % kKeys));
+        const int64_t before = clock.now_ms();  // the clock only moves forward
+        for (const auto& [field, value] : store.hgetall(key)) {
+          // Alive at the read means its time was still ahead of the
+          // clock at some moment after `before`.
+          if (std::stoll(value) <= before) FAIL("an expired field was read: ", field);
+          checked.fetch_add(1);
+        }
+        const int64_t len = store.hlen(key);
+        CHECK(len >= 0);
+        CHECK(len <= kFields);
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    for (int i = 0; i < 3000; ++i) {
+      clock.advance_ms(1);
+      std::this_thread::yield();
+    }
+    stop.store(true);
+  });
+  for (auto& t : threads) t.join();
+  CHECK(checked.load() > 0);
+  // Every TTL was at most 50 ms ahead: all of it goes.
+  clock.advance_ms(100);
+  while (store.expire_cycle(64) > 0) {
+  }
+  CHECK(store.dbsize() == 0);
 }

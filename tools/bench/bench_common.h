@@ -34,6 +34,10 @@ void report(const std::string& workload, const std::string& metric, const std::s
             bool lower_is_better);
 void progress(const char* what, int round, int rounds);
 void done_progress();
+// Bytes in use according to the allocator (mallinfo2: the heap plus its
+// mmapped blocks), plus the large slot arrays hashstore's tables map
+// themselves (the allocator does not see those; zero for the baseline).
+size_t heap_in_use();
 
 // A user profile like the issue's: name ~8 bytes, email ~20, age, city ~3,
 // created_at an ISO timestamp.
@@ -45,6 +49,9 @@ Profile profile(size_t i);
 // speed.cc
 void speed(int rounds);
 void threads(int rounds);
+
+// expiry.cc
+void expiry(int rounds);
 
 }  // namespace bench
 
