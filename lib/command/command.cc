@@ -22,7 +22,7 @@ const absl::flat_hash_map<std::string, Command>& command_table() {
     auto* t = new absl::flat_hash_map<std::string, Command>();
     for (auto module :
          {hash_commands, key_commands, server_commands, counter_commands, expire_commands,
-          field_ttl_commands}) {
+          field_ttl_commands, persist_commands}) {
       for (const Command& c : module()) t->emplace(c.name, c);
     }
     return t;

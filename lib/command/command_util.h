@@ -53,6 +53,7 @@ std::vector<Command> server_commands();
 std::vector<Command> counter_commands();
 std::vector<Command> expire_commands();
 std::vector<Command> field_ttl_commands();
+std::vector<Command> persist_commands();
 
 const Reply& syntax_error();
 Reply error_from(const absl::Status& s);

@@ -114,6 +114,15 @@ void* FieldTable::set_expiry(void* e, uint64_t h, std::optional<int64_t> expire_
   return fresh;
 }
 
+size_t FieldTable::destroy_some(size_t max, size_t* pos) {
+  if (ttl_.empty()) return Base::destroy_some(max, pos);
+  auto end = ttl_.begin();
+  size_t n = 0;
+  for (; n < max && end != ttl_.end(); ++n) ++end;
+  ttl_.erase(ttl_.begin(), end);
+  return n;
+}
+
 size_t FieldTable::expire_some(int64_t now, size_t max) {
   size_t n = 0;
   while (n < max && !ttl_.empty() && ttl_.begin()->first <= now) {

@@ -118,6 +118,10 @@ class FieldTable : public HashTable<FieldEntryPolicy> {
   // Removes and frees up to max fields whose TTL is <= now, oldest first;
   // returns how many.
   size_t expire_some(int64_t now, size_t max);
+  // As HashTable::destroy_some, for a table being thrown away; the TTL
+  // index is emptied first, up to max entries per call (each counts as
+  // one), so that no call frees an unbounded number of btree nodes.
+  size_t destroy_some(size_t max, size_t* pos);
   // Heap bytes of the TTL index (its nodes, approximately: the btree does
   // not report them).
   size_t index_bytes() const { return ttl_.size() * kIndexBytesPerField; }

@@ -412,6 +412,32 @@ class HashTable {
     return found;
   }
 
+  // Destroys up to max elements, walking the slots from *pos (start at 0)
+  // and visiting at most 16 * max slots; returns how many it destroyed. For
+  // a table being thrown away a bounded step at a time (a big hash whose key
+  // died): nothing moves, nothing is allocated, and empty() tells when it
+  // is done. Afterwards the table is only fit for more destroy_some calls
+  // and destruction.
+  size_t destroy_some(size_t max, size_t* pos) {
+    size_t destroyed = 0;
+    const size_t old_slots = capacity(old_);
+    const size_t total = old_slots + capacity(cur_);
+    for (size_t visited = 0; destroyed < max && visited < 16 * max && *pos < total; ++visited) {
+      SlotArray& a = *pos < old_slots ? old_ : cur_;
+      uint64_t& s = a.slots[*pos < old_slots ? *pos : *pos - old_slots];
+      ++*pos;
+      if (s == 0) continue;
+      void* elem = element_of(s);
+      element_bytes_ -= Policy::footprint(elem);
+      Policy::destroy(elem);
+      s = 0;
+      --a.used;
+      ++destroyed;
+    }
+    return destroyed;
+  }
+  bool empty() const { return size() == 0; }
+
   // Heap bytes of the slot arrays (both during a rehash).
   size_t table_bytes() const { return cur_.bytes() + old_.bytes(); }
   // Sum of Policy::footprint over the stored elements.

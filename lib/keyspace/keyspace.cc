@@ -96,14 +96,53 @@ size_t Keyspace::live_size(int64_t now) const {
   return table_.size() - expired_keys;
 }
 
+void Keyspace::clear() {
+  table_.clear();
+  expires_.clear();
+  field_expires_.clear();
+  for (Grave& g : graveyard_) delete g.table;
+  graveyard_.clear();
+}
+
+void Keyspace::bury(std::string_view key, uint64_t h) {
+  // Tables up to this many fields are freed at once, like a listpack.
+  constexpr size_t kFreeAtOnce = 64;
+  void* e = detach(key, h);
+  if (key_entry::encoding(e) == HashEncoding::kTable &&
+      key_entry::table(e)->size() > kFreeAtOnce) {
+    graveyard_.push_back(Grave{key_entry::table(e), 0});
+    key_entry::free_shell(e);
+  } else {
+    key_entry::destroy(e);
+  }
+}
+
+size_t Keyspace::buried_fields() const {
+  size_t n = 0;
+  for (const Grave& g : graveyard_) n += g.table->size();
+  return n;
+}
+
 size_t Keyspace::expire_some(int64_t now, size_t max) {
   size_t n = 0;
-  // Dead keys first: a key whose last field expired goes whole.
+  // Frees the tables of dead keys, oldest debts first.
+  auto dig = [&] {
+    while (n < max && !graveyard_.empty()) {
+      Grave& g = graveyard_.front();
+      n += g.table->destroy_some(max - n, &g.pos);
+      if (!g.table->empty()) return;  // the budget ran out
+      delete g.table;
+      graveyard_.erase(graveyard_.begin());
+    }
+  };
+  dig();
+  // Dead keys: a key whose last field expired goes whole.
   while (n < max && !expires_.empty() && expires_.begin()->first <= now) {
     const std::string key = expires_.begin()->second;
-    erase(key, table_.hash(key));
+    bury(key, table_.hash(key));
     ++n;
   }
+  dig();
   while (n < max && !field_expires_.empty() && field_expires_.begin()->first <= now) {
     const std::string key = field_expires_.begin()->second;
     const uint64_t h = table_.hash(key);

@@ -31,6 +31,7 @@
 #include <string>
 #include <utility>
 #include <string_view>
+#include <vector>
 
 #include "absl/container/btree_set.h"
 #include "absl/functional/function_ref.h"
@@ -63,6 +64,7 @@ class Now {
 class Keyspace {
  public:
   explicit Keyspace(uint64_t seed) : table_(seed) {}
+  ~Keyspace() { clear(); }
   Keyspace(const Keyspace&) = delete;
   Keyspace& operator=(const Keyspace&) = delete;
 
@@ -105,11 +107,7 @@ class Keyspace {
   bool erase(std::string_view key, uint64_t h);
   // Removes key and returns its entry without freeing it (nullptr if absent).
   void* detach(std::string_view key, uint64_t h);
-  void clear() {
-    table_.clear();
-    expires_.clear();
-    field_expires_.clear();
-  }
+  void clear();
 
   // Sets (or with nullopt removes) the TTL of the key whose entry is
   // `entry`; returns the entry now in the table (it is rebuilt).
@@ -121,8 +119,12 @@ class Keyspace {
   // Hashes with at least one field TTL.
   size_t hashes_with_field_ttls() const { return field_expires_.size(); }
   // Reclaims up to max dead keys and expired fields at now, oldest first;
-  // returns how many (keys and fields).
+  // returns how many (keys and fields). A dead key with a big table counts
+  // as one: its table is freed over the following calls, up to max fields
+  // per call, so that no call does unbounded work.
   size_t expire_some(int64_t now, size_t max);
+  // Fields of dead keys' tables still waiting to be freed.
+  size_t buried_fields() const;
   // Bytes the two expiry indexes use (approximately: btree nodes are not
   // reported; counted per element).
   size_t index_bytes() const;
@@ -155,6 +157,14 @@ class Keyspace {
   absl::btree_set<std::pair<int64_t, std::string>> expires_;
   // (earliest field TTL, key) for every hash with a field TTL.
   absl::btree_set<std::pair<int64_t, std::string>> field_expires_;
+  // Tables of dead keys, freed a bounded step at a time by expire_some.
+  struct Grave {
+    FieldTable* table;
+    size_t pos;  // HashTable::destroy_some's position
+  };
+  std::vector<Grave> graveyard_;
+  // Removes the dead key; a big table goes to the graveyard.
+  void bury(std::string_view key, uint64_t h);
 };
 
 // The hash stored in one key entry, as a HashStorage for HashObject. Keeps

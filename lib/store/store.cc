@@ -37,7 +37,8 @@ StoreImpl::StoreImpl(const Options& options)
       max_listpack_entries_(options.hash_max_listpack_entries),
       max_listpack_value_(options.hash_max_listpack_value),
       clock_(options.clock ? options.clock : &SystemClock::instance()),
-      thread_safe_(options.thread_safe) {
+      thread_safe_(options.thread_safe),
+      created_ms_(clock_->now_ms()) {
   size_t n = std::bit_ceil(options.shards == 0 ? default_shards() : options.shards);
   shard_bits_ = static_cast<unsigned>(std::countr_zero(n));
   shards_.reserve(n);
@@ -51,6 +52,7 @@ StoreImpl::StoreImpl(const Options& options)
 }
 
 StoreImpl::~StoreImpl() {
+  extension_.reset();  // ends a background save while the shards still exist
   if (expiry_thread_.joinable()) {
     {
       std::lock_guard<std::mutex> l(stop_mu_);

@@ -106,6 +106,23 @@ class StoreImpl {
 
   const Clock& clock() const { return *clock_; }
   bool thread_safe() const { return thread_safe_; }
+  // Unix ms when the Store was built (LASTSAVE before any save).
+  int64_t created_ms() const { return created_ms_; }
+
+  // Per-Store state of a layer above this one (lib/persist: dir, dbfilename,
+  // LASTSAVE, the background save), created on first use by
+  // extension<T>() (thread-safe; T is built from this StoreImpl&). It is
+  // destroyed first in ~StoreImpl, so that a background save ends before
+  // the shards go. REQUIRES: one T type per Store.
+  struct Extension {
+    virtual ~Extension() = default;
+  };
+  template <class T>
+  T& extension() {
+    std::lock_guard<std::mutex> l(extension_mu_);
+    if (extension_ == nullptr) extension_ = std::make_unique<T>(*this);
+    return static_cast<T&>(*extension_);
+  }
 
   // Locks one shard for reading (shared) or writing (exclusive); no-ops
   // when the Store was built with thread_safe = false.
@@ -200,6 +217,9 @@ class StoreImpl {
   std::atomic<size_t> max_listpack_value_;
   const Clock* clock_;
   bool thread_safe_;
+  int64_t created_ms_;
+  std::mutex extension_mu_;
+  std::unique_ptr<Extension> extension_;
 
   // Options::expiry_thread: runs expire_cycle() every interval until stopped.
   void expiry_loop(int64_t interval_ms);

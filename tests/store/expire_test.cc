@@ -202,3 +202,36 @@ TEST_CASE("Options::expiry_thread reclaims without being asked") {
   }
   CHECK(resident_keys(store) == 0);
 }
+
+TEST_CASE("A dead key's big table is freed over several cycles, each bounded") {
+  ManualClock clock;
+  Options o = with_clock(clock);
+  o.shards = 1;
+  Store store(o);
+  for (int i = 0; i < 2000; ++i) {
+    std::string f = "f";
+    f += std::to_string(i);
+    REQUIRE(store.hset("big", f, "v").ok());
+  }
+  REQUIRE(store.object_encoding("big") == "hashtable");
+  REQUIRE(store.pexpire("big", 10).value());
+  clock.advance_ms(11);
+  // The key goes at once (one unit of work); its 2000 fields follow, at
+  // most `max` per call.
+  CHECK(store.expire_cycle(100) == 100);
+  CHECK(store.dbsize() == 0);
+  CHECK(resident_keys(store) == 0);
+  auto& ks = hashstore::internal::StoreInternal::impl(store).shard(0).keyspace;
+  CHECK(ks.buried_fields() == 2000 - 99);
+  size_t calls = 1, total = 100;
+  for (size_t n; (n = store.expire_cycle(100)) > 0; ++calls) {
+    CHECK(n <= 100);
+    total += n;
+  }
+  CHECK(ks.buried_fields() == 0);
+  CHECK(total == 2001);
+  CHECK(calls >= 20);
+  // A new key of the same name is unaffected by the burial.
+  REQUIRE(store.hset("big", "f", "new").ok());
+  CHECK(store.hgetall("big").size() == 1);
+}

@@ -31,6 +31,7 @@
 // with the ratio. Memory is what the allocator reports (mallinfo2 deltas:
 // bytes in use in the heap plus mmapped blocks), not the store's own count.
 // Options: --workloads=LIST --rounds=N (default 3) --json=FILE --svg=FILE
+//          --no-fastbins (mallopt(M_MXFAST, 0) first: see main())
 #include <malloc.h>
 #include <time.h>
 
@@ -423,8 +424,17 @@ int main(int argc, char** argv) {
       json = std::string(a.substr(7));
     } else if (a.rfind("--svg=", 0) == 0) {
       svg = std::string(a.substr(6));
+    } else if (a == "--no-fastbins") {
+      // glibc keeps small freed chunks in "fastbins" and merges them all in
+      // one go (malloc_consolidate) at the next large allocation or large
+      // free: after a million frees that single call takes tens of ms, in
+      // whatever code happens to trigger it. Latency-sensitive programs turn
+      // fastbins off; this shows the difference.
+      mallopt(M_MXFAST, 0);
     } else {
-      std::fprintf(stderr, "usage: hashstore-bench [--workloads=a,b] [--rounds=N] [--json=FILE] [--svg=FILE]\n");
+      std::fprintf(stderr,
+                   "usage: hashstore-bench [--workloads=a,b] [--rounds=N] [--json=FILE] "
+                   "[--svg=FILE] [--no-fastbins]\n");
       return 2;
     }
   }

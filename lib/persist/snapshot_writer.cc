@@ -1,0 +1,203 @@
+// Snapshot writer: serializes shard by shard (see snapshot_writer.h) and
+// saves through a temporary file, fsync and rename.
+#include "persist/snapshot_writer.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <xxhash.h>
+
+#include "absl/strings/str_cat.h"
+#include "encoding/field_entry.h"
+#include "encoding/listpack.h"
+#include "keyspace/key_entry.h"
+#include "keyspace/keyspace.h"
+#include "persist/snapshot_format.h"
+#include "util/absl_view.h"
+
+namespace hashstore::internal::snapshot {
+
+namespace {
+
+// Builds blocks of records into one string (a shard's worth).
+class BlockBuilder {
+ public:
+  explicit BlockBuilder(std::string* out) : out_(out) {}
+
+  void add_entry(const void* e) {
+    if (start_ == kNone) open();
+    const std::optional<int64_t> expire = key_entry::expire_ms(e);
+    const bool table = key_entry::encoding(e) == HashEncoding::kTable;
+    const bool field_ttls = key_entry::field_bounds(e).has_value();
+    uint8_t flags = 0;
+    if (expire) flags |= kRecKeyTtl;
+    if (table) flags |= kRecTable;
+    if (field_ttls) flags |= kRecFieldTtls;
+    out_->push_back(static_cast<char>(flags));
+    const std::string_view key = key_entry::key(e);
+    put_varint(out_, key.size());
+    out_->append(key);
+    if (expire) put_u64(out_, static_cast<uint64_t>(*expire));
+    if (!table) {
+      const uint8_t* lp = key_entry::listpack(e);
+      const uint32_t n = lp::bytes(lp);
+      put_u32(out_, n);
+      out_->append(reinterpret_cast<const char*>(lp), n);
+    } else {
+      const FieldTable* t = key_entry::table(e);
+      put_varint(out_, t->size());
+      t->for_each([&](const void* fe) {
+        const std::optional<int64_t> ttl = field_entry::expiry(fe);
+        out_->push_back(static_cast<char>(ttl ? kFieldHasTtl : 0));
+        const std::string_view f = field_entry::field(fe), v = field_entry::value(fe);
+        put_varint(out_, f.size());
+        out_->append(f);
+        put_varint(out_, v.size());
+        out_->append(v);
+        if (ttl) put_u64(out_, static_cast<uint64_t>(*ttl));
+      });
+    }
+    ++records_;
+    if (out_->size() - start_ - kBlockHeaderSize >= kBlockTarget) close();
+  }
+
+  // Closes the open block, if any.
+  void close() {
+    if (start_ == kNone) return;
+    set_u32_at(out_, start_ + 1, static_cast<uint32_t>(out_->size() - start_ - kBlockHeaderSize));
+    set_u32_at(out_, start_ + 5, records_);
+    put_u64(out_, XXH3_64bits(out_->data() + start_, out_->size() - start_));
+    start_ = kNone;
+  }
+
+ private:
+  static constexpr size_t kNone = SIZE_MAX;
+  void open() {
+    start_ = out_->size();
+    records_ = 0;
+    out_->push_back(static_cast<char>(kBlockKeys));
+    put_u32(out_, 0);  // length, set by close()
+    put_u32(out_, 0);  // records, set by close()
+  }
+
+  std::string* out_;
+  size_t start_ = kNone;
+  uint32_t records_ = 0;
+};
+
+std::string header(int64_t created_ms, uint32_t shards) {
+  std::string h(kMagic, sizeof kMagic);
+  put_u32(&h, kVersion);
+  put_u32(&h, 0);
+  put_u64(&h, static_cast<uint64_t>(created_ms));
+  put_u32(&h, shards);
+  put_u32(&h, 0);
+  put_u64(&h, XXH3_64bits(h.data(), h.size()));
+  return h;
+}
+
+absl::Status errno_error(std::string_view what, const std::string& path) {
+  return absl::InternalError(
+      absl::StrCat("ERR ", to_absl(what), " ", path, ": ", std::strerror(errno)));
+}
+
+absl::Status write_all(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_error("writing", path);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return absl::OkStatus();
+}
+
+std::string dir_of(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+}  // namespace
+
+absl::Status write_snapshot(StoreImpl& impl,
+                            absl::FunctionRef<absl::Status(std::string_view)> sink,
+                            SaveResult* result) {
+  XXH3_state_t* state = XXH3_createState();
+  if (state == nullptr) return absl::ResourceExhaustedError("ERR out of memory");
+  XXH3_64bits_reset(state);
+  auto emit = [&](std::string_view bytes) {
+    XXH3_64bits_update(state, bytes.data(), bytes.size());
+    result->bytes += bytes.size();
+    return sink(bytes);
+  };
+  absl::Status st =
+      emit(header(impl.clock().now_ms(), static_cast<uint32_t>(impl.shard_count())));
+  std::string buf;
+  for (size_t i = 0; st.ok() && i < impl.shard_count(); ++i) {
+    Shard& shard = impl.shard(i);
+    buf.clear();
+    BlockBuilder blocks(&buf);
+    {
+      StoreImpl::ShardLock lock(impl, shard, Access::kRead);
+      const auto t0 = std::chrono::steady_clock::now();
+      Now now(impl.clock());
+      shard.keyspace.for_each([&](const void* e) {
+        if (Keyspace::expired(e, now)) return;
+        blocks.add_entry(e);
+        ++result->keys;
+      });
+      blocks.close();
+      result->shard_pause_ms.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+              .count());
+    }
+    st = emit(buf);
+    // Keep a shard's worth of capacity only while shards are that big.
+    if (buf.capacity() > 4 * kBlockTarget) std::string().swap(buf);
+  }
+  if (st.ok()) {
+    std::string trailer(1, static_cast<char>(kTrailerType));
+    put_u64(&trailer, result->keys);
+    XXH3_64bits_update(state, trailer.data(), trailer.size());
+    put_u64(&trailer, XXH3_64bits_digest(state));
+    result->bytes += trailer.size();
+    st = sink(trailer);
+  }
+  XXH3_freeState(state);
+  return st;
+}
+
+absl::StatusOr<SaveResult> save_snapshot(StoreImpl& impl, const std::string& path) {
+  static std::atomic<uint64_t> counter{0};
+  const std::string tmp = absl::StrCat(path, ".tmp-", ::getpid(), "-", counter.fetch_add(1));
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return errno_error("cannot create", tmp);
+  SaveResult result;
+  absl::Status st = write_snapshot(
+      impl, [&](std::string_view bytes) { return write_all(fd, bytes, tmp); }, &result);
+  if (st.ok() && ::fsync(fd) != 0) st = errno_error("fsync of", tmp);
+  if (::close(fd) != 0 && st.ok()) st = errno_error("closing", tmp);
+  if (st.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) st = errno_error("renaming onto", path);
+  if (!st.ok()) {
+    ::unlink(tmp.c_str());
+    return st;
+  }
+  // The rename is durable once the directory is synced.
+  const std::string dir = dir_of(path);
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return errno_error("cannot open directory", dir);
+  if (::fsync(dfd) != 0) st = errno_error("fsync of directory", dir);
+  ::close(dfd);
+  if (!st.ok()) return st;
+  return result;
+}
+
+}  // namespace hashstore::internal::snapshot
