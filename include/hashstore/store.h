@@ -320,6 +320,46 @@ class Store {
   Reply transaction(const std::vector<std::vector<std::string>>& commands,
                     const Watch* watch = nullptr);
 
+  // ---- Persistence -----------------------------------------------------------
+  // SAVE to a file: the whole store with key and field TTLs, checksummed,
+  // written to a temporary file in the same directory, fsynced, renamed over
+  // path, and the directory fsynced, so a crash leaves the old file or the
+  // new one, never a mix. Other threads keep reading and writing meanwhile:
+  // each shard is captured whole under its read lock (its writers wait while
+  // it is copied to memory), one shard after the other, so the file is
+  // consistent per shard but not across shards. Error (nothing replaced):
+  // "ERR <what> <path>: <system error>".
+  struct SaveStats {
+    uint64_t bytes = 0;                  // file size
+    uint64_t keys = 0;                   // keys written
+    std::vector<double> shard_pause_ms;  // how long each shard's lock was held
+  };
+  absl::Status save(const std::string& path);
+  absl::Status save(const std::string& path, SaveStats* stats);
+  // Loads a file written by save() into this Store, which must hold no key
+  // (else FailedPrecondition "ERR load: the store is not empty"). The whole
+  // file is checked before any key goes in, and then all go in at once; keys
+  // and fields whose TTL passed meanwhile are left out. A damaged, truncated
+  // or foreign file is refused (DataLoss) with a message saying what is
+  // wrong and at which byte offset; a missing file is NotFound. On error the
+  // Store is unchanged (empty and usable).
+  absl::Status load(const std::string& path);
+  // BGSAVE: save(path) in a background thread. Error when one is running
+  // ("ERR Background save already in progress") or with thread_safe = false.
+  absl::Status bgsave(const std::string& path);
+  bool bgsave_in_progress();
+  // Waits for the running background save; returns the last one's result
+  // (OK when none ran).
+  absl::Status wait_bgsave();
+  // LASTSAVE: Unix seconds of the last successful save (of the Store's
+  // creation before any).
+  int64_t lastsave();
+  // The keyspace as RESP commands for `redis-cli --pipe` (HSET, PEXPIREAT,
+  // HPEXPIREAT for field TTLs), handed to sink in chunks (one per shard,
+  // captured as save() captures it; sink never runs under a lock). Stops at
+  // the first error sink returns.
+  absl::Status export_resp(const std::function<absl::Status(std::string_view)>& sink);
+
   // ---- Commands as strings ------------------------------------------------
   // Runs one command given as its arguments, name first, case-insensitive:
   // execute({"HSET", "user:1", "name", "Alice"}). Unknown commands, wrong
