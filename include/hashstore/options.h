@@ -12,6 +12,20 @@
 
 namespace hashstore {
 
+// What a Store evicts when it needs memory over Options::maxmemory (Redis's
+// maxmemory-policy). The LRU and LFU policies are approximated by sampling,
+// as Redis does; volatile-* consider only keys with a TTL.
+enum class EvictionPolicy : uint8_t {
+  kNoEviction,      // writes that need memory fail with OOM
+  kAllKeysLru,      // least recently used
+  kAllKeysLfu,      // least frequently used (Redis's log counter with decay)
+  kAllKeysRandom,
+  kVolatileLru,
+  kVolatileLfu,
+  kVolatileRandom,
+  kVolatileTtl,     // the soonest to expire
+};
+
 struct Options {
   // A hash stays a compact listpack while it has at most this many fields
   // (Redis: hash-max-listpack-entries, alias hash-max-ziplist-entries).
@@ -37,6 +51,14 @@ struct Options {
   // sees an expired key. Ignored when thread_safe is false.
   bool expiry_thread = false;
   int64_t expiry_interval_ms = 100;
+  // Cache mode: the bytes of data the Store may hold (0: no limit; Redis's
+  // maxmemory). Before each write that needs memory the Store evicts keys
+  // under maxmemory_policy until it is back under the limit, so the limit is
+  // passed by at most the writes in progress. CONFIG SET changes all three.
+  size_t maxmemory = 0;
+  EvictionPolicy maxmemory_policy = EvictionPolicy::kNoEviction;
+  // Keys sampled per eviction (Redis's maxmemory-samples).
+  int maxmemory_samples = 5;
 };
 
 }  // namespace hashstore

@@ -96,6 +96,29 @@ struct FieldTtl {
 // field exists (FXX).
 enum class FieldCondition : uint8_t { kAny, kFNX, kFXX };
 
+// What a Store holds and has done: the figures of INFO's memory, stats,
+// keyspace and encodings sections (Store::info()).
+struct Info {
+  // memory
+  size_t used_memory = 0;  // bytes of data: keys, both encodings, arrays, TTL indexes
+  size_t maxmemory = 0;
+  EvictionPolicy maxmemory_policy = EvictionPolicy::kNoEviction;
+  // stats
+  uint64_t keyspace_hits = 0;    // reads that found their key
+  uint64_t keyspace_misses = 0;  // reads that did not
+  uint64_t expired_keys = 0;     // keys reclaimed because their time came
+  uint64_t expired_fields = 0;   // fields reclaimed because their TTL passed
+  uint64_t evicted_keys = 0;
+  // keyspace
+  uint64_t keys = 0;             // live keys
+  uint64_t keys_with_ttl = 0;    // keys that will die (a TTL, or TTLs on every field)
+  uint64_t hashes_with_field_ttls = 0;
+  // encodings
+  uint64_t listpack_hashes = 0;  // listpack, without field TTLs
+  uint64_t listpackex_hashes = 0;  // listpack with field TTLs
+  uint64_t hashtable_hashes = 0;
+};
+
 struct ScanOptions {
   // Glob pattern; unset: everything. As in Redis, an empty pattern matches
   // only nothing (no key or field is matched by MATCH "").
@@ -188,6 +211,10 @@ class Store {
   // MEMORY USAGE: bytes the key costs (its entry, its hash, its share of the
   // table); nullopt for a missing key.
   std::optional<int64_t> memory_usage(std::string_view key);
+  // INFO's figures (see Info). Counting the encodings visits every key.
+  Info info();
+  // Info::used_memory alone, in O(1).
+  size_t used_memory();
 
   // ---- Key TTLs (Redis 7 semantics) ----------------------------------------
   // EXPIRE / PEXPIRE / EXPIREAT / PEXPIREAT: true when the TTL was set (or
@@ -359,6 +386,19 @@ class Store {
   // captured as save() captures it; sink never runs under a lock). Stops at
   // the first error sink returns.
   absl::Status export_resp(const std::function<absl::Status(std::string_view)>& sink);
+
+  // ---- Cache-aside ------------------------------------------------------------
+  using Loader = std::function<absl::StatusOr<std::vector<std::pair<std::string, std::string>>>()>;
+  // Cache-aside without stampedes: the hash at key if it exists; otherwise
+  // runs loader (once per key even when many threads miss together; the
+  // others wait for its result), stores what it returns with HSET (and the
+  // TTL, when given, with PEXPIRE) and returns it. A loader error is
+  // returned to every waiter and nothing is stored; an empty result stores
+  // nothing and returns empty. Errors: a ttl_ms <= 0 or one that overflows
+  // ("ERR invalid expire time in 'get_or_compute' command"), and a loader
+  // asking for its own key (FailedPrecondition) instead of a deadlock.
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> get_or_compute(
+      std::string_view key, const Loader& loader, std::optional<int64_t> ttl_ms = std::nullopt);
 
   // ---- Commands as strings ------------------------------------------------
   // Runs one command given as its arguments, name first, case-insensitive:

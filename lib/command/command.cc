@@ -142,6 +142,9 @@ std::vector<Reply> Store::execute_batch(const std::vector<std::vector<std::strin
   auto prepared = internal::prepare(*impl_, commands, &hashes, &every_shard);
   std::vector<Reply> replies;
   replies.reserve(prepared.size());
+  // Evict before taking the shards (no eviction can run while they are
+  // held); under noeviction the writes inside are then refused one by one.
+  impl_->make_room().IgnoreError();
   internal::StoreImpl::HoldShards hold(*impl_, hashes, every_shard);
   for (auto& p : prepared) {
     replies.push_back(internal::sanitized(p.cmd ? p.cmd->handler(*this, p.args) : p.error));
@@ -162,6 +165,7 @@ Reply Store::transaction(const std::vector<std::vector<std::string>>& commands,
   if (watch != nullptr) {
     for (const auto& e : watch->entries_) hashes.push_back(e.hash);
   }
+  impl_->make_room().IgnoreError();  // as execute_batch
   internal::StoreImpl::HoldShards hold(*impl_, hashes, every_shard);
   if (watch != nullptr && !watch_unchanged(*watch)) return Reply::nil();
   std::vector<Reply> replies;

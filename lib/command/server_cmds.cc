@@ -1,5 +1,6 @@
 // PING, ECHO, CONFIG: the server commands hashstore has.
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "command/command.h"
 #include "command/command_util.h"
 #include "persist/persist_state.h"
@@ -33,6 +34,75 @@ struct ConfigParam {
 
 PersistState& persist(StoreImpl& i) { return i.extension<PersistState>(); }
 
+// Redis's memtoull: an unsigned integer with an optional unit, b, k (1000),
+// kb (1024), m, mb, g, gb, in any case.
+bool parse_memory(std::string_view s, size_t* out) {
+  size_t digits = 0;
+  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
+  const std::string_view unit = s.substr(digits);
+  static constexpr struct {
+    const char* name;
+    uint64_t mul;
+  } kUnits[] = {{"", 1},         {"b", 1},           {"k", 1000},
+                {"kb", 1024},    {"m", 1000 * 1000}, {"mb", 1024 * 1024},
+                {"g", 1000 * 1000 * 1000}, {"gb", uint64_t{1024} * 1024 * 1024}};
+  uint64_t mul = 0;
+  for (const auto& u : kUnits) {
+    if (iequals(unit, u.name)) mul = u.mul;
+  }
+  uint64_t v;
+  if (mul == 0 || digits == 0 || !parse_uint64(s.substr(0, digits), &v)) return false;
+  if (v > UINT64_MAX / mul) return false;
+  *out = static_cast<size_t>(v * mul);
+  return true;
+}
+
+constexpr struct {
+  const char* name;
+  EvictionPolicy policy;
+} kPolicies[] = {{"volatile-lru", EvictionPolicy::kVolatileLru},
+                 {"volatile-lfu", EvictionPolicy::kVolatileLfu},
+                 {"volatile-random", EvictionPolicy::kVolatileRandom},
+                 {"volatile-ttl", EvictionPolicy::kVolatileTtl},
+                 {"allkeys-lru", EvictionPolicy::kAllKeysLru},
+                 {"allkeys-lfu", EvictionPolicy::kAllKeysLfu},
+                 {"allkeys-random", EvictionPolicy::kAllKeysRandom},
+                 {"noeviction", EvictionPolicy::kNoEviction}};
+
+const char* policy_name(EvictionPolicy p) {
+  for (const auto& e : kPolicies) {
+    if (e.policy == p) return e.name;
+  }
+  return "noeviction";
+}
+
+absl::Status set_maxmemory(StoreImpl& i, std::string_view v, bool apply) {
+  size_t bytes;
+  if (!parse_memory(v, &bytes)) return absl::InvalidArgumentError("argument must be a memory value");
+  if (apply) i.set_maxmemory(bytes);
+  return absl::OkStatus();
+}
+
+absl::Status set_policy(StoreImpl& i, std::string_view v, bool apply) {
+  for (const auto& e : kPolicies) {
+    if (iequals(v, e.name)) {
+      if (apply) i.set_policy(e.policy);
+      return absl::OkStatus();
+    }
+  }
+  return absl::InvalidArgumentError(
+      "argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, "
+      "volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction");
+}
+
+absl::Status set_samples(StoreImpl& i, std::string_view v, bool apply) {
+  int64_t n;
+  if (!parse_int64(v, &n)) return absl::InvalidArgumentError("argument couldn't be parsed into an integer");
+  if (n < 1 || n > 64) return absl::InvalidArgumentError("argument must be between 1 and 64 inclusive");
+  if (apply) i.set_samples(static_cast<int>(n));
+  return absl::OkStatus();
+}
+
 const std::vector<ConfigParam>& config_params() {
   static const std::vector<ConfigParam> params = {
       {"hash-max-listpack-entries", [](StoreImpl& i) { return i.limits().max_listpack_entries; },
@@ -43,6 +113,12 @@ const std::vector<ConfigParam>& config_params() {
        [](StoreImpl& i, size_t v) { i.set_max_listpack_entries(v); }},
       {"hash-max-ziplist-value", [](StoreImpl& i) { return i.limits().max_listpack_value; },
        [](StoreImpl& i, size_t v) { i.set_max_listpack_value(v); }},
+      {"maxmemory", nullptr, nullptr, [](StoreImpl& i) { return std::to_string(i.maxmemory()); },
+       set_maxmemory},
+      {"maxmemory-policy", nullptr, nullptr,
+       [](StoreImpl& i) { return std::string(policy_name(i.policy())); }, set_policy},
+      {"maxmemory-samples", nullptr, nullptr,
+       [](StoreImpl& i) { return std::to_string(i.samples()); }, set_samples},
       {"dir", nullptr, nullptr, [](StoreImpl& i) { return persist(i).dir(); },
        [](StoreImpl& i, std::string_view v, bool apply) { return persist(i).set_dir(v, apply); }},
       {"dbfilename", nullptr, nullptr, [](StoreImpl& i) { return persist(i).dbfilename(); },
@@ -129,6 +205,63 @@ Reply cmd_config_set(Store& s, Args a) {
 
 Reply cmd_config_resetstat(Store&, Args) { return Reply::ok(); }
 
+// Redis's bytesToHuman.
+std::string human_bytes(size_t n) {
+  const double d = static_cast<double>(n);
+  if (n < 1024) return absl::StrCat(n, "B");
+  if (n < 1024 * 1024) return absl::StrFormat("%.2fK", d / 1024);
+  if (n < size_t{1024} * 1024 * 1024) return absl::StrFormat("%.2fM", d / (1024 * 1024));
+  return absl::StrFormat("%.2fG", d / (1024.0 * 1024 * 1024));
+}
+
+// INFO [section ...]: memory, stats, keyspace and encodings (hashstore's
+// own: hashes per encoding), as Redis-style "name:value" lines; "all",
+// "everything" and "default" (or nothing) give every section.
+Reply cmd_info(Store& s, Args a) {
+  const Info info = s.info();
+  auto wanted = [&](std::string_view section) {
+    if (a.size() == 1) return true;
+    for (size_t i = 1; i < a.size(); ++i) {
+      if (iequals(a[i], section) || iequals(a[i], "all") || iequals(a[i], "everything") ||
+          iequals(a[i], "default")) {
+        return true;
+      }
+    }
+    return false;
+  };
+  std::string out;
+  auto section = [&](std::string_view name, const std::string& body) {
+    if (!out.empty()) out += "\r\n";
+    absl::StrAppend(&out, "# ", to_absl(name), "\r\n", body);
+  };
+  if (wanted("memory")) {
+    section("Memory",
+            absl::StrCat("used_memory:", info.used_memory, "\r\nused_memory_human:",
+                         human_bytes(info.used_memory), "\r\nmaxmemory:", info.maxmemory,
+                         "\r\nmaxmemory_human:", human_bytes(info.maxmemory),
+                         "\r\nmaxmemory_policy:", policy_name(info.maxmemory_policy), "\r\n"));
+  }
+  if (wanted("stats")) {
+    section("Stats", absl::StrCat("keyspace_hits:", info.keyspace_hits, "\r\nkeyspace_misses:",
+                                  info.keyspace_misses, "\r\nexpired_keys:", info.expired_keys,
+                                  "\r\nexpired_subkeys:", info.expired_fields,
+                                  "\r\nevicted_keys:", info.evicted_keys, "\r\n"));
+  }
+  if (wanted("keyspace")) {
+    section("Keyspace",
+            info.keys == 0 ? std::string()
+                           : absl::StrCat("db0:keys=", info.keys, ",expires=", info.keys_with_ttl,
+                                          ",avg_ttl=0,subexpiry=", info.hashes_with_field_ttls,
+                                          "\r\n"));
+  }
+  if (wanted("encodings")) {
+    section("Encodings", absl::StrCat("hashes_listpack:", info.listpack_hashes,
+                                      "\r\nhashes_listpackex:", info.listpackex_hashes,
+                                      "\r\nhashes_hashtable:", info.hashtable_hashes, "\r\n"));
+  }
+  return Reply::bulk(out);
+}
+
 const std::vector<Command> kConfigSubcommands = {
     {"config|get", -3, cmd_config_get, kNoKeys},
     {"config|set", -4, cmd_config_set, kNoKeys},
@@ -142,6 +275,7 @@ std::vector<Command> server_commands() {
       {"ping", -1, cmd_ping, kNoKeys},
       {"echo", 2, cmd_echo, kNoKeys},
       {"config", -2, nullptr, kNoKeys, &kConfigSubcommands},
+      {"info", -1, cmd_info, kEveryShard},
   };
 }
 

@@ -3,6 +3,7 @@
 
 #include <malloc.h>
 
+#include <atomic>
 #include <cassert>
 #include <cstdlib>
 #include <new>
@@ -18,7 +19,8 @@ namespace {
 constexpr size_t kBoundsBytes = 2 * sizeof(int64_t);
 
 size_t header_size(std::string_view key, bool has_ttl, bool field_ttls) {
-  return 1 + varint_size(key.size()) + key.size() + (has_ttl ? sizeof(int64_t) : 0) +
+  return kFlagsOffset + 1 + varint_size(key.size()) + key.size() +
+         (has_ttl ? sizeof(int64_t) : 0) +
          (field_ttls ? kBoundsBytes : 0);
 }
 
@@ -38,8 +40,11 @@ int64_t read_i64(const uint8_t* p) {
 // Writes flags, key, TTL and field bounds; returns the payload offset.
 size_t write_header(uint8_t* p, uint8_t flags, std::string_view key,
                     std::optional<int64_t> expire_ms, std::optional<FieldBounds> bounds) {
-  p[0] = static_cast<uint8_t>(flags | (expire_ms ? kHasTtl : 0) | (bounds ? kFieldTtl : 0));
-  size_t off = static_cast<size_t>(write_varint(p + 1, key.size()) - p);
+  const uint32_t access = 0;
+  std::memcpy(p, &access, sizeof access);
+  p[kFlagsOffset] =
+      static_cast<uint8_t>(flags | (expire_ms ? kHasTtl : 0) | (bounds ? kFieldTtl : 0));
+  size_t off = static_cast<size_t>(write_varint(p + kFlagsOffset + 1, key.size()) - p);
   if (!key.empty()) std::memcpy(p + off, key.data(), key.size());
   off += key.size();
   if (expire_ms) {
@@ -58,18 +63,29 @@ size_t write_header(uint8_t* p, uint8_t flags, std::string_view key,
 size_t after_key(const void* entry) {
   const uint8_t* p = static_cast<const uint8_t*>(entry);
   size_t len;
-  const uint8_t* bytes = read_varint(p + 1, &len);
+  const uint8_t* bytes = read_varint(p + kFlagsOffset + 1, &len);
   return static_cast<size_t>(bytes - p) + len;
 }
 
 }  // namespace
 
-uint8_t flags(const void* entry) { return static_cast<const uint8_t*>(entry)[0]; }
+uint8_t flags(const void* entry) { return static_cast<const uint8_t*>(entry)[kFlagsOffset]; }
+
+uint32_t access(const void* entry) {
+  // Readers sharing the shard update it concurrently: relaxed atomics.
+  return std::atomic_ref<uint32_t>(*static_cast<uint32_t*>(const_cast<void*>(entry)))
+      .load(std::memory_order_relaxed);
+}
+
+void set_access(const void* entry, uint32_t value) {
+  std::atomic_ref<uint32_t>(*static_cast<uint32_t*>(const_cast<void*>(entry)))
+      .store(value, std::memory_order_relaxed);
+}
 
 std::string_view key(const void* entry) {
   const uint8_t* p = static_cast<const uint8_t*>(entry);
   size_t len;
-  const uint8_t* bytes = read_varint(p + 1, &len);
+  const uint8_t* bytes = read_varint(p + kFlagsOffset + 1, &len);
   return {reinterpret_cast<const char*>(bytes), len};
 }
 
@@ -169,24 +185,34 @@ void* resize_payload(void* entry, size_t new_lp_bytes) {
 
 void* rekey(const void* entry, std::string_view new_key, std::optional<int64_t> expire_ms) {
   const std::optional<FieldBounds> bounds = field_bounds(entry);
+  void* fresh;
   if (encoding(entry) == HashEncoding::kTable) {
-    return make_table(new_key, expire_ms, table(entry), bounds);
+    fresh = make_table(new_key, expire_ms, table(entry), bounds);
+  } else {
+    const uint8_t* lp = listpack(entry);
+    fresh = make_listpack(new_key, expire_ms, lp, lp::bytes(lp), bounds);
   }
-  const uint8_t* lp = listpack(entry);
-  return make_listpack(new_key, expire_ms, lp, lp::bytes(lp), bounds);
+  set_access(fresh, access(entry));  // the key's history moves with it
+  return fresh;
 }
 
 void* with_table(const void* entry, FieldTable* t) {
-  return make_table(key(entry), expire_ms(entry), t, field_bounds(entry));
+  void* fresh = make_table(key(entry), expire_ms(entry), t, field_bounds(entry));
+  set_access(fresh, access(entry));
+  return fresh;
 }
 
 void* with_field_ttls(const void* entry) {
   assert(!(flags(entry) & kFieldTtl));
+  void* fresh;
   if (encoding(entry) == HashEncoding::kTable) {
-    return make_table(key(entry), expire_ms(entry), table(entry), FieldBounds{});
+    fresh = make_table(key(entry), expire_ms(entry), table(entry), FieldBounds{});
+  } else {
+    const uint8_t* lp = listpack(entry);
+    fresh = make_listpack(key(entry), expire_ms(entry), lp, lp::bytes(lp), FieldBounds{});
   }
-  const uint8_t* lp = listpack(entry);
-  return make_listpack(key(entry), expire_ms(entry), lp, lp::bytes(lp), FieldBounds{});
+  set_access(fresh, access(entry));
+  return fresh;
 }
 
 void* clone(const void* entry, std::string_view new_key) {

@@ -4,6 +4,9 @@
 //
 // Byte layout (no padding, fields unaligned and read with memcpy):
 //
+//   access     u32       LRU time or LFU counter for eviction (aligned:
+//                        entries are malloc'd), updated by readers with
+//                        relaxed atomics
 //   flags      u8        bit 0 kHasTtl, bit 1 kTable (else listpack),
 //                        bit 2 kFieldTtl
 //   key_len    varint    LEB128, 1..5 bytes
@@ -40,6 +43,7 @@ inline constexpr uint8_t kHasTtl = 1 << 0;
 inline constexpr uint8_t kTable = 1 << 1;
 inline constexpr uint8_t kFieldTtl = 1 << 2;
 inline constexpr size_t kMaxVarintBytes = 5;
+inline constexpr size_t kFlagsOffset = sizeof(uint32_t);
 static_assert(sizeof(FieldTable*) == 8, "payload pointer is stored in 8 bytes");
 
 // New entry for key whose payload is a copy of `lp_bytes` bytes of listpack
@@ -55,6 +59,11 @@ void destroy(void* entry);
 void free_shell(void* entry);
 
 uint8_t flags(const void* entry);
+// The eviction word (see the layout); new entries start at 0. Rebuilt
+// entries (rekey, with_table, ...) start again at 0 unless the owner copies
+// it over.
+uint32_t access(const void* entry);
+void set_access(const void* entry, uint32_t value);
 std::string_view key(const void* entry);
 std::optional<int64_t> expire_ms(const void* entry);
 // The field-TTL bounds, or nullopt without kFieldTtl.

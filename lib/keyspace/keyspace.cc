@@ -20,7 +20,10 @@ void* Keyspace::find_for_write(std::string_view key, uint64_t h, Now& now) {
   void* e = table_.find(key, h);
   if (e == nullptr) return nullptr;
   if (expired(e, now)) {
+    // Freed now, whatever its size (as DEL would): the graveyard is only
+    // emptied by expiry cycles, which a program may never run.
     erase(key, h);
+    ++expired_keys_;
     return nullptr;
   }
   if (fields_due(e, now)) {
@@ -35,39 +38,80 @@ void* Keyspace::expire_fields(void* entry, uint64_t h, int64_t now, size_t max, 
   static const HashLimits kUnused;
   EntryHash storage(*this, entry, h);
   HashObject hash(storage, kUnused);
-  *removed += hash.expire_fields(now, max);
+  const size_t n = hash.expire_fields(now, max);
+  storage.settle();
+  *removed += n;
+  expired_fields_ += n;
   // A key whose every field expired is dead, and reclaimed as such, before
   // its fields are: expire_fields never empties a live key.
   assert(hash.length() > 0);
   return storage.entry();
 }
 
+namespace {
+
+// Bytes of a field table: the object, its slot arrays, entries, TTL index.
+size_t grave_usage(const FieldTable* t);
+
+// What one (time, key) element of an expiry index costs: its share of a
+// btree node (40-byte elements, nodes about 2/3 full) and the key's own
+// heap block when it is too long for std::string's inline buffer.
+size_t index_element_bytes(std::string_view key) {
+  constexpr size_t kNodeShare = 60;
+  constexpr size_t kInlineChars = 15;
+  if (key.size() <= kInlineChars) return kNodeShare;
+  return kNodeShare + ((key.size() + 1 + kMallocChunkHeader + 15) & ~size_t{15});
+}
+
+}  // namespace
+
 void Keyspace::index_add(const void* entry) {
+  const std::string_view key = key_entry::key(entry);
   if (auto t = key_entry::death_ms(entry)) {
-    expires_.emplace(*t, std::string(key_entry::key(entry)));
+    expires_.emplace(*t, std::string(key));
+    index_bytes_ += index_element_bytes(key);
   }
   if (auto b = key_entry::field_bounds(entry); b && b->next_ms != INT64_MAX) {
-    field_expires_.emplace(b->next_ms, std::string(key_entry::key(entry)));
+    field_expires_.emplace(b->next_ms, std::string(key));
+    index_bytes_ += index_element_bytes(key);
   }
 }
 
 void Keyspace::index_remove(const void* entry) {
+  const std::string_view key = key_entry::key(entry);
   if (auto t = key_entry::death_ms(entry)) {
-    expires_.erase(std::make_pair(*t, std::string(key_entry::key(entry))));
+    expires_.erase(std::make_pair(*t, std::string(key)));
+    index_bytes_ -= index_element_bytes(key);
   }
   if (auto b = key_entry::field_bounds(entry); b && b->next_ms != INT64_MAX) {
-    field_expires_.erase(std::make_pair(b->next_ms, std::string(key_entry::key(entry))));
+    field_expires_.erase(std::make_pair(b->next_ms, std::string(key)));
+    index_bytes_ -= index_element_bytes(key);
   }
+}
+
+namespace {
+size_t grave_usage(const FieldTable* t) {
+  return heap_footprint(t) + t->table_bytes() + t->element_bytes() + t->index_bytes();
+}
+}  // namespace
+
+size_t Keyspace::table_usage(const void* entry) {
+  if (key_entry::encoding(entry) != HashEncoding::kTable) return 0;
+  return grave_usage(key_entry::table(entry));
 }
 
 void Keyspace::insert(void* entry, uint64_t h) {
   table_.insert(entry, h);
   index_add(entry);
+  hash_bytes_ += table_usage(entry);
 }
 
 void* Keyspace::detach(std::string_view key, uint64_t h) {
   void* e = table_.detach(key, h);
-  if (e != nullptr) index_remove(e);
+  if (e != nullptr) {
+    index_remove(e);
+    hash_bytes_ -= table_usage(e);
+  }
   return e;
 }
 
@@ -102,6 +146,7 @@ void Keyspace::clear() {
   field_expires_.clear();
   for (Grave& g : graveyard_) delete g.table;
   graveyard_.clear();
+  hash_bytes_ = index_bytes_ = grave_bytes_ = 0;
 }
 
 void Keyspace::bury(std::string_view key, uint64_t h) {
@@ -111,6 +156,7 @@ void Keyspace::bury(std::string_view key, uint64_t h) {
   if (key_entry::encoding(e) == HashEncoding::kTable &&
       key_entry::table(e)->size() > kFreeAtOnce) {
     graveyard_.push_back(Grave{key_entry::table(e), 0});
+    grave_bytes_ += table_usage(e);
     key_entry::free_shell(e);
   } else {
     key_entry::destroy(e);
@@ -129,8 +175,11 @@ size_t Keyspace::expire_some(int64_t now, size_t max) {
   auto dig = [&] {
     while (n < max && !graveyard_.empty()) {
       Grave& g = graveyard_.front();
+      const size_t before = grave_usage(g.table);
       n += g.table->destroy_some(max - n, &g.pos);
+      grave_bytes_ -= before - grave_usage(g.table);
       if (!g.table->empty()) return;  // the budget ran out
+      grave_bytes_ -= grave_usage(g.table);
       delete g.table;
       graveyard_.erase(graveyard_.begin());
     }
@@ -140,6 +189,7 @@ size_t Keyspace::expire_some(int64_t now, size_t max) {
   while (n < max && !expires_.empty() && expires_.begin()->first <= now) {
     const std::string key = expires_.begin()->second;
     bury(key, table_.hash(key));
+    ++expired_keys_;
     ++n;
   }
   dig();
@@ -156,15 +206,11 @@ size_t Keyspace::expire_some(int64_t now, size_t max) {
   return n;
 }
 
-size_t Keyspace::index_bytes() const {
-  // A btree element is the pair itself (40 bytes) plus its share of a node.
-  constexpr size_t kPerElement = 48;
-  size_t bytes = 0;
-  for (const auto* index : {&expires_, &field_expires_}) {
-    bytes += index->size() * kPerElement;
-    for (const auto& [t, key] : *index) bytes += key.capacity() > 15 ? key.capacity() + 1 : 0;
-  }
-  return bytes;
+
+void EntryHash::settle() {
+  const size_t now = Keyspace::table_usage(entry_);
+  ks_.hash_bytes_ += now - table_bytes_;  // modular: a shrink wraps back
+  table_bytes_ = now;
 }
 
 void EntryHash::swap_entry(void* fresh) {
@@ -206,12 +252,7 @@ void EntryHash::set_field_bounds(FieldBounds bounds) {
 }
 
 size_t entry_memory_usage(const void* entry) {
-  size_t bytes = key_entry::footprint(entry) + sizeof(void*);
-  if (key_entry::encoding(entry) == HashEncoding::kTable) {
-    const FieldTable* t = key_entry::table(entry);
-    bytes += heap_footprint(t) + t->table_bytes() + t->element_bytes() + t->index_bytes();
-  }
-  return bytes;
+  return key_entry::footprint(entry) + sizeof(void*) + Keyspace::table_usage(entry);
 }
 
 }  // namespace hashstore::internal

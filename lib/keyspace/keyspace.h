@@ -125,13 +125,23 @@ class Keyspace {
   size_t expire_some(int64_t now, size_t max);
   // Fields of dead keys' tables still waiting to be freed.
   size_t buried_fields() const;
+  // Keys and fields reclaimed because their time came (lazily or actively).
+  uint64_t expired_keys() const { return expired_keys_; }
+  uint64_t expired_fields() const { return expired_fields_; }
   // Bytes the two expiry indexes use (approximately: btree nodes are not
   // reported; counted per element).
-  size_t index_bytes() const;
+  size_t index_bytes() const { return index_bytes_; }
 
   // One SCAN step over the keys; returns the next cursor (0: done).
   uint64_t scan(uint64_t cursor, absl::FunctionRef<void(const void* entry)> fn) const {
     return table_.scan(cursor, [&](void* e) { fn(e); });
+  }
+  // The entry of the key that dies soonest (by TTL or field TTLs), or
+  // nullptr when no key will die.
+  const void* soonest_dying() const {
+    if (expires_.empty()) return nullptr;
+    const std::string& key = expires_.begin()->second;
+    return table_.find(key, table_.hash(key));
   }
   // A uniformly random entry, or nullptr when empty.
   const void* random_entry(uint64_t random_bits) const { return table_.random_element(random_bits); }
@@ -143,6 +153,16 @@ class Keyspace {
   // Heap bytes of the key table and its entries (not the field tables).
   size_t table_bytes() const { return table_.table_bytes(); }
   size_t entry_bytes() const { return table_.element_bytes(); }
+  // Every byte this keyspace holds, in O(1): the key table and entries, the
+  // tables of large hashes (arrays, field entries, TTL indexes), the expiry
+  // indexes and the tables still being freed. Kept up to date by every
+  // write, including writes through an EntryHash (see EntryHash::settle).
+  size_t bytes() const {
+    return table_.table_bytes() + table_.element_bytes() + hash_bytes_ + index_bytes_ +
+           grave_bytes_;
+  }
+  // Bytes of the hash behind entry outside the entry itself (its table).
+  static size_t table_usage(const void* entry);
 
  private:
   friend class EntryHash;
@@ -163,6 +183,12 @@ class Keyspace {
     size_t pos;  // HashTable::destroy_some's position
   };
   std::vector<Grave> graveyard_;
+  uint64_t expired_keys_ = 0;
+  uint64_t expired_fields_ = 0;
+  // Byte counts behind bytes().
+  size_t hash_bytes_ = 0;
+  size_t index_bytes_ = 0;
+  size_t grave_bytes_ = 0;
   // Removes the dead key; a big table goes to the graveyard.
   void bury(std::string_view key, uint64_t h);
 };
@@ -172,9 +198,17 @@ class Keyspace {
 class EntryHash final : public HashStorage {
  public:
   EntryHash(Keyspace& ks, void* entry, uint64_t h)
-      : ks_(ks), entry_(entry), hash_(h), payload_(key_entry::payload_offset(entry)) {}
+      : ks_(ks),
+        entry_(entry),
+        hash_(h),
+        payload_(key_entry::payload_offset(entry)),
+        table_bytes_(Keyspace::table_usage(entry)) {}
 
   void* entry() const { return entry_; }
+  // Brings the keyspace's byte count up to date with this hash's table
+  // after writes (a listpack is counted in its entry, always up to date).
+  // REQUIRES: called after the writes and before the key is erased.
+  void settle();
 
   HashEncoding encoding() const override { return key_entry::encoding(entry_); }
   uint8_t* listpack() override { return static_cast<uint8_t*>(entry_) + payload_; }
@@ -196,6 +230,7 @@ class EntryHash final : public HashStorage {
   void* entry_;
   uint64_t hash_;
   size_t payload_;  // offset of the payload; resizing the listpack keeps it
+  size_t table_bytes_;  // table_usage() when last settled
 };
 
 // Bytes that key costs: its entry, its field table if any, one slot.

@@ -38,15 +38,22 @@ R on_hash_held(StoreImpl& impl, Shard& shard, std::string_view key, uint64_t h, 
   if (e != nullptr && use == Use::kRead && Keyspace::fields_due(e, now)) {
     e = ks.find_for_write(key, h, now);  // the shard is held for writing here
   }
+  bool created = false;
+  if (use == Use::kRead) {  // keyspace_hits / keyspace_misses, as Redis counts them
+    (e != nullptr ? shard.hits : shard.misses).fetch_add(1, std::memory_order_relaxed);
+  }
   if (e == nullptr) {
     if (use != Use::kCreate) return fallback;
     e = ks.create(key, h);
+    created = true;
   }
+  impl.touch(e, now, created);
   EntryHash storage(ks, e, h);
   const HashLimits limits = impl.limits();
   HashObject hash(storage, limits);
   R result = fn(hash);
   if (use != Use::kRead) {
+    storage.settle();
     shard.note_write(key);
     if (hash.length() == 0) ks.erase(key, h);
   }

@@ -43,6 +43,10 @@ StoreImpl::StoreImpl(const Options& options)
   shard_bits_ = static_cast<unsigned>(std::countr_zero(n));
   shards_.reserve(n);
   for (size_t i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(i, seed_));
+  maxmemory_ = options.maxmemory;
+  policy_ = options.maxmemory_policy;
+  samples_ = std::max(1, options.maxmemory_samples);
+  evict_rng_.seed(seed_);
   // A background thread needs locks: with thread_safe = false the program
   // calls expire_cycle() itself.
   if (options.expiry_thread && thread_safe_) {
@@ -172,6 +176,7 @@ absl::StatusOr<int64_t> Store::hset(std::string_view key, std::initializer_list<
 
 absl::StatusOr<int64_t> Store::hset(std::string_view key, std::span<const FieldValue> pairs) {
   if (pairs.empty()) return internal::wrong_arity("hset");
+  if (absl::Status room = impl_->make_room(); !room.ok()) return room;
   return on_hash(*impl_, key, Use::kCreate, int64_t{0}, [&](HashObject& hash) {
     // As Redis: one field or value over the limit converts before any write.
     const size_t max_value = impl_->limits().max_listpack_value;
@@ -189,6 +194,7 @@ absl::StatusOr<int64_t> Store::hset(std::string_view key, std::span<const FieldV
 
 absl::StatusOr<bool> Store::hsetnx(std::string_view key, std::string_view field,
                                    std::string_view value) {
+  if (absl::Status room = impl_->make_room(); !room.ok()) return room;
   return on_hash(*impl_, key, Use::kCreate, false, [&](HashObject& hash) {
     ValueBuffer buf;
     std::string_view old;
@@ -336,6 +342,7 @@ int64_t Store::hstrlen(std::string_view key, std::string_view field) {
 
 absl::StatusOr<int64_t> Store::hincrby(std::string_view key, std::string_view field,
                                        int64_t increment) {
+  if (absl::Status room = impl_->make_room(); !room.ok()) return room;
   return on_hash(*impl_, key, Use::kCreate, absl::StatusOr<int64_t>(0),
                  [&](HashObject& hash) {
                    return internal::hash_incrby(hash, field, increment);
@@ -347,6 +354,7 @@ absl::StatusOr<std::string> Store::hincrbyfloat(std::string_view key, std::strin
   if (std::isnan(increment) || std::isinf(increment)) {
     return absl::InvalidArgumentError(internal::kErrValueNanInf);
   }
+  if (absl::Status room = impl_->make_room(); !room.ok()) return room;
   return on_hash(*impl_, key, Use::kCreate, absl::StatusOr<std::string>(""),
                  [&](HashObject& hash) {
                    return internal::hash_incrbyfloat(hash, field, increment);
@@ -459,6 +467,7 @@ absl::StatusOr<BoundedResult> Store::hincrex(std::string_view key, std::string_v
   if (lower > upper) {
     return absl::InvalidArgumentError("ERR LBOUND must not be greater than UBOUND");
   }
+  if (absl::Status room = impl_->make_room(); !room.ok()) return room;
   using Result = absl::StatusOr<BoundedResult>;
   return on_hash(*impl_, key, Use::kCreate, Result(BoundedResult{0, 0}),
                  [&](HashObject& hash) -> Result {

@@ -71,6 +71,7 @@ absl::StatusOr<std::vector<int64_t>> Store::field_expire(std::string_view key, i
                                                          unsigned flags, const char* command) {
   if (absl::Status st = internal::check_expire_flags(flags); !st.ok()) return st;
   if (fields.empty()) return internal::wrong_arity(command);
+  if (absl::Status room = impl_->make_room(); !room.ok()) return room;
   const int64_t now = impl_->clock().now_ms();
   auto when = internal::field_expire_at(value, unit_ms, relative ? now : 0, command);
   if (!when.ok()) return when.status();
@@ -260,6 +261,7 @@ absl::StatusOr<bool> Store::hsetex(std::string_view key, std::span<const FieldVa
                                    FieldTtl ttl, FieldCondition condition) {
   if (ttl.kind == FieldTtl::kPersist) return absl::InvalidArgumentError("ERR syntax error");
   if (pairs.empty()) return internal::wrong_arity("hsetex");
+  if (absl::Status room = impl_->make_room(); !room.ok()) return room;
   const int64_t now = impl_->clock().now_ms();
   auto when = internal::field_ttl_time(ttl, now, "hsetex");
   if (!when.ok()) return when.status();

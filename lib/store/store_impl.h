@@ -16,6 +16,9 @@
 #include <memory>
 #include <condition_variable>
 #include <mutex>
+#include <random>
+#include <string>
+#include <algorithm>
 #include <shared_mutex>
 #include <thread>
 #include <string_view>
@@ -26,6 +29,7 @@
 #include "absl/random/random.h"
 #include "hash/hash_object.h"
 #include "keyspace/keyspace.h"
+#include "store/single_flight.h"
 #include <hashstore/clock.h>
 #include <hashstore/options.h>
 
@@ -50,6 +54,12 @@ struct Shard {
   // map is not empty, so unwatched stores pay one branch.
   absl::flat_hash_map<std::string, WatchedKey> watched;
   uint64_t watch_clock = 0;
+  // keyspace.bytes() when the shard was locked for writing (StoreImpl
+  // counts the difference into used memory when it unlocks).
+  size_t bytes_at_lock = 0;
+  // Lookups that found their key or not (reads share the shard: atomics).
+  std::atomic<uint64_t> hits{0};
+  std::atomic<uint64_t> misses{0};
 
   // Records a write to key for watchers. REQUIRES: mu held for writing.
   void note_write(std::string_view key) {
@@ -105,6 +115,8 @@ class StoreImpl {
   void set_max_listpack_value(size_t v) { max_listpack_value_.store(v); }
 
   const Clock& clock() const { return *clock_; }
+  // get_or_compute's flights in progress (store_loader.cc).
+  SingleFlight& flights() { return flights_; }
   bool thread_safe() const { return thread_safe_; }
   // Unix ms when the Store was built (LASTSAVE before any save).
   int64_t created_ms() const { return created_ms_; }
@@ -138,22 +150,54 @@ class StoreImpl {
     return h.owner == this && (*h.held)[s.index];
   }
 
+  // A write lock also brackets the shard's change in bytes, which unlock
+  // adds to used_memory().
   void lock(Shard& s, Access a) {
-    if (!thread_safe_ || holds(s)) return;
+    if (holds(s)) return;
     if (a == Access::kRead) {
-      s.mu.lock_shared();
+      if (thread_safe_) s.mu.lock_shared();
     } else {
-      s.mu.lock();
+      if (thread_safe_) s.mu.lock();
+      s.bytes_at_lock = s.keyspace.bytes();
     }
   }
   void unlock(Shard& s, Access a) {
-    if (!thread_safe_ || holds(s)) return;
+    if (holds(s)) return;
     if (a == Access::kRead) {
-      s.mu.unlock_shared();
+      if (thread_safe_) s.mu.unlock_shared();
     } else {
-      s.mu.unlock();
+      const size_t now = s.keyspace.bytes();
+      if (now != s.bytes_at_lock) {
+        used_.fetch_add(static_cast<int64_t>(now) - static_cast<int64_t>(s.bytes_at_lock),
+                        std::memory_order_relaxed);
+      }
+      if (thread_safe_) s.mu.unlock();
     }
   }
+
+  // ---- Cache mode (store_evict.cc) ----
+  // Bytes of data held by all shards (Keyspace::bytes() summed), as of the
+  // last write lock released.
+  size_t used_memory() const {
+    return static_cast<size_t>(std::max<int64_t>(0, used_.load(std::memory_order_relaxed)));
+  }
+  size_t maxmemory() const { return maxmemory_.load(std::memory_order_relaxed); }
+  void set_maxmemory(size_t v) { maxmemory_.store(v, std::memory_order_relaxed); }
+  EvictionPolicy policy() const { return policy_.load(std::memory_order_relaxed); }
+  void set_policy(EvictionPolicy p) { policy_.store(p, std::memory_order_relaxed); }
+  int samples() const { return samples_.load(std::memory_order_relaxed); }
+  void set_samples(int v) { samples_.store(v, std::memory_order_relaxed); }
+  // Called before a write that needs memory, with no shard lock held: evicts
+  // until used memory is back under maxmemory. Error (Redis's OOM text) when
+  // over the limit and nothing can be evicted (noeviction, or no candidate
+  // for a volatile-* policy). Inside a batch or transaction (shards held) it
+  // only checks: the batch evicted before it took its shards.
+  absl::Status make_room();
+  // Records an access to the key at `entry` for LRU / LFU (a no-op unless a
+  // limit with such a policy is set). `created`: a new key (LFU starts it at
+  // Redis's initial count).
+  void touch(const void* entry, Now& now, bool created = false);
+  uint64_t evicted_keys() const { return evicted_.load(std::memory_order_relaxed); }
 
   class ShardLock {
    public:
@@ -217,6 +261,25 @@ class StoreImpl {
   std::atomic<size_t> max_listpack_value_;
   const Clock* clock_;
   bool thread_safe_;
+
+  // Cache mode.
+  std::atomic<int64_t> used_{0};
+  std::atomic<size_t> maxmemory_{0};
+  std::atomic<EvictionPolicy> policy_{EvictionPolicy::kNoEviction};
+  std::atomic<int> samples_{5};
+  std::atomic<uint64_t> evicted_{0};
+  bool evict_one();
+  // One evictor at a time; it keeps the pool of best candidates between
+  // evictions, as Redis's eviction pool, and a seeded generator.
+  std::mutex evict_mu_;
+  struct Candidate {
+    double score;  // higher: better to evict
+    size_t shard;
+    std::string key;
+  };
+  std::vector<Candidate> pool_;
+  std::mt19937_64 evict_rng_;
+  SingleFlight flights_;
   int64_t created_ms_;
   std::mutex extension_mu_;
   std::unique_ptr<Extension> extension_;

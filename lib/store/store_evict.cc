@@ -1,0 +1,153 @@
+// Cache mode: maxmemory and eviction (StoreImpl::make_room, evict_one,
+// touch), after Redis's evict.c and its LFU counter:
+//   - before a write that needs memory, keys are evicted until used memory
+//     is back under maxmemory; with noeviction the write fails with OOM;
+//   - candidates are sampled (maxmemory-samples per eviction, from random
+//     shards) into a pool of the 16 best seen so far, and the best is
+//     evicted: the longest idle (LRU), the least used (LFU: Redis's 8-bit
+//     logarithmic counter, decaying one step per minute), the soonest to
+//     expire (volatile-ttl: exact, from each shard's time index), or random;
+//   - volatile-* policies consider only keys that will die (a TTL, or a TTL
+//     on every field).
+// The access word of a key entry holds the LRU time (low 32 bits of the
+// clock in ms) or, under LFU, (minutes << 8) | counter. It is updated only
+// while an LRU or LFU policy is set.
+#include <algorithm>
+
+#include "absl/random/distributions.h"
+#include "store/store_impl.h"
+
+namespace hashstore::internal {
+
+namespace {
+
+constexpr uint32_t kLfuInitial = 5;   // Redis's LFU_INIT_VAL
+constexpr double kLfuLogFactor = 10;  // lfu-log-factor
+constexpr uint32_t kLfuDecayMinutes = 1;  // lfu-decay-time
+constexpr size_t kPoolSize = 16;      // Redis's EVPOOL_SIZE
+
+bool is_lru(EvictionPolicy p) {
+  return p == EvictionPolicy::kAllKeysLru || p == EvictionPolicy::kVolatileLru;
+}
+bool is_lfu(EvictionPolicy p) {
+  return p == EvictionPolicy::kAllKeysLfu || p == EvictionPolicy::kVolatileLfu;
+}
+bool is_volatile(EvictionPolicy p) {
+  return p == EvictionPolicy::kVolatileLru || p == EvictionPolicy::kVolatileLfu ||
+         p == EvictionPolicy::kVolatileRandom || p == EvictionPolicy::kVolatileTtl;
+}
+
+uint32_t lfu_minutes(int64_t now_ms) { return static_cast<uint32_t>(now_ms / 60000) & 0xFFFF; }
+
+// The counter of an LFU access word after decaying to `minutes`.
+uint32_t lfu_decayed(uint32_t word, uint32_t minutes) {
+  const uint32_t then = word >> 8;
+  const uint32_t counter = word & 0xFF;
+  const uint32_t elapsed = minutes >= then ? minutes - then : 65535 - then + minutes;
+  const uint32_t periods = elapsed / kLfuDecayMinutes;
+  return periods > counter ? 0 : counter - periods;
+}
+
+// Redis's LFULogIncr: the higher the counter, the less likely a step.
+uint32_t lfu_incremented(uint32_t counter) {
+  if (counter == 255) return counter;
+  const double base = counter > kLfuInitial ? counter - kLfuInitial : 0;
+  const double p = 1.0 / (base * kLfuLogFactor + 1);
+  return absl::Uniform<double>(thread_rng(), 0, 1) < p ? counter + 1 : counter;
+}
+
+}  // namespace
+
+void StoreImpl::touch(const void* entry, Now& now, bool created) {
+  const EvictionPolicy p = policy();
+  if (is_lru(p)) {
+    key_entry::set_access(entry, static_cast<uint32_t>(now.ms()));
+  } else if (is_lfu(p)) {
+    const uint32_t minutes = lfu_minutes(now.ms());
+    const uint32_t counter =
+        created ? kLfuInitial : lfu_incremented(lfu_decayed(key_entry::access(entry), minutes));
+    key_entry::set_access(entry, (minutes << 8) | counter);
+  }
+}
+
+absl::Status StoreImpl::make_room() {
+  const size_t limit = maxmemory();
+  if (limit == 0 || used_memory() <= limit) return absl::OkStatus();
+  const absl::Status oom =
+      absl::ResourceExhaustedError("OOM command not allowed when used memory > 'maxmemory'.");
+  if (policy() == EvictionPolicy::kNoEviction) return oom;
+  // With shards held (a batch or transaction) evicting could deadlock; the
+  // batch made room before it took them.
+  if (held_by_this_thread().owner == this) return absl::OkStatus();
+  while (used_memory() > limit) {
+    if (!evict_one()) return oom;
+  }
+  return absl::OkStatus();
+}
+
+bool StoreImpl::evict_one() {
+  std::lock_guard<std::mutex> guard(evict_mu_);
+  const EvictionPolicy p = policy();
+  const bool volatile_only = is_volatile(p);
+  Now now(*clock_);
+  const uint32_t minutes = lfu_minutes(now.ms());
+  // Sample candidates into the pool.
+  const int samples = std::max(1, this->samples());
+  for (int i = 0; i < samples; ++i) {
+    Shard& s = *shards_[evict_rng_() % shards_.size()];
+    ShardLock lock(*this, s, Access::kRead);
+    const Keyspace& ks = s.keyspace;
+    if (ks.size() == 0 || (volatile_only && ks.volatile_size() == 0)) continue;
+    const void* e = nullptr;
+    if (p == EvictionPolicy::kVolatileTtl) {
+      e = ks.soonest_dying();
+    } else {
+      // A few draws for a volatile key; the soonest to die if they all miss.
+      for (int tries = 0; tries < 8 && e == nullptr; ++tries) {
+        const void* c = ks.random_entry(evict_rng_());
+        if (!volatile_only || key_entry::death_ms(c)) e = c;
+      }
+      if (e == nullptr) e = ks.soonest_dying();
+    }
+    if (e == nullptr) continue;
+    double score;
+    if (is_lru(p)) {
+      score = static_cast<uint32_t>(static_cast<uint32_t>(now.ms()) - key_entry::access(e));
+    } else if (is_lfu(p)) {
+      score = 255.0 - lfu_decayed(key_entry::access(e), minutes);
+    } else if (p == EvictionPolicy::kVolatileTtl) {
+      score = -static_cast<double>(*key_entry::death_ms(e));
+    } else {
+      score = static_cast<double>(evict_rng_() >> 11);
+    }
+    const std::string_view key = key_entry::key(e);
+    auto same = std::find_if(pool_.begin(), pool_.end(), [&](const Candidate& c) {
+      return c.shard == s.index && c.key == key;
+    });
+    if (same != pool_.end()) {
+      same->score = score;
+    } else {
+      pool_.push_back(Candidate{score, s.index, std::string(key)});
+    }
+  }
+  std::sort(pool_.begin(), pool_.end(),
+            [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
+  if (pool_.size() > kPoolSize) pool_.resize(kPoolSize);
+  // Evict the best candidate that still exists.
+  while (!pool_.empty()) {
+    const Candidate c = std::move(pool_.front());
+    pool_.erase(pool_.begin());
+    Shard& s = *shards_[c.shard];
+    ShardLock lock(*this, s, Access::kWrite);
+    const uint64_t h = hash(c.key);
+    const void* e = s.keyspace.find(c.key, h);
+    if (e == nullptr || (volatile_only && !key_entry::death_ms(e))) continue;
+    s.keyspace.erase(c.key, h);
+    s.note_write(c.key);
+    evicted_.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace hashstore::internal
