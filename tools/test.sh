@@ -48,7 +48,7 @@ echo "== ThreadSanitizer build"
 configure "$BUILD_ROOT/tsan" --buildtype=debugoptimized -Db_sanitize=thread -Db_lundef=false \
   -Dbenchmarks=false
 # Only the threaded tests need this build: compile just them.
-meson compile -C "$BUILD_ROOT/tsan" concurrency_test single_flight_test loader_test >/dev/null
+meson compile -C "$BUILD_ROOT/tsan" concurrency_test single_flight_test loader_test events_test >/dev/null
 rc=0
 meson test -C "$BUILD_ROOT/tsan" --no-rebuild --print-errorlogs --suite threads || rc=$?
 count_meson "$BUILD_ROOT/tsan"

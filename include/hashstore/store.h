@@ -119,6 +119,19 @@ struct Info {
   uint64_t hashtable_hashes = 0;
 };
 
+// Something that happened to a key, for listeners (Store::subscribe).
+struct Event {
+  enum class Reason : uint8_t {
+    kChanged,  // a write changed these fields (set, deleted, TTL set or removed)
+    kDeleted,  // the whole key was deleted (DEL, UNLINK, RENAME's source)
+    kExpired,  // the key (fields empty) or these fields expired
+    kEvicted,  // the key was evicted to stay under maxmemory
+  };
+  Reason reason;
+  std::string key;
+  std::vector<std::string> fields;  // empty: the whole key
+};
+
 struct ScanOptions {
   // Glob pattern; unset: everything. As in Redis, an empty pattern matches
   // only nothing (no key or field is matched by MATCH "").
@@ -386,6 +399,17 @@ class Store {
   // captured as save() captures it; sink never runs under a lock). Stops at
   // the first error sink returns.
   absl::Status export_resp(const std::function<absl::Status(std::string_view)>& sink);
+
+  // ---- Events -------------------------------------------------------------------
+  // Calls fn for every Event from now on; returns an id for unsubscribe().
+  // Listeners run on the thread that caused the event (the expiry thread
+  // for active expiry), after it released every shard lock, so they may call
+  // the Store; events of one key arrive in the order they happened (those
+  // of different keys may interleave). Events caused by a listener's own
+  // calls are delivered after it returns. FLUSHALL sends none. With no
+  // listener, nothing is recorded.
+  uint64_t subscribe(std::function<void(const Event&)> fn);
+  void unsubscribe(uint64_t id);
 
   // ---- Cache-aside ------------------------------------------------------------
   using Loader = std::function<absl::StatusOr<std::vector<std::pair<std::string, std::string>>>()>;

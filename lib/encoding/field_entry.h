@@ -116,8 +116,8 @@ class FieldTable : public HashTable<FieldEntryPolicy> {
     return ttl_.empty() ? std::nullopt : std::optional<int64_t>(ttl_.rbegin()->first);
   }
   // Removes and frees up to max fields whose TTL is <= now, oldest first;
-  // returns how many.
-  size_t expire_some(int64_t now, size_t max);
+  // returns how many. on_field (when given) sees each name first.
+  size_t expire_some(int64_t now, size_t max, void (*on_field)(std::string_view) = nullptr);
   // As HashTable::destroy_some, for a table being thrown away; the TTL
   // index is emptied first, up to max entries per call (each counts as
   // one), so that no call frees an unbounded number of btree nodes.

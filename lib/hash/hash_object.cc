@@ -10,6 +10,18 @@
 
 namespace hashstore::internal {
 
+namespace {
+thread_local std::vector<std::string>* tl_field_log = nullptr;
+}  // namespace
+
+FieldLog::FieldLog(std::vector<std::string>* into) : previous_(tl_field_log) {
+  tl_field_log = into;
+}
+FieldLog::~FieldLog() { tl_field_log = previous_; }
+void FieldLog::note(std::string_view field) {
+  if (tl_field_log != nullptr) tl_field_log->emplace_back(field);
+}
+
 const char* encoding_name(HashEncoding encoding) {
   return encoding == HashEncoding::kListpack ? "listpack" : "hashtable";
 }
@@ -64,38 +76,57 @@ bool HashObject::find(std::string_view field, ValueBuffer* buf, std::string_view
   return false;
 }
 
-bool HashObject::listpack_set(std::string_view field, std::string_view value, bool keep_ttl) {
-  uint8_t* p = storage_.listpack();
-  StorageResizer resize{&storage_};
-  const size_t step = stride();
-  uint32_t off = lp::find_field(p, field, step);
+namespace {
+
+// HashObject::set on a listpack at p with `step` entries per field: replaces
+// the value (an update keeps its place) or appends the field. Sets *added
+// and returns the listpack's (possibly moved) start. Takes p and step from
+// the caller, so that an HSET asks the storage for them once (each is a
+// call through HashStorage).
+uint8_t* listpack_put(HashStorage& storage, uint8_t* p, size_t step, std::string_view field,
+                      std::string_view value, bool keep_ttl, bool* added) {
+  StorageResizer resize{&storage};
+  const uint32_t off = lp::find_field(p, field, step);
   if (off != kLpNone) {
+    *added = false;
     const uint32_t value_off = lp::next(p, off);
     p = lp::replace(p, value_off, value, resize);
     if (step == 3 && !keep_ttl) {
       const uint32_t ttl_off = lp::next(p, value_off);
-      if (lp_ttl(p, ttl_off)) lp::replace_int(p, ttl_off, kLpNoTtl, resize);
+      if (lp_ttl(p, ttl_off)) p = lp::replace_int(p, ttl_off, kLpNoTtl, resize);
     }
-    return false;
+    return p;
   }
+  *added = true;
   p = lp::append(p, field, resize);
   p = lp::append(p, value, resize);
-  if (step == 3) lp::append_int(p, kLpNoTtl, resize);
-  return true;
+  if (step == 3) p = lp::append_int(p, kLpNoTtl, resize);
+  return p;
+}
+
+}  // namespace
+
+bool HashObject::listpack_set(std::string_view field, std::string_view value, bool keep_ttl) {
+  bool added;
+  listpack_put(storage_, storage_.listpack(), stride(), field, value, keep_ttl, &added);
+  return added;
 }
 
 bool HashObject::set(std::string_view field, std::string_view value, bool keep_ttl) {
+  FieldLog::note(field);
   bool added;
   if (storage_.encoding() == HashEncoding::kListpack) {
-    const uint8_t* p = storage_.listpack();
+    uint8_t* p = storage_.listpack();
     // As Redis's lpSafeToAdd: the raw lengths against the safety limit.
     if (field.size() > limits_.max_listpack_value || value.size() > limits_.max_listpack_value ||
         !lp::fits(p, field.size() + value.size())) {
       convert_to_table();
     } else {
-      added = listpack_set(field, value, keep_ttl);
-      if (length() > limits_.max_listpack_entries) convert_to_table();
-      update_bounds();
+      const size_t step = stride();
+      p = listpack_put(storage_, p, step, field, value, keep_ttl, &added);
+      // Checked on updates too: a lowered limit converts on the next write.
+      if (lp::count(p) / step > limits_.max_listpack_entries) convert_to_table();
+      if (step == 3) update_bounds();  // no field TTLs: no bounds to keep
       return added;
     }
   }
@@ -133,7 +164,10 @@ bool HashObject::erase(std::string_view field) {
       break;
     }
   }
-  if (removed) update_bounds();
+  if (removed) {
+    FieldLog::note(field);
+    update_bounds();
+  }
   return removed;
 }
 
@@ -282,6 +316,7 @@ bool HashObject::set_expiry(std::string_view field, std::optional<int64_t> expir
   std::optional<int64_t> current;
   if (!find_expiry(field, &current)) return false;
   if (current == expire_ms) return true;
+  FieldLog::note(field);
   enable_field_ttls();
   switch (storage_.encoding()) {
     case HashEncoding::kListpack: {
@@ -312,6 +347,8 @@ size_t HashObject::expire_fields(int64_t now, size_t max) {
         const uint32_t ttl_off = lp::next(p, lp::next(p, off));
         const std::optional<int64_t> ttl = lp_ttl(p, ttl_off);
         if (ttl && *ttl <= now) {
+          ValueBuffer buf;
+          FieldLog::note(lp::get_string(p, off, buf.bytes));
           p = lp::erase(p, off, 3, StorageResizer{&storage_});  // the next field moves to off
           ++removed;
         } else {
@@ -321,7 +358,7 @@ size_t HashObject::expire_fields(int64_t now, size_t max) {
       break;
     }
     case HashEncoding::kTable:
-      removed = storage_.table()->expire_some(now, max);
+      removed = storage_.table()->expire_some(now, max, &FieldLog::note);
       break;
   }
   if (removed > 0) update_bounds();

@@ -40,7 +40,9 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "encoding/field_entry.h"
@@ -99,6 +101,21 @@ class HashStorage {
 // Scratch space for a listpack integer entry rendered as a string.
 struct ValueBuffer {
   char bytes[kMaxInt64Chars];
+};
+
+// While a FieldLog is active on a thread, every HashObject mutation on that
+// thread appends the names of the fields it changed (set, erased, TTL set
+// or removed, expired) — for the Store's change events.
+class FieldLog {
+ public:
+  explicit FieldLog(std::vector<std::string>* into);
+  ~FieldLog();
+  FieldLog(const FieldLog&) = delete;
+  FieldLog& operator=(const FieldLog&) = delete;
+  static void note(std::string_view field);
+
+ private:
+  std::vector<std::string>* previous_;
 };
 
 class HashObject {

@@ -22,6 +22,7 @@ void* Keyspace::find_for_write(std::string_view key, uint64_t h, Now& now) {
   if (expired(e, now)) {
     // Freed now, whatever its size (as DEL would): the graveyard is only
     // emptied by expiry cycles, which a program may never run.
+    log_expired(key);
     erase(key, h);
     ++expired_keys_;
     return nullptr;
@@ -38,7 +39,13 @@ void* Keyspace::expire_fields(void* entry, uint64_t h, int64_t now, size_t max, 
   static const HashLimits kUnused;
   EntryHash storage(*this, entry, h);
   HashObject hash(storage, kUnused);
-  const size_t n = hash.expire_fields(now, max);
+  std::vector<std::string> fields;
+  size_t n;
+  {
+    FieldLog log(event_log_ != nullptr ? &fields : nullptr);
+    n = hash.expire_fields(now, max);
+  }
+  if (!fields.empty()) log_expired(key_entry::key(storage.entry()), std::move(fields));
   storage.settle();
   *removed += n;
   expired_fields_ += n;
@@ -188,6 +195,7 @@ size_t Keyspace::expire_some(int64_t now, size_t max) {
   // Dead keys: a key whose last field expired goes whole.
   while (n < max && !expires_.empty() && expires_.begin()->first <= now) {
     const std::string key = expires_.begin()->second;
+    log_expired(key);
     bury(key, table_.hash(key));
     ++expired_keys_;
     ++n;

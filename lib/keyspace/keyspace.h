@@ -61,6 +61,16 @@ class Now {
   bool read_ = false;
 };
 
+// A change for the Store's event listeners (hashstore::Event; reason holds
+// its Reason's value). The keyspace itself records only expiries.
+struct KeyspaceEvent {
+  uint8_t reason;
+  std::string key;
+  std::vector<std::string> fields;
+};
+inline constexpr uint8_t kEventChanged = 0, kEventDeleted = 1, kEventExpired = 2,
+                         kEventEvicted = 3;
+
 class Keyspace {
  public:
   explicit Keyspace(uint64_t seed) : table_(seed) {}
@@ -125,6 +135,9 @@ class Keyspace {
   size_t expire_some(int64_t now, size_t max);
   // Fields of dead keys' tables still waiting to be freed.
   size_t buried_fields() const;
+  // While set, every key and field reclaimed by expiry is appended to *log
+  // (kEventExpired).
+  void set_event_log(std::vector<KeyspaceEvent>* log) { event_log_ = log; }
   // Keys and fields reclaimed because their time came (lazily or actively).
   uint64_t expired_keys() const { return expired_keys_; }
   uint64_t expired_fields() const { return expired_fields_; }
@@ -183,6 +196,12 @@ class Keyspace {
     size_t pos;  // HashTable::destroy_some's position
   };
   std::vector<Grave> graveyard_;
+  std::vector<KeyspaceEvent>* event_log_ = nullptr;
+  void log_expired(std::string_view key, std::vector<std::string> fields = {}) {
+    if (event_log_ != nullptr) {
+      event_log_->push_back(KeyspaceEvent{kEventExpired, std::string(key), std::move(fields)});
+    }
+  }
   uint64_t expired_keys_ = 0;
   uint64_t expired_fields_ = 0;
   // Byte counts behind bytes().

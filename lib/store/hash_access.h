@@ -4,7 +4,10 @@
 #ifndef HASHSTORE_STORE_HASH_ACCESS_H_
 #define HASHSTORE_STORE_HASH_ACCESS_H_
 
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 #include <utility>
 
 #include "hash/hash_object.h"
@@ -51,12 +54,17 @@ R on_hash_held(StoreImpl& impl, Shard& shard, std::string_view key, uint64_t h, 
   EntryHash storage(ks, e, h);
   const HashLimits limits = impl.limits();
   HashObject hash(storage, limits);
+  if (use == Use::kRead) return fn(hash);
+  // With listeners, the fields this write changes are recorded.
+  std::vector<std::string> changed;
+  std::optional<FieldLog> log;
+  if (impl.has_listeners()) log.emplace(&changed);
   R result = fn(hash);
-  if (use != Use::kRead) {
-    storage.settle();
-    shard.note_write(key);
-    if (hash.length() == 0) ks.erase(key, h);
-  }
+  log.reset();
+  storage.settle();
+  shard.note_write(key);
+  if (!changed.empty()) impl.record(shard, kEventChanged, key, std::move(changed));
+  if (hash.length() == 0) ks.erase(key, h);
   return result;
 }
 

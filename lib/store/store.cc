@@ -533,6 +533,7 @@ int64_t Store::del(std::span<const std::string_view> keys) {
     if (s.keyspace.find_for_write(keys[i], hashes[i], now) != nullptr &&
         s.keyspace.erase(keys[i], hashes[i])) {
       s.note_write(keys[i]);
+      impl_->record(s, internal::kEventDeleted, keys[i]);
       ++removed;
     }
   }
@@ -655,6 +656,8 @@ absl::Status Store::rename(std::string_view src, std::string_view dst) {
   move_entry(from, to, src, hs, dst, hd);
   impl_->shard_for(hs).note_write(src);
   impl_->shard_for(hd).note_write(dst);
+  impl_->record(impl_->shard_for(hs), internal::kEventDeleted, src);
+  impl_->record(impl_->shard_for(hd), internal::kEventChanged, dst);
   return absl::OkStatus();
 }
 
@@ -669,6 +672,8 @@ absl::StatusOr<bool> Store::renamenx(std::string_view src, std::string_view dst)
   move_entry(from, to, src, hs, dst, hd);
   impl_->shard_for(hs).note_write(src);
   impl_->shard_for(hd).note_write(dst);
+  impl_->record(impl_->shard_for(hs), internal::kEventDeleted, src);
+  impl_->record(impl_->shard_for(hd), internal::kEventChanged, dst);
   return true;
 }
 
@@ -687,6 +692,7 @@ bool Store::copy(std::string_view src, std::string_view dst, bool replace) {
   }
   to.insert(internal::key_entry::clone(e, dst), hd);
   impl_->shard_for(hd).note_write(dst);
+  impl_->record(impl_->shard_for(hd), internal::kEventChanged, dst);
   return true;
 }
 

@@ -91,13 +91,9 @@ bool StoreImpl::evict_one() {
   const bool volatile_only = is_volatile(p);
   Now now(*clock_);
   const uint32_t minutes = lfu_minutes(now.ms());
-  // Sample candidates into the pool.
-  const int samples = std::max(1, this->samples());
-  for (int i = 0; i < samples; ++i) {
-    Shard& s = *shards_[evict_rng_() % shards_.size()];
-    ShardLock lock(*this, s, Access::kRead);
+  // Adds one candidate from shard s (held for reading) to the pool.
+  auto sample = [&](Shard& s) {
     const Keyspace& ks = s.keyspace;
-    if (ks.size() == 0 || (volatile_only && ks.volatile_size() == 0)) continue;
     const void* e = nullptr;
     if (p == EvictionPolicy::kVolatileTtl) {
       e = ks.soonest_dying();
@@ -109,7 +105,7 @@ bool StoreImpl::evict_one() {
       }
       if (e == nullptr) e = ks.soonest_dying();
     }
-    if (e == nullptr) continue;
+    if (e == nullptr) return;
     double score;
     if (is_lru(p)) {
       score = static_cast<uint32_t>(static_cast<uint32_t>(now.ms()) - key_entry::access(e));
@@ -129,6 +125,20 @@ bool StoreImpl::evict_one() {
     } else {
       pool_.push_back(Candidate{score, s.index, std::string(key)});
     }
+  };
+  // Sample candidates into the pool.
+  const int samples = std::max(1, this->samples());
+  for (int i = 0; i < samples; ++i) {
+    // A random shard, or the next one that has candidates.
+    const size_t start = evict_rng_() % shards_.size();
+    for (size_t k = 0; k < shards_.size(); ++k) {
+      Shard& s = *shards_[(start + k) % shards_.size()];
+      ShardLock lock(*this, s, Access::kRead);
+      const Keyspace& ks = s.keyspace;
+      if (ks.size() == 0 || (volatile_only && ks.volatile_size() == 0)) continue;
+      sample(s);
+      break;
+    }
   }
   std::sort(pool_.begin(), pool_.end(),
             [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
@@ -144,6 +154,7 @@ bool StoreImpl::evict_one() {
     if (e == nullptr || (volatile_only && !key_entry::death_ms(e))) continue;
     s.keyspace.erase(c.key, h);
     s.note_write(c.key);
+    record(s, kEventEvicted, c.key);
     evicted_.fetch_add(1, std::memory_order_relaxed);
     return true;
   }

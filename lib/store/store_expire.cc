@@ -84,8 +84,10 @@ absl::StatusOr<bool> Store::expire_at_ms(std::string_view key, int64_t when, boo
   shard.note_write(key);
   if (when <= now) {
     ks.erase(key, h);
+    impl_->record(shard, internal::kEventDeleted, key);
   } else {
     ks.set_expire(e, h, when);
+    impl_->record(shard, internal::kEventChanged, key);
   }
   return true;
 }
@@ -129,6 +131,7 @@ bool Store::persist(std::string_view key) {
     if (e == nullptr || !internal::key_entry::expire_ms(e)) return false;
     ks.set_expire(e, h, std::nullopt);
     impl_->shard_for(h).note_write(key);
+    impl_->record(impl_->shard_for(h), internal::kEventChanged, key);
     return true;
   });
 }

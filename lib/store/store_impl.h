@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <memory>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <string>
@@ -32,6 +33,7 @@
 #include "store/single_flight.h"
 #include <hashstore/clock.h>
 #include <hashstore/options.h>
+#include <hashstore/store.h>
 
 namespace hashstore::internal {
 
@@ -60,6 +62,13 @@ struct Shard {
   // Lookups that found their key or not (reads share the shard: atomics).
   std::atomic<uint64_t> hits{0};
   std::atomic<uint64_t> misses{0};
+  // Events recorded under mu while listeners exist (the keyspace appends
+  // its expiries here too); unlock moves them to the outbox, in order, and
+  // they are delivered with no shard lock held (store_events.cc).
+  std::vector<KeyspaceEvent> events;
+  std::mutex outbox_mu;
+  std::vector<KeyspaceEvent> outbox;  // guarded by outbox_mu
+  std::mutex deliver_mu;              // held by the thread delivering the outbox
 
   // Records a write to key for watchers. REQUIRES: mu held for writing.
   void note_write(std::string_view key) {
@@ -171,9 +180,29 @@ class StoreImpl {
         used_.fetch_add(static_cast<int64_t>(now) - static_cast<int64_t>(s.bytes_at_lock),
                         std::memory_order_relaxed);
       }
+      const bool events = !s.events.empty();
+      if (events) {
+        std::lock_guard<std::mutex> l(s.outbox_mu);
+        for (KeyspaceEvent& e : s.events) s.outbox.push_back(std::move(e));
+        s.events.clear();
+      }
       if (thread_safe_) s.mu.unlock();
+      if (events) deliver(s);
     }
   }
+
+  // ---- Events (store_events.cc) ----
+  bool has_listeners() const { return has_listeners_.load(std::memory_order_relaxed); }
+  // Records an event on s. REQUIRES: s held for writing.
+  void record(Shard& s, uint8_t reason, std::string_view key,
+              std::vector<std::string> fields = {}) {
+    if (has_listeners()) s.events.push_back(KeyspaceEvent{reason, std::string(key), std::move(fields)});
+  }
+  uint64_t subscribe(std::function<void(const Event&)> fn);
+  void unsubscribe(uint64_t id);
+  // Delivers s's outbox to the listeners unless another thread (or an outer
+  // call on this one) is doing it. REQUIRES: no shard lock held.
+  void deliver(Shard& s);
 
   // ---- Cache mode (store_evict.cc) ----
   // Bytes of data held by all shards (Keyspace::bytes() summed), as of the
@@ -280,6 +309,13 @@ class StoreImpl {
   std::vector<Candidate> pool_;
   std::mt19937_64 evict_rng_;
   SingleFlight flights_;
+
+  // Event listeners: replaced whole on (un)subscribe, read by deliver().
+  using Listeners = std::vector<std::pair<uint64_t, std::function<void(const Event&)>>>;
+  std::mutex listeners_mu_;
+  std::shared_ptr<const Listeners> listeners_;
+  uint64_t next_listener_ = 1;
+  std::atomic<bool> has_listeners_{false};
   int64_t created_ms_;
   std::mutex extension_mu_;
   std::unique_ptr<Extension> extension_;
