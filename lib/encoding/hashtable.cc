@@ -50,6 +50,7 @@ SlotArray SlotArray::allocate(size_t buckets) {
     a.slots = reinterpret_cast<uint64_t*>(p);
   }
   a.everfull = a.slots + buckets * kSlotsPerBucket;
+  a.footprint = a.mapped != 0 ? a.mapped : heap_footprint(a.block);
   return a;
 }
 
@@ -62,8 +63,6 @@ void SlotArray::release() {
   }
   *this = SlotArray();
 }
-
-size_t SlotArray::bytes() const { return mapped != 0 ? mapped : heap_footprint(block); }
 
 void SlotArray::discard_drained(size_t drained) {
   if (mapped == 0) return;  // small heap blocks are cheap to free at once

@@ -160,11 +160,14 @@ struct SlotArray {
   void* block = nullptr;         // what calloc returned
   size_t discarded = 0;          // bytes of slots from `slots` given back to the OS
   size_t mapped = 0;             // mapping length when mmap'd, else 0 (calloc'd)
+  size_t footprint = 0;          // bytes(), measured once at allocation
 
   static SlotArray allocate(size_t buckets);
   void release();
   size_t mask() const { return buckets - 1; }
-  size_t bytes() const;  // heap footprint of the block, or its mapping length
+  // Heap footprint of the block, or its mapping length (cached: byte
+  // accounting asks on every write).
+  size_t bytes() const { return footprint; }
   // For a mapped array: gives the pages wholly inside the first `drained`
   // buckets back to the OS (they read as zero afterwards, i.e. empty slots),
   // kDiscardStepBytes or more at a time, so that unmapping a large drained

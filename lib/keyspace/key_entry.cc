@@ -69,7 +69,6 @@ size_t after_key(const void* entry) {
 
 }  // namespace
 
-uint8_t flags(const void* entry) { return static_cast<const uint8_t*>(entry)[kFlagsOffset]; }
 
 uint32_t access(const void* entry) {
   // Readers sharing the shard update it concurrently: relaxed atomics.
@@ -127,9 +126,6 @@ std::optional<int64_t> death_ms(const void* entry) {
   return t;
 }
 
-HashEncoding encoding(const void* entry) {
-  return (flags(entry) & kTable) ? HashEncoding::kTable : HashEncoding::kListpack;
-}
 
 uint8_t* listpack(void* entry) {
   assert(encoding(entry) == HashEncoding::kListpack);

@@ -58,7 +58,9 @@ void destroy(void* entry);
 // Frees the entry but not its table (its ownership moved elsewhere).
 void free_shell(void* entry);
 
-uint8_t flags(const void* entry);
+inline uint8_t flags(const void* entry) {
+  return static_cast<const uint8_t*>(entry)[kFlagsOffset];
+}
 // The eviction word (see the layout); new entries start at 0. Rebuilt
 // entries (rekey, with_table, ...) start again at 0 unless the owner copies
 // it over.
@@ -73,7 +75,9 @@ void set_field_bounds(void* entry, FieldBounds bounds);
 // When the key stops existing: its own TTL or the moment its last field
 // expires, whichever comes first; nullopt when neither will happen.
 std::optional<int64_t> death_ms(const void* entry);
-HashEncoding encoding(const void* entry);
+inline HashEncoding encoding(const void* entry) {
+  return (flags(entry) & kTable) ? HashEncoding::kTable : HashEncoding::kListpack;
+}
 // Offset of the payload from the start of the entry.
 size_t payload_offset(const void* entry);
 uint8_t* listpack(void* entry);
