@@ -32,3 +32,6 @@ run "hmget (3 fields)" HMGET user:__rand_int__ name email city
 run "hgetall" HGETALL user:__rand_int__
 run "hset (1 field)" HSET user:__rand_int__ city LON
 run "hincrby" HINCRBY user:__rand_int__ age 1
+# reserve has no Redis command; the closest is a script doing HRESERVE's
+# check-and-take atomically (what a Redis user would run instead).
+run "reserve (EVAL)" EVAL "local v = tonumber(redis.call('HGET', KEYS[1], 'stock')) if v and v >= 1 then return redis.call('HINCRBY', KEYS[1], 'stock', -1) end return false" 1 user:__rand_int__

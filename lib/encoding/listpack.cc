@@ -111,11 +111,52 @@ struct Encoded {
   size_t total() const { return entry_len() + backlen_len; }
   void finish() { backlen_len = write_backlen(entry_len(), backlen); }
   void write(uint8_t* out) const {
-    std::memcpy(out, head, head_len);
+    // Most entries have a 1-byte header and a 1-byte backlen: store those
+    // bytes rather than call memcpy for them.
+    if (head_len == 1) {
+      out[0] = head[0];
+    } else {
+      std::memcpy(out, head, head_len);
+    }
     if (!body.empty()) std::memcpy(out + head_len, body.data(), body.size());
-    std::memcpy(out + entry_len(), backlen, backlen_len);
+    if (backlen_len == 1) {
+      out[entry_len()] = backlen[0];
+    } else {
+      std::memcpy(out + entry_len(), backlen, backlen_len);
+    }
   }
 };
+
+// Whether s may be a canonical int64 ("0", "-5", "123"; never "", "+1",
+// " 1"): a cheap test before parse_int64, which most strings fail.
+bool may_be_int(std::string_view s) {
+  return !s.empty() && s.size() < kMaxInt64Chars &&
+         (static_cast<unsigned char>(s[0] - '0') < 10 || s[0] == '-');
+}
+
+// Whether the n bytes at a and b are equal; for short field names, without
+// a call to memcmp.
+bool equal_bytes(const uint8_t* a, const char* b, size_t n) {
+  auto load32 = [](const void* p) {
+    uint32_t v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  };
+  auto load64 = [](const void* p) {
+    uint64_t v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  };
+  if (n >= 8) {
+    if (n > 16) return std::memcmp(a, b, n) == 0;
+    return load64(a) == load64(b) && load64(a + n - 8) == load64(b + n - 8);
+  }
+  if (n >= 4) return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != static_cast<uint8_t>(b[i])) return false;
+  }
+  return true;
+}
 
 Encoded encode_int(int64_t v) {
   Encoded e;
@@ -153,7 +194,7 @@ Encoded encode_int(int64_t v) {
 
 Encoded encode(std::string_view s) {
   int64_t v;
-  if (s.size() < kMaxInt64Chars && parse_int64(s, &v)) return encode_int(v);
+  if (may_be_int(s) && parse_int64(s, &v)) return encode_int(v);
   Encoded e;
   const size_t n = s.size();
   if (n < 64) {
@@ -277,17 +318,13 @@ void init(uint8_t* buf) {
   buf[6] = kLpEnd;
 }
 
-uint32_t bytes(const uint8_t* lp) { return read_u32(lp); }
-
-size_t count(const uint8_t* lp) {
-  const uint16_t c = read_u16(lp + 4);
-  if (c != kLpCountUnknown) return c;
+size_t count_slow(const uint8_t* lp) {
   size_t n = 0;
   for (uint32_t off = first(lp); off != end_offset(lp); off = next(lp, off)) ++n;
   return n;
 }
 
-uint32_t next(const uint8_t* lp, uint32_t off) {
+uint32_t next_slow(const uint8_t* lp, uint32_t off) {
   return off + static_cast<uint32_t>(entry_total(lp, off));
 }
 
@@ -337,10 +374,6 @@ std::string_view get_string(const uint8_t* lp, uint32_t off, char* buf) {
 
 size_t entry_size_for(std::string_view s) { return encode(s).total(); }
 
-bool fits(const uint8_t* lp, size_t add_bytes) {
-  return bytes(lp) + add_bytes <= kLpMaxSafeBytes;
-}
-
 // ---- Mutations -----------------------------------------------------------------
 
 uint8_t* insert_before(uint8_t* lp, uint32_t off, std::string_view s, LpResize resize) {
@@ -362,13 +395,29 @@ uint8_t* append_int(uint8_t* lp, int64_t v, LpResize resize) {
 }
 
 uint8_t* replace(uint8_t* lp, uint32_t off, std::string_view s, LpResize resize) {
+  // A short string over a short string of the same length: only the bytes
+  // between the unchanged encoding byte and backlen differ.
+  if (s.size() < 64 && lp[off] == (k6BitStr | s.size()) && !may_be_int(s)) {
+    if (!s.empty()) std::memcpy(lp + off + 1, s.data(), s.size());
+    return lp;
+  }
   const Encoded e = encode(s);
-  return splice(lp, off, entry_total(lp, off), &e, 1, resize);
+  const size_t old = next(lp, off) - off;
+  if (e.total() == old) {  // the usual update: same size, written in place
+    e.write(lp + off);
+    return lp;
+  }
+  return splice(lp, off, old, &e, 1, resize);
 }
 
 uint8_t* replace_int(uint8_t* lp, uint32_t off, int64_t v, LpResize resize) {
   const Encoded e = encode_int(v);
-  return splice(lp, off, entry_total(lp, off), &e, 1, resize);
+  const size_t old = next(lp, off) - off;
+  if (e.total() == old) {
+    e.write(lp + off);
+    return lp;
+  }
+  return splice(lp, off, old, &e, 1, resize);
 }
 
 uint8_t* erase(uint8_t* lp, uint32_t off, size_t n, LpResize resize) {
@@ -380,12 +429,28 @@ uint8_t* erase(uint8_t* lp, uint32_t off, size_t n, LpResize resize) {
 }
 
 uint32_t find_field(const uint8_t* lp, std::string_view field, size_t stride) {
+  // A field name is usually a string of under 64 bytes: its entry starts
+  // with this byte (and can only be equal if it does). Other entries are
+  // decoded; the field is parsed as an integer only once one is an integer.
+  const int short_tag = field.size() < 64 ? static_cast<int>(k6BitStr | field.size()) : -1;
+  enum { kUnparsed, kInt, kNotInt } field_kind = kUnparsed;
   int64_t field_int = 0;
-  const bool field_is_int = field.size() < kMaxInt64Chars && parse_int64(field, &field_int);
   const uint32_t end = end_offset(lp);
   for (uint32_t off = first(lp); off != end;) {
-    const LpEntry e = get(lp, off);
-    if (e.is_int ? (field_is_int && e.int_value == field_int) : e.str == field) return off;
+    const uint8_t b = lp[off];
+    if (b == short_tag) {
+      if (equal_bytes(lp + off + 1, field.data(), field.size())) return off;
+    } else if ((b & k6BitStrMask) != k6BitStr) {
+      const LpEntry e = get(lp, off);
+      if (e.is_int) {
+        if (field_kind == kUnparsed) {
+          field_kind = may_be_int(field) && parse_int64(field, &field_int) ? kInt : kNotInt;
+        }
+        if (field_kind == kInt && e.int_value == field_int) return off;
+      } else if (e.str == field) {
+        return off;
+      }
+    }
     // Skip the value (and TTL): only their shapes are read. A short last
     // group never walks past the end byte.
     for (size_t i = 0; i < stride && off != end; ++i) off = next(lp, off);

@@ -36,9 +36,10 @@
 // (uint32_t), which survive a move.
 //
 // Costs: a lookup walks the list (O(n) entries, values skipped without
-// decoding); append is O(1) plus the resize; insert, replace with a size
-// change and erase memmove the tail. replace with the same encoded size
-// writes in place.
+// decoding; next() steps over the three commonest encodings, 7-bit int,
+// 13-bit int and 6-bit string, inline from their first byte); append is O(1)
+// plus the resize; insert, replace with a size change and erase memmove the
+// tail. replace with the same encoded size writes in place.
 //
 // Invalidation: a mutation at offset o invalidates offsets >= o (entries
 // after it move) and every std::string_view obtained from the listpack; the
@@ -80,15 +81,31 @@ namespace lp {
 
 // Writes an empty listpack. REQUIRES: buf has kLpEmptySize bytes.
 void init(uint8_t* buf);
-uint32_t bytes(const uint8_t* lp);
+inline uint32_t bytes(const uint8_t* lp) {
+  return uint32_t{lp[0]} | uint32_t{lp[1]} << 8 | uint32_t{lp[2]} << 16 | uint32_t{lp[3]} << 24;
+}
 // The element count (walks when the header holds kLpCountUnknown).
-size_t count(const uint8_t* lp);
+size_t count_slow(const uint8_t* lp);
+inline size_t count(const uint8_t* lp) {
+  const uint32_t c = uint32_t{lp[4]} | uint32_t{lp[5]} << 8;
+  return c != kLpCountUnknown ? c : count_slow(lp);
+}
 // Offset of the first entry, or end_offset(lp) when empty.
 inline uint32_t first(const uint8_t*) { return kLpHeaderSize; }
 // Offset of the 0xFF byte.
 inline uint32_t end_offset(const uint8_t* lp) { return bytes(lp) - 1; }
 // REQUIRES: off is an entry. The next entry, or end_offset(lp).
-uint32_t next(const uint8_t* lp, uint32_t off);
+uint32_t next_slow(const uint8_t* lp, uint32_t off);
+inline uint32_t next(const uint8_t* lp, uint32_t off) {
+  // Entries of at most 127 bytes have a 1-byte backlen: a 7-bit int is 2
+  // bytes in all, a 13-bit int 3, a 6-bit string 2 + its length.
+  static_assert(1 + 63 <= 127, "a 6-bit string entry has a 1-byte backlen");
+  const uint8_t b = lp[off];
+  if (b < 0x80) return off + 2;                                           // 0xxxxxxx
+  if ((b & 0xC0) == 0x80) return off + 2 + static_cast<uint32_t>(b & 0x3F);  // 10xxxxxx
+  if ((b & 0xE0) == 0xC0) return off + 3;                                 // 110xxxxx
+  return next_slow(lp, off);
+}
 // REQUIRES: off is an entry or end_offset(lp). The previous entry, or
 // kLpNone when off is the first.
 uint32_t prev(const uint8_t* lp, uint32_t off);
@@ -101,7 +118,9 @@ std::string_view get_string(const uint8_t* lp, uint32_t off, char* buf);
 // Bytes an entry for s takes (encoding, data and backlen).
 size_t entry_size_for(std::string_view s);
 // Whether adding add_bytes keeps the listpack within kLpMaxSafeBytes.
-bool fits(const uint8_t* lp, size_t add_bytes);
+inline bool fits(const uint8_t* lp, size_t add_bytes) {
+  return bytes(lp) + add_bytes <= kLpMaxSafeBytes;
+}
 
 // Mutations. Each returns the new listpack start.
 uint8_t* append(uint8_t* lp, std::string_view s, LpResize resize);

@@ -9,22 +9,35 @@
 //                    p99.9 and p99.99 latency of a single insert (steady_clock
 //                    around each call) and how many took over 1 ms; the
 //                    worst again in thread CPU time (excludes preemption)
+//   hset_growth      the same growth through Store::hset into one key vs the
+//                    nested-map keyspace behind a mutex: HSETs/s, worst,
+//                    p99.9, p99.99, count over 1 ms, worst in CPU time
+//                    (hset_growth.cc)
 //   hash_memory      the same 1,000,000 fields through Store::hset into one
 //                    key vs a keyspace of nested flat_hash_maps
 //   profiles_memory  100,000 five-field user profiles through Store::hset vs
 //                    the nested-map keyspace: bytes per hash
+//   memory200        1,000 hashes of 200 fields "field:NNN" -> a quantity
+//                    0..99, through Store::hset vs the nested-map keyspace:
+//                    bytes per field beside the payload (memory200.cc)
 //   speed            one thread on the 100,000-profile keyspace: HGET of one
 //                    field, HMGET of 3, HGETALL, HSET of one field, HINCRBY,
 //                    reserve — thread-safe Store vs the baseline behind one
 //                    mutex, and single-threaded Store vs the bare baseline
 //   threads          1, 2 and 4 threads doing 90% HGET / 10% HSET, and a
 //                    contended reserve on 100 products (speed.cc)
+//   usecases         the use cases end to end: profile read + update, stock
+//                    reservation, session create / refresh / expire (with a
+//                    ManualClock), cart add / remove (usecases.cc)
 //   expiry           1,000,000 keys, then 1,000,000 fields (one hash, and
 //                    10,000 hashes of 100), that expire unread: time until
 //                    expire_cycle() has reclaimed them all, the longest single
 //                    cycle, the cycle count, and the bytes not given back, vs
 //                    nested flat_hash_maps with a std::multimap TTL index
 //                    (expiry.cc)
+//   persist          Store::save and Store::load of --persist-mb=N MB of hashes
+//                    (default 1024): MB/s and the pause each shard sees, vs
+//                    a plain dump of the nested maps (persist.cc)
 //
 // Every figure is taken for hashstore and for the baseline in the same
 // process; the two alternate for --rounds rounds and the median is reported
@@ -338,11 +351,15 @@ struct Workload {
 const Workload kWorkloads[] = {
     {"table_memory", table_memory},
     {"table_growth", table_growth},
+    {"hset_growth", hset_growth},
     {"hash_memory", hash_memory},
     {"profiles_memory", profiles_memory},
+    {"memory200", memory200},
     {"speed", speed},
     {"threads", threads},
+    {"usecases", usecases},
     {"expiry", expiry},
+    {"persist", persist},
 };
 
 void write_json(const std::string& path) {
@@ -422,6 +439,8 @@ int main(int argc, char** argv) {
       rounds = std::max(1, std::atoi(argv[i] + 9));
     } else if (a.rfind("--json=", 0) == 0) {
       json = std::string(a.substr(7));
+    } else if (a.rfind("--persist-mb=", 0) == 0) {
+      g_persist_mb = std::max(1, std::atoi(argv[i] + 13));
     } else if (a.rfind("--svg=", 0) == 0) {
       svg = std::string(a.substr(6));
     } else if (a == "--no-fastbins") {
@@ -434,7 +453,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: hashstore-bench [--workloads=a,b] [--rounds=N] [--json=FILE] "
-                   "[--svg=FILE] [--no-fastbins]\n");
+                   "[--svg=FILE] [--no-fastbins] [--persist-mb=N]\n");
       return 2;
     }
   }

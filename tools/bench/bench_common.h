@@ -50,8 +50,21 @@ Profile profile(size_t i);
 void speed(int rounds);
 void threads(int rounds);
 
+// hset_growth.cc
+void hset_growth(int rounds);
+
+// memory200.cc
+void memory200(int rounds);
+
+// usecases.cc
+void usecases(int rounds);
+
 // expiry.cc
 void expiry(int rounds);
+
+// persist.cc; --persist-mb=N sets the data size.
+void persist(int rounds);
+extern size_t g_persist_mb;
 
 }  // namespace bench
 
