@@ -159,9 +159,9 @@ absl::Status write_snapshot(StoreImpl& impl,
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
               .count());
     }
+    // The buffer keeps its capacity for the next shard (one shard's worth of
+    // memory for the whole save) so that its pages are not faulted in again.
     st = emit(buf);
-    // Keep a shard's worth of capacity only while shards are that big.
-    if (buf.capacity() > 4 * kBlockTarget) std::string().swap(buf);
   }
   if (st.ok()) {
     std::string trailer(1, static_cast<char>(kTrailerType));

@@ -12,8 +12,16 @@ namespace {
 
 // The table. Keep it sorted by name (the usage text lists it in this order).
 constexpr std::array kOptionSpecs = {
+    OptionSpec{"--dbfilename", "FILE", "snapshot file name in --dir (default dump.hss)",
+               [](CliOptions* o, std::string_view v) { o->dbfilename = v; }},
+    OptionSpec{"--dir", "DIR", "snapshot directory; its snapshot is loaded at start if present",
+               [](CliOptions* o, std::string_view v) { o->dir = v; }},
     OptionSpec{"--echo", "", "print each command after the prompt, before its reply",
                [](CliOptions* o, std::string_view) { o->echo = true; }},
+    OptionSpec{"--export-resp", "OUT",
+               "write the loaded keyspace as RESP commands for redis-cli --pipe to OUT "
+               "(- for stdout) and exit",
+               [](CliOptions* o, std::string_view v) { o->export_resp = v; }},
     OptionSpec{"--help", "", "print this help and exit",
                [](CliOptions* o, std::string_view) { o->help = true; }},
     OptionSpec{"--no-raw", "", "format replies as redis-cli --no-raw does (the default)",

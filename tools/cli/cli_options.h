@@ -28,6 +28,14 @@ namespace hashstore::cli {
 struct CliOptions {
   bool help = false;  // --help / -h: print usage_text() and exit
   bool echo = false;  // --echo: print each command after the prompt, before its reply
+  // --dir / --dbfilename: where SAVE and BGSAVE write (CONFIG SET dir /
+  // dbfilename); when either is given, that file is loaded at start if it
+  // exists, and a damaged one stops the program.
+  std::string dir;
+  std::string dbfilename;
+  // --export-resp OUT: after loading, write the keyspace as RESP commands
+  // for `redis-cli --pipe` to OUT ("-": standard output) and exit.
+  std::string export_resp;
   std::vector<std::string> command;  // one-shot mode when not empty
 };
 

@@ -13,10 +13,18 @@
 // cli_options.h (hashstore-cli --help lists them).
 //
 // All commands run on one in-process hashstore::Store that lives as long as
-// the program. Exit status: 0, or 2 for a bad option.
+// the program. With --dir or --dbfilename, the snapshot there is loaded at
+// start when it exists (SAVE and BGSAVE write it); --export-resp OUT then
+// writes the keyspace as RESP commands for `redis-cli --pipe` and exits.
+// Exit status: 0; 1 when the snapshot cannot be loaded (damaged, unreadable)
+// or the export fails; 2 for a bad option.
 #include <unistd.h>
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -69,6 +77,54 @@ bool handle_line(hashstore::Store& store, std::string_view line, bool echo) {
   return true;
 }
 
+// Applies --dir / --dbfilename and loads the snapshot they name when it
+// exists. Returns false (after printing why) when the program must stop.
+bool open_snapshot(hashstore::Store& store, const hashstore::cli::CliOptions& options) {
+  for (const auto& [name, value] : {std::pair<const char*, const std::string*>{"dir", &options.dir},
+                                    {"dbfilename", &options.dbfilename}}) {
+    if (value->empty()) continue;
+    const hashstore::Reply r = store.execute({"CONFIG", "SET", name, *value});
+    if (r.is_error()) {
+      std::fprintf(stderr, "hashstore-cli: --%s %s: %s\n", name, value->c_str(), r.string().c_str());
+      return false;
+    }
+  }
+  const hashstore::Reply dir = store.execute({"CONFIG", "GET", "dir"});
+  const hashstore::Reply file = store.execute({"CONFIG", "GET", "dbfilename"});
+  const std::string path = dir.elements()[1].string() + "/" + file.elements()[1].string();
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) return true;  // starts empty
+  const absl::Status loaded = store.load(path);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "hashstore-cli: cannot load the snapshot: %s\n",
+                 std::string(loaded.message()).c_str());
+    return false;
+  }
+  return true;
+}
+
+int export_resp(hashstore::Store& store, const std::string& out_path) {
+  std::FILE* out = out_path == "-" ? stdout : std::fopen(out_path.c_str(), "wb");
+  if (out == nullptr) {
+    std::fprintf(stderr, "hashstore-cli: %s: %s\n", out_path.c_str(), std::strerror(errno));
+    return 1;
+  }
+  absl::Status st = store.export_resp([&](std::string_view chunk) {
+    if (std::fwrite(chunk.data(), 1, chunk.size(), out) != chunk.size()) {
+      return absl::InternalError(std::strerror(errno));
+    }
+    return absl::OkStatus();
+  });
+  if (std::fflush(out) != 0 && st.ok()) st = absl::InternalError(std::strerror(errno));
+  if (out != stdout && std::fclose(out) != 0 && st.ok()) st = absl::InternalError(std::strerror(errno));
+  if (!st.ok()) {
+    std::fprintf(stderr, "hashstore-cli: export to %s: %s\n", out_path.c_str(),
+                 std::string(st.message()).c_str());
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -84,6 +140,10 @@ int main(int argc, char** argv) {
     return 0;
   }
   hashstore::Store store;
+  if ((!options->dir.empty() || !options->dbfilename.empty()) && !open_snapshot(store, *options)) {
+    return 1;
+  }
+  if (!options->export_resp.empty()) return export_resp(store, options->export_resp);
   if (!options->command.empty()) {
     run(store, options->command);
     return 0;
