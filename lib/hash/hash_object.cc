@@ -56,20 +56,27 @@ size_t HashObject::length() const {
   return 0;
 }
 
-bool HashObject::find(std::string_view field, ValueBuffer* buf, std::string_view* value) const {
+bool HashObject::lookup(std::string_view field, ValueBuffer* buf, std::string_view* value,
+                        std::optional<int64_t>* expire_ms) const {
   switch (storage_.encoding()) {
     case HashEncoding::kListpack: {
       const uint8_t* p = storage_.listpack();
-      uint32_t off = lp::find_field(p, field, stride());
+      const size_t step = stride();
+      const uint32_t off = lp::find_field(p, field, step);
       if (off == kLpNone) return false;
-      *value = lp::get_string(p, lp::next(p, off), buf->bytes);
+      const uint32_t value_off = lp::next(p, off);
+      if (value != nullptr) *value = lp::get_string(p, value_off, buf->bytes);
+      if (expire_ms != nullptr) {
+        *expire_ms = step == 3 ? lp_ttl(p, lp::next(p, value_off)) : std::nullopt;
+      }
       return true;
     }
     case HashEncoding::kTable: {
       FieldTable* t = storage_.table();
       const void* e = t->find(field, t->hash(field));
       if (e == nullptr) return false;
-      *value = field_entry::value(e);
+      if (value != nullptr) *value = field_entry::value(e);
+      if (expire_ms != nullptr) *expire_ms = field_entry::expiry(e);
       return true;
     }
   }
@@ -292,25 +299,6 @@ void HashObject::enable_field_ttls() {
   std::copy_n(triplets.data(), triplets.size(), dst);
 }
 
-bool HashObject::find_expiry(std::string_view field, std::optional<int64_t>* expire_ms) const {
-  switch (storage_.encoding()) {
-    case HashEncoding::kListpack: {
-      const uint8_t* p = storage_.listpack();
-      const uint32_t off = lp::find_field(p, field, stride());
-      if (off == kLpNone) return false;
-      *expire_ms = stride() == 3 ? lp_ttl(p, lp::next(p, lp::next(p, off))) : std::nullopt;
-      return true;
-    }
-    case HashEncoding::kTable: {
-      FieldTable* t = storage_.table();
-      const void* e = t->find(field, t->hash(field));
-      if (e == nullptr) return false;
-      *expire_ms = field_entry::expiry(e);
-      return true;
-    }
-  }
-  return false;
-}
 
 bool HashObject::set_expiry(std::string_view field, std::optional<int64_t> expire_ms) {
   std::optional<int64_t> current;

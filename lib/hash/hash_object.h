@@ -128,7 +128,9 @@ class HashObject {
 
   // Looks field up. Returns true and sets *value (backed by buf or by the
   // hash) when present.
-  bool find(std::string_view field, ValueBuffer* buf, std::string_view* value) const;
+  bool find(std::string_view field, ValueBuffer* buf, std::string_view* value) const {
+    return lookup(field, buf, value, nullptr);
+  }
 
   // Sets field to value; returns true when the field is new. Converts to the
   // table encoding first/afterwards as described at the top of this file.
@@ -159,7 +161,9 @@ class HashObject {
   // ---- Field TTLs ----
   bool has_field_ttls() const { return storage_.has_field_ttls(); }
   // Whether field exists; its TTL (absolute Unix ms) in *expire_ms.
-  bool find_expiry(std::string_view field, std::optional<int64_t>* expire_ms) const;
+  bool find_expiry(std::string_view field, std::optional<int64_t>* expire_ms) const {
+    return lookup(field, nullptr, nullptr, expire_ms);
+  }
   // Sets (nullopt: removes) field's TTL; false when the field is absent.
   bool set_expiry(std::string_view field, std::optional<int64_t> expire_ms);
   // Removes up to max fields whose TTL is <= now; returns how many. May
@@ -167,6 +171,10 @@ class HashObject {
   size_t expire_fields(int64_t now, size_t max);
 
  private:
+  // find() and find_expiry() in one: whether field exists, and (for the
+  // outputs that are not null) its value and its TTL.
+  bool lookup(std::string_view field, ValueBuffer* buf, std::string_view* value,
+              std::optional<int64_t>* expire_ms) const;
   bool listpack_set(std::string_view field, std::string_view value, bool keep_ttl);
   // Entries per field in the listpack: 2, or 3 with field TTLs.
   size_t stride() const { return storage_.has_field_ttls() ? 3 : 2; }

@@ -115,26 +115,42 @@ absl::StatusOr<std::vector<int64_t>> Store::hpexpireat(std::string_view key, int
   return field_expire(key, unix_ms, 1, false, fields, flags, "hpexpireat");
 }
 
+namespace internal {
+namespace {
+
+// The per-field replies HTTL and HPERSIST share: -2 for a missing field, -1
+// for one without a TTL, else what on_ttl(field, ttl) returns.
+template <class F>
+std::vector<int64_t> per_field_ttl(HashObject& hash, std::span<const std::string_view> fields,
+                                   F&& on_ttl) {
+  std::vector<int64_t> out;
+  out.reserve(fields.size());
+  for (std::string_view f : fields) {
+    std::optional<int64_t> t;
+    if (!hash.find_expiry(f, &t)) {
+      out.push_back(-2);
+    } else if (!t) {
+      out.push_back(-1);
+    } else {
+      out.push_back(on_ttl(f, *t));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+}  // namespace internal
+
 std::vector<int64_t> Store::field_ttl_query(std::string_view key,
                                             std::span<const std::string_view> fields,
                                             bool absolute, bool ms) {
   const int64_t now = impl_->clock().now_ms();
   return on_hash(*impl_, key, Use::kRead, std::vector<int64_t>(fields.size(), -2),
                  [&](HashObject& hash) {
-                   std::vector<int64_t> out;
-                   out.reserve(fields.size());
-                   for (std::string_view f : fields) {
-                     std::optional<int64_t> t;
-                     if (!hash.find_expiry(f, &t)) {
-                       out.push_back(-2);
-                     } else if (!t) {
-                       out.push_back(-1);
-                     } else {
-                       int64_t v = absolute ? *t : std::max<int64_t>(0, *t - now);
-                       out.push_back(ms ? v : (v + 999) / 1000);  // seconds round up
-                     }
-                   }
-                   return out;
+                   return internal::per_field_ttl(hash, fields, [&](std::string_view, int64_t t) {
+                     const int64_t v = absolute ? t : std::max<int64_t>(0, t - now);
+                     return ms ? v : (v + 999) / 1000;  // seconds round up
+                   });
                  });
 }
 
@@ -157,20 +173,10 @@ std::vector<int64_t> Store::hpersist(std::string_view key,
                                      std::span<const std::string_view> fields) {
   return on_hash(*impl_, key, Use::kWrite, std::vector<int64_t>(fields.size(), -2),
                  [&](HashObject& hash) {
-                   std::vector<int64_t> out;
-                   out.reserve(fields.size());
-                   for (std::string_view f : fields) {
-                     std::optional<int64_t> t;
-                     if (!hash.find_expiry(f, &t)) {
-                       out.push_back(-2);
-                     } else if (!t) {
-                       out.push_back(-1);
-                     } else {
-                       hash.set_expiry(f, std::nullopt);
-                       out.push_back(1);
-                     }
-                   }
-                   return out;
+                   return internal::per_field_ttl(hash, fields, [&](std::string_view f, int64_t) {
+                     hash.set_expiry(f, std::nullopt);
+                     return int64_t{1};
+                   });
                  });
 }
 
