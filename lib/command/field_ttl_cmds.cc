@@ -6,13 +6,12 @@
 #include <climits>
 
 #include "command/command_util.h"
+#include "store/store_impl.h"
 #include "util/number.h"
 
 namespace hashstore::internal {
 
 namespace {
-
-constexpr int64_t kMaxFieldExpireMs = (int64_t{1} << 46) - 1;
 
 const char kErrFieldsMissing[] =
     "ERR Mandatory argument FIELDS is missing or not at the right position";
@@ -20,17 +19,13 @@ const char kErrNumfieldsMismatch[] =
     "ERR The `numfields` parameter must match the number of arguments";
 
 // A time argument as Redis's parseExpireTime checks it before anything else
-// is read: an integer, not negative, within 2^46 - 1 ms once in ms. (A
-// relative time is checked against that limit from now by the Store.)
+// is read: an integer, then the Store's own checks as an absolute time. (A
+// relative time is checked against the limit from now by the Store.)
 bool time_arg(std::string_view s, int64_t unit_ms, std::string_view command, int64_t* out,
               Reply* err) {
   if (!int_arg(s, out, err)) return false;
-  if (*out < 0) {
-    *err = Reply::error("ERR invalid expire time, must be >= 0");
-    return false;
-  }
-  if (*out > kMaxFieldExpireMs / unit_ms) {
-    *err = Reply::error("ERR invalid expire time in '" + std::string(command) + "' command");
+  if (absl::Status st = field_expire_at(*out, unit_ms, 0, command).status(); !st.ok()) {
+    *err = error_from(st);
     return false;
   }
   return true;

@@ -19,12 +19,9 @@
 namespace hashstore {
 
 namespace internal {
-namespace {
 
 constexpr int64_t kMaxFieldExpireMs = (int64_t{1} << 46) - 1;
 
-// The absolute time (ms) that `value` in `unit_ms` means, from `base` (0 for
-// the absolute forms), with Redis's checks and texts.
 absl::StatusOr<int64_t> field_expire_at(int64_t value, int64_t unit_ms, int64_t base,
                                         std::string_view command) {
   if (value < 0) return absl::InvalidArgumentError("ERR invalid expire time, must be >= 0");
@@ -35,6 +32,8 @@ absl::StatusOr<int64_t> field_expire_at(int64_t value, int64_t unit_ms, int64_t 
   if (value > kMaxFieldExpireMs - base) return bad;
   return value + base;
 }
+
+namespace {
 
 // Whether an NX / XX / GT / LT condition lets a field with TTL `current`
 // get the TTL `when`.

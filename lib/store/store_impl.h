@@ -27,6 +27,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/random/random.h"
 #include "hash/hash_object.h"
 #include "keyspace/keyspace.h"
@@ -93,6 +94,14 @@ absl::BitGen& thread_rng();
 // (store_expire.cc). The command layer checks them before the time argument,
 // in Redis's order.
 absl::Status check_expire_flags(unsigned flags);
+
+// The absolute time (ms) that a field TTL `value` in `unit_ms` (1 or 1000)
+// means from `base` (now, or 0 for the absolute forms), with Redis 8.0's
+// checks and texts: not negative, seconds checked before they are
+// multiplied, at most 2^46 - 1 ms (store_field_ttl.cc). The command layer
+// calls it with base 0 to check a time argument before anything else.
+absl::StatusOr<int64_t> field_expire_at(int64_t value, int64_t unit_ms, int64_t base,
+                                        std::string_view command);
 
 // "ERR wrong number of arguments for '<command>' command" (the command
 // layer's arity text, for Store calls given an empty list).
