@@ -44,6 +44,25 @@ std::optional<int64_t> lp_ttl(const uint8_t* p, uint32_t off) {
   return e.int_value == kLpNoTtl ? std::nullopt : std::optional<int64_t>(e.int_value);
 }
 
+// Calls fn(field, value, ttl) for each field of the listpack at p, in order;
+// ttls: it holds triplets (else pairs, and ttl is always nullopt).
+template <class F>
+void walk_listpack(const uint8_t* p, bool ttls, F&& fn) {
+  ValueBuffer fbuf, vbuf;
+  for (uint32_t off = lp::first(p); off != lp::end_offset(p);) {
+    const std::string_view f = lp::get_string(p, off, fbuf.bytes);
+    off = lp::next(p, off);
+    const std::string_view v = lp::get_string(p, off, vbuf.bytes);
+    off = lp::next(p, off);
+    std::optional<int64_t> ttl;
+    if (ttls) {
+      ttl = lp_ttl(p, off);
+      off = lp::next(p, off);
+    }
+    fn(f, v, ttl);
+  }
+}
+
 }  // namespace
 
 size_t HashObject::length() const {
@@ -181,20 +200,12 @@ bool HashObject::erase(std::string_view field) {
 void HashObject::for_each(
     absl::FunctionRef<void(std::string_view field, std::string_view value)> fn) const {
   switch (storage_.encoding()) {
-    case HashEncoding::kListpack: {
-      const uint8_t* p = storage_.listpack();
-      const bool ttls = stride() == 3;
-      ValueBuffer fbuf, vbuf;
-      for (uint32_t off = lp::first(p); off != lp::end_offset(p);) {
-        std::string_view f = lp::get_string(p, off, fbuf.bytes);
-        off = lp::next(p, off);
-        std::string_view v = lp::get_string(p, off, vbuf.bytes);
-        off = lp::next(p, off);
-        if (ttls) off = lp::next(p, off);
-        fn(f, v);
-      }
+    case HashEncoding::kListpack:
+      walk_listpack(storage_.listpack(), stride() == 3,
+                    [&](std::string_view f, std::string_view v, std::optional<int64_t>) {
+                      fn(f, v);
+                    });
       return;
-    }
     case HashEncoding::kTable:
       storage_.table()->for_each(
           [&](const void* e) { fn(field_entry::field(e), field_entry::value(e)); });
@@ -254,21 +265,10 @@ void HashObject::random_field(
 void HashObject::convert_to_table() {
   if (storage_.encoding() != HashEncoding::kListpack) return;
   auto table = std::make_unique<FieldTable>(random_seed());
-  const uint8_t* p = storage_.listpack();
-  const bool ttls = stride() == 3;
-  ValueBuffer fbuf, vbuf;
-  for (uint32_t off = lp::first(p); off != lp::end_offset(p);) {
-    std::string_view f = lp::get_string(p, off, fbuf.bytes);
-    off = lp::next(p, off);
-    std::string_view v = lp::get_string(p, off, vbuf.bytes);
-    off = lp::next(p, off);
-    std::optional<int64_t> ttl;
-    if (ttls) {
-      ttl = lp_ttl(p, off);
-      off = lp::next(p, off);
-    }
-    table->insert(field_entry::make(f, v, ttl), table->hash(f));
-  }
+  walk_listpack(storage_.listpack(), stride() == 3,
+                [&](std::string_view f, std::string_view v, std::optional<int64_t> ttl) {
+                  table->insert(field_entry::make(f, v, ttl), table->hash(f));
+                });
   storage_.adopt_table(std::move(table));
 }
 
