@@ -10,18 +10,6 @@
 
 namespace hashstore::internal {
 
-namespace {
-thread_local std::vector<std::string>* tl_field_log = nullptr;
-}  // namespace
-
-FieldLog::FieldLog(std::vector<std::string>* into) : previous_(tl_field_log) {
-  tl_field_log = into;
-}
-FieldLog::~FieldLog() { tl_field_log = previous_; }
-void FieldLog::note(std::string_view field) {
-  if (tl_field_log != nullptr) tl_field_log->emplace_back(field);
-}
-
 const char* encoding_name(HashEncoding encoding) {
   return encoding == HashEncoding::kListpack ? "listpack" : "hashtable";
 }
@@ -73,6 +61,11 @@ size_t HashObject::length() const {
       return storage_.table()->size();
   }
   return 0;
+}
+
+bool HashObject::empty() const {
+  if (storage_.encoding() == HashEncoding::kTable) return storage_.table()->size() == 0;
+  return lp::count(storage_.listpack()) == 0;
 }
 
 bool HashObject::lookup(std::string_view field, ValueBuffer* buf, std::string_view* value,

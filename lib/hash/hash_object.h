@@ -108,13 +108,19 @@ struct ValueBuffer {
 // or removed, expired) — for the Store's change events.
 class FieldLog {
  public:
-  explicit FieldLog(std::vector<std::string>* into);
-  ~FieldLog();
+  explicit FieldLog(std::vector<std::string>* into) : previous_(active_) { active_ = into; }
+  ~FieldLog() { active_ = previous_; }
   FieldLog(const FieldLog&) = delete;
   FieldLog& operator=(const FieldLog&) = delete;
-  static void note(std::string_view field);
+  // Inline, on initial-exec TLS: every write calls it, almost always with
+  // no log active.
+  static void note(std::string_view field) {
+    if (active_ != nullptr) active_->emplace_back(field);
+  }
 
  private:
+  static inline thread_local std::vector<std::string>* active_
+      __attribute__((tls_model("initial-exec"))) = nullptr;
   std::vector<std::string>* previous_;
 };
 
@@ -125,6 +131,7 @@ class HashObject {
 
   HashEncoding encoding() const { return storage_.encoding(); }
   size_t length() const;
+  bool empty() const;
 
   // Looks field up. Returns true and sets *value (backed by buf or by the
   // hash) when present.

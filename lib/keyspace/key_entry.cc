@@ -59,13 +59,6 @@ size_t write_header(uint8_t* p, uint8_t flags, std::string_view key,
   return off;
 }
 
-// Offset of the byte after the key.
-size_t after_key(const void* entry) {
-  const uint8_t* p = static_cast<const uint8_t*>(entry);
-  size_t len;
-  const uint8_t* bytes = read_varint(p + kFlagsOffset + 1, &len);
-  return static_cast<size_t>(bytes - p) + len;
-}
 
 }  // namespace
 
@@ -81,18 +74,7 @@ void set_access(const void* entry, uint32_t value) {
       .store(value, std::memory_order_relaxed);
 }
 
-std::string_view key(const void* entry) {
-  const uint8_t* p = static_cast<const uint8_t*>(entry);
-  size_t len;
-  const uint8_t* bytes = read_varint(p + kFlagsOffset + 1, &len);
-  return {reinterpret_cast<const char*>(bytes), len};
-}
 
-size_t payload_offset(const void* entry) {
-  const uint8_t f = flags(entry);
-  return after_key(entry) + ((f & kHasTtl) ? sizeof(int64_t) : 0) +
-         ((f & kFieldTtl) ? kBoundsBytes : 0);
-}
 
 std::optional<int64_t> expire_ms(const void* entry) {
   if (!(flags(entry) & kHasTtl)) return std::nullopt;
@@ -127,14 +109,6 @@ std::optional<int64_t> death_ms(const void* entry) {
 }
 
 
-uint8_t* listpack(void* entry) {
-  assert(encoding(entry) == HashEncoding::kListpack);
-  return static_cast<uint8_t*>(entry) + payload_offset(entry);
-}
-
-const uint8_t* listpack(const void* entry) {
-  return listpack(const_cast<void*>(entry));
-}
 
 FieldTable* table(const void* entry) {
   assert(encoding(entry) == HashEncoding::kTable);

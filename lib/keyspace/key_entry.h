@@ -28,6 +28,7 @@
 #ifndef HASHSTORE_KEYSPACE_KEY_ENTRY_H_
 #define HASHSTORE_KEYSPACE_KEY_ENTRY_H_
 
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -36,6 +37,7 @@
 
 #include "encoding/field_entry.h"
 #include "hash/hash_object.h"
+#include "util/varint.h"
 
 namespace hashstore::internal::key_entry {
 
@@ -66,7 +68,18 @@ inline uint8_t flags(const void* entry) {
 // it over.
 uint32_t access(const void* entry);
 void set_access(const void* entry, uint32_t value);
-std::string_view key(const void* entry);
+// The key's bytes, and the offset of the byte after them. Inline: every
+// lookup that matches a tag compares a key (one-byte lengths take no loop).
+inline std::string_view key(const void* entry) {
+  const uint8_t* p = static_cast<const uint8_t*>(entry) + kFlagsOffset + 1;
+  size_t len = *p;
+  const uint8_t* bytes = len < 0x80 ? p + 1 : read_varint(p, &len);
+  return {reinterpret_cast<const char*>(bytes), len};
+}
+inline size_t after_key(const void* entry) {
+  const std::string_view k = key(entry);
+  return static_cast<size_t>(k.data() + k.size() - static_cast<const char*>(entry));
+}
 std::optional<int64_t> expire_ms(const void* entry);
 // The field-TTL bounds, or nullopt without kFieldTtl.
 std::optional<FieldBounds> field_bounds(const void* entry);
@@ -79,9 +92,18 @@ inline HashEncoding encoding(const void* entry) {
   return (flags(entry) & kTable) ? HashEncoding::kTable : HashEncoding::kListpack;
 }
 // Offset of the payload from the start of the entry.
-size_t payload_offset(const void* entry);
-uint8_t* listpack(void* entry);
-const uint8_t* listpack(const void* entry);
+inline size_t payload_offset(const void* entry) {
+  const uint8_t f = flags(entry);
+  return after_key(entry) + ((f & kHasTtl) ? sizeof(int64_t) : 0) +
+         ((f & kFieldTtl) ? 2 * sizeof(int64_t) : 0);
+}
+inline uint8_t* listpack(void* entry) {
+  assert(encoding(entry) == HashEncoding::kListpack);
+  return static_cast<uint8_t*>(entry) + payload_offset(entry);
+}
+inline const uint8_t* listpack(const void* entry) {
+  return listpack(const_cast<void*>(entry));
+}
 FieldTable* table(const void* entry);
 
 // Bytes the allocator spends on the entry itself (not its table).

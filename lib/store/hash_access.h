@@ -31,20 +31,34 @@ enum class Use : uint8_t {
 // read that meets due fields takes the shard for writing to reclaim them.
 //
 // on_hash_held is the body, for a shard the caller holds: for writing, or
-// for reading when the caller checked that the key has no due fields at
-// `now` (read_needs_write).
+// (Use::kRead) for reading when the key cannot have due fields at `now`.
+// The read body: e is the key's live entry (or nullptr) with no due
+// fields, found with the shard held at least for reading.
+template <class R, class F>
+R read_entry(StoreImpl& impl, Shard& shard, void* e, Now& now, R fallback, F&& fn) {
+  // keyspace_hits / keyspace_misses, as Redis counts them.
+  count_lookup(e != nullptr ? shard.hits : shard.misses);
+  if (e == nullptr) return fallback;
+  impl.touch(e, now);
+  EntryHash storage(shard.keyspace, e, 0);  // reads never move the entry
+  const HashLimits limits = impl.limits();    // HashObject keeps a reference
+  HashObject hash(storage, limits);
+  return fn(hash);
+}
+
 template <class R, class F>
 R on_hash_held(StoreImpl& impl, Shard& shard, std::string_view key, uint64_t h, Use use,
                Now& now, R fallback, F&& fn) {
   Keyspace& ks = shard.keyspace;
-  void* e = use == Use::kRead ? ks.find_live(key, h, now) : ks.find_for_write(key, h, now);
-  if (e != nullptr && use == Use::kRead && Keyspace::fields_due(e, now)) {
-    e = ks.find_for_write(key, h, now);  // the shard is held for writing here
+  if (use == Use::kRead) {
+    void* e = ks.find_live(key, h, now);
+    if (e != nullptr && Keyspace::fields_due(e, now)) {
+      e = ks.find_for_write(key, h, now);  // the shard is held for writing here
+    }
+    return read_entry(impl, shard, e, now, std::move(fallback), std::forward<F>(fn));
   }
+  void* e = ks.find_for_write(key, h, now);
   bool created = false;
-  if (use == Use::kRead) {  // keyspace_hits / keyspace_misses, as Redis counts them
-    (e != nullptr ? shard.hits : shard.misses).fetch_add(1, std::memory_order_relaxed);
-  }
   if (e == nullptr) {
     if (use != Use::kCreate) return fallback;
     e = ks.create(key, h);
@@ -52,9 +66,8 @@ R on_hash_held(StoreImpl& impl, Shard& shard, std::string_view key, uint64_t h, 
   }
   impl.touch(e, now, created);
   EntryHash storage(ks, e, h);
-  const HashLimits limits = impl.limits();
+  const HashLimits limits = impl.limits();  // HashObject keeps a reference
   HashObject hash(storage, limits);
-  if (use == Use::kRead) return fn(hash);
   // With listeners, the fields this write changes are recorded.
   std::vector<std::string> changed;
   std::optional<FieldLog> log;
@@ -64,15 +77,8 @@ R on_hash_held(StoreImpl& impl, Shard& shard, std::string_view key, uint64_t h, 
   storage.settle();
   shard.note_write(key);
   if (!changed.empty()) impl.record(shard, kEventChanged, key, std::move(changed));
-  if (hash.length() == 0) ks.erase(key, h);
+  if (hash.empty()) ks.erase(key, h);
   return result;
-}
-
-// Whether reading key at now must take its shard for writing (to reclaim
-// expired fields first). REQUIRES: the shard held, at least for reading.
-inline bool read_needs_write(Shard& shard, std::string_view key, uint64_t h, Now& now) {
-  const void* e = shard.keyspace.find_live(key, h, now);
-  return e != nullptr && Keyspace::fields_due(e, now);
 }
 
 template <class R, class F>
@@ -88,10 +94,12 @@ R on_hash(StoreImpl& impl, std::string_view key, Use use, R fallback, F&& fn) {
   Shard& shard = impl.shard_for(h);
   Now now(impl.clock());
   if (use == Use::kRead) {
+    // One lookup under the shared lock; only a hash with due fields takes
+    // the shard again, for writing, to reclaim them first.
     StoreImpl::ShardLock lock(impl, shard, Access::kRead);
-    if (!read_needs_write(shard, key, h, now)) {
-      return on_hash_held(impl, shard, key, h, use, now, std::move(fallback),
-                          std::forward<F>(fn));
+    void* e = shard.keyspace.find_live(key, h, now);
+    if (e == nullptr || !Keyspace::fields_due(e, now)) {
+      return read_entry(impl, shard, e, now, std::move(fallback), std::forward<F>(fn));
     }
   }
   StoreImpl::ShardLock lock(impl, shard, Access::kWrite);

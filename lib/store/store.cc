@@ -106,11 +106,6 @@ void StoreImpl::MultiLock::lock_indexes(std::vector<size_t> idx) {
   }
 }
 
-StoreImpl::HeldShards& StoreImpl::held_by_this_thread() {
-  thread_local HeldShards held;
-  return held;
-}
-
 StoreImpl::HoldShards::HoldShards(StoreImpl& impl, const std::vector<uint64_t>& hashes,
                                   bool all_shards)
     : held_(impl.shard_count(), all_shards) {
@@ -125,7 +120,7 @@ StoreImpl::HoldShards::HoldShards(StoreImpl& impl, const std::vector<uint64_t>& 
 }
 
 StoreImpl::HoldShards::~HoldShards() {
-  held_by_this_thread() = HeldShards{};
+  held_by_this_thread() = HeldShards{nullptr, nullptr};
   lock_.reset();
 }
 

@@ -58,8 +58,7 @@ uint32_t lfu_incremented(uint32_t counter) {
 
 }  // namespace
 
-void StoreImpl::touch(const void* entry, Now& now, bool created) {
-  const EvictionPolicy p = policy();
+void StoreImpl::touch_slow(const void* entry, Now& now, bool created, EvictionPolicy p) {
   if (is_lru(p)) {
     key_entry::set_access(entry, static_cast<uint32_t>(now.ms()));
   } else if (is_lfu(p)) {
@@ -70,7 +69,7 @@ void StoreImpl::touch(const void* entry, Now& now, bool created) {
   }
 }
 
-absl::Status StoreImpl::make_room() {
+absl::Status StoreImpl::make_room_slow() {
   const size_t limit = maxmemory();
   if (limit == 0 || used_memory() <= limit) return absl::OkStatus();
   const absl::Status oom =

@@ -45,6 +45,7 @@
 // bytes in use in the heap plus mmapped blocks), not the store's own count.
 // Options: --workloads=LIST --rounds=N (default 3) --json=FILE --svg=FILE
 //          --no-fastbins (mallopt(M_MXFAST, 0) first: see main())
+//          --ops=LIST (speed: only these operations, e.g. hget,hset)
 #include <malloc.h>
 #include <time.h>
 
@@ -419,6 +420,18 @@ void write_svg(const std::string& path) {
   std::fclose(f);
 }
 
+// Splits "a,b,c" into its non-empty parts.
+std::vector<std::string> split_list(std::string_view list) {
+  std::vector<std::string> out;
+  for (size_t pos = 0; pos <= list.size();) {
+    size_t comma = list.find(',', pos);
+    if (comma == std::string_view::npos) comma = list.size();
+    if (comma > pos) out.emplace_back(list.substr(pos, comma - pos));
+    pos = comma + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -428,13 +441,9 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     if (a.rfind("--workloads=", 0) == 0) {
-      std::string list(a.substr(12));
-      for (size_t pos = 0; pos <= list.size();) {
-        size_t comma = list.find(',', pos);
-        if (comma == std::string::npos) comma = list.size();
-        if (comma > pos) chosen.push_back(list.substr(pos, comma - pos));
-        pos = comma + 1;
-      }
+      chosen = split_list(a.substr(12));
+    } else if (a.rfind("--ops=", 0) == 0) {
+      g_speed_ops = split_list(a.substr(6));
     } else if (a.rfind("--rounds=", 0) == 0) {
       rounds = std::max(1, std::atoi(argv[i] + 9));
     } else if (a.rfind("--json=", 0) == 0) {
@@ -453,7 +462,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: hashstore-bench [--workloads=a,b] [--rounds=N] [--json=FILE] "
-                   "[--svg=FILE] [--no-fastbins] [--persist-mb=N]\n");
+                   "[--svg=FILE] [--no-fastbins] [--persist-mb=N] [--ops=a,b]\n");
       return 2;
     }
   }

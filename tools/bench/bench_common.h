@@ -46,8 +46,10 @@ struct Profile {
 };
 Profile profile(size_t i);
 
-// speed.cc
+// speed.cc; --ops=a,b limits `speed` to the operations whose names start
+// with one of them (e.g. --ops=hget,hset); empty: all.
 void speed(int rounds);
+extern std::vector<std::string> g_speed_ops;
 void threads(int rounds);
 
 // hset_growth.cc

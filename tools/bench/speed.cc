@@ -13,6 +13,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -163,6 +164,14 @@ const Op kOpsList[] = {
      }},
 };
 
+bool chosen(const Op& op) {
+  if (g_speed_ops.empty()) return true;
+  for (const std::string& prefix : g_speed_ops) {
+    if (std::string_view(op.name).rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
+
 void speed_mode(int rounds, bool thread_safe) {
   hashstore::Options options;
   options.thread_safe = thread_safe;
@@ -173,6 +182,7 @@ void speed_mode(int rounds, bool thread_safe) {
   std::mutex mu;
   const std::string suffix = thread_safe ? ", locked" : ", 1 thread";
   for (const Op& op : kOpsList) {
+    if (!chosen(op)) continue;
     std::vector<double> ours, theirs;
     for (int r = 0; r < rounds; ++r) {
       progress(op.name, r, rounds);
@@ -189,6 +199,8 @@ void speed_mode(int rounds, bool thread_safe) {
 }
 
 }  // namespace
+
+std::vector<std::string> g_speed_ops;
 
 void speed(int rounds) {
   speed_mode(rounds, /*thread_safe=*/true);
