@@ -2,8 +2,9 @@
 // model.
 //
 // Property: for any byte string, decoded as a sequence of inserts,
-// overwrites (replace), expiry changes that realloc the entry (set_expiry +
-// replace_pointer), detaches, erases, lookups, bursts that grow or empty the
+// overwrites (replace), expiry changes that move the entry to another arena
+// slot (FieldTable::set_expiry: make + replace_pointer + destroy), detaches,
+// erases, lookups, bursts that grow or empty the
 // table, scan steps and random draws over a field alphabet of 1,000 names:
 //   - after every step the table holds exactly the model's size, and a
 //     lookup returns the model's value and expiry;
@@ -12,8 +13,10 @@
 //     at the time of the step, and when nothing changed during it, returns
 //     each field exactly once;
 //   - random_element returns a present field, or nullptr only when empty;
-//   - element_bytes() equals the sum of the elements' heap footprints;
-//   - nothing leaks or is used after free (ASan in the fuzz build).
+//   - element_bytes() equals the heap bytes the table's arena holds, whose
+//     live slots are exactly the entries';
+//   - nothing leaks or is used after free (ASan in the fuzz build; freed
+//     arena slots are poisoned).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -24,10 +27,9 @@
 
 #include "encoding/field_entry.h"
 #include "fuzz_input.h"
-#include "util/heap.h"
 
+using hashstore::internal::FieldArena;
 using hashstore::internal::FieldTable;
-using hashstore::internal::heap_footprint;
 namespace field_entry = hashstore::internal::field_entry;
 
 namespace {
@@ -61,9 +63,9 @@ struct Harness {
 
   void set(const std::string& f, const std::string& v) {
     const uint64_t h = t.hash(f);
-    void* e = field_entry::make(f, v, std::nullopt);
+    void* e = t.make(f, v, std::nullopt);
     if (t.find(f, h) != nullptr) {
-      field_entry::destroy(t.replace(f, h, e));
+      t.destroy(t.replace(f, h, e));
     } else {
       t.insert(e, h);
     }
@@ -77,9 +79,8 @@ struct Harness {
     auto it = model.find(f);
     check((e == nullptr) == (it == model.end()));
     if (e == nullptr) return;
-    const int64_t before = static_cast<int64_t>(heap_footprint(e));
-    void* moved = field_entry::set_expiry(e, when);
-    t.replace_pointer(e, h, moved, static_cast<int64_t>(heap_footprint(moved)) - before);
+    void* moved = t.set_expiry(e, h, when);
+    check(t.find(f, h) == moved);
     it->second.expiry = when;
     changed_field(f, false);
   }
@@ -92,7 +93,7 @@ struct Harness {
       check((e != nullptr) == present);
       if (e != nullptr) {
         check(field_entry::field(e) == f);
-        field_entry::destroy(e);
+        t.destroy(e);
       }
     } else {
       check(t.erase(f, h) == present);
@@ -140,9 +141,15 @@ struct Harness {
   }
 
   void check_bytes() {
-    size_t bytes = 0;
-    t.for_each([&](const void* e) { bytes += heap_footprint(e); });
-    check(bytes == t.element_bytes());
+    size_t small = 0;
+    t.for_each([&](const void* e) {
+      const size_t n = field_entry::encoded_size(e);
+      if (n <= hashstore::internal::kArenaMaxSlot) small += FieldArena::slot_bytes(n);
+    });
+    const FieldArena::Usage u = t.arena().usage();
+    check(u.live_bytes == small);
+    check(u.page_bytes + u.large_bytes == t.element_bytes());
+    check(u.slot_capacity == u.live_bytes + u.free_bytes + u.tail_bytes + u.lost_bytes);
   }
 };
 

@@ -1,10 +1,9 @@
-// Field entry layout (see field_entry.h).
+// Field entry layout and FieldTable (see field_entry.h).
 #include "encoding/field_entry.h"
 
-#include <cstdlib>
+#include <cassert>
 #include <cstring>
 
-#include "util/heap.h"
 #include "util/varint.h"
 
 namespace hashstore::internal::field_entry {
@@ -30,11 +29,14 @@ Layout layout(const void* e) {
 
 }  // namespace
 
-void* make(std::string_view field, std::string_view value, std::optional<int64_t> expire_ms) {
-  const size_t bytes = 1 + varint_size(field.size()) + varint_size(value.size()) + field.size() +
-                       value.size() + (expire_ms ? sizeof(int64_t) : 0);
-  uint8_t* e = static_cast<uint8_t*>(std::malloc(bytes));
-  if (e == nullptr) std::abort();  // no exceptions: out of memory is fatal
+size_t size_for(size_t field_len, size_t value_len, bool has_expiry) {
+  return 1 + varint_size(field_len) + varint_size(value_len) + field_len + value_len +
+         (has_expiry ? sizeof(int64_t) : 0);
+}
+
+void write(void* at, std::string_view field, std::string_view value,
+           std::optional<int64_t> expire_ms) {
+  uint8_t* e = static_cast<uint8_t*>(at);
   e[0] = expire_ms ? kHasExpiry : 0;
   uint8_t* p = write_varint(e + 1, field.size());
   p = write_varint(p, value.size());
@@ -46,7 +48,6 @@ void* make(std::string_view field, std::string_view value, std::optional<int64_t
     const int64_t t = *expire_ms;
     std::memcpy(p, &t, sizeof t);
   }
-  return e;
 }
 
 std::string_view field(const void* e) {
@@ -73,29 +74,11 @@ size_t encoded_size(const void* e) {
   return end + (static_cast<const uint8_t*>(e)[0] & kHasExpiry ? sizeof(int64_t) : 0);
 }
 
-void* set_expiry(void* e, std::optional<int64_t> expire_ms) {
-  uint8_t* p = static_cast<uint8_t*>(e);
-  const bool had = p[0] & kHasExpiry;
-  if (!had && !expire_ms) return e;
-  const size_t base = encoded_size(e) - (had ? sizeof(int64_t) : 0);
-  if (!expire_ms) {
-    p[0] = static_cast<uint8_t>(p[0] & ~kHasExpiry);
-    void* shrunk = std::realloc(e, base);
-    return shrunk != nullptr ? shrunk : e;  // a failed shrink keeps the block
-  }
-  if (!had) {
-    p = static_cast<uint8_t*>(std::realloc(e, base + sizeof(int64_t)));
-    if (p == nullptr) std::abort();  // no exceptions: out of memory is fatal
-    p[0] = static_cast<uint8_t>(p[0] | kHasExpiry);
-  }
-  const int64_t t = *expire_ms;
-  std::memcpy(p + base, &t, sizeof t);
-  return p;
+void overwrite_expiry(void* e, int64_t expire_ms) {
+  assert(static_cast<const uint8_t*>(e)[0] & kHasExpiry);
+  const Layout l = layout(e);
+  std::memcpy(const_cast<uint8_t*>(l.value) + l.value_len, &expire_ms, sizeof expire_ms);
 }
-
-void destroy(void* e) { std::free(e); }
-
-size_t footprint(const void* e) { return heap_footprint(e); }
 
 }  // namespace hashstore::internal::field_entry
 
@@ -103,23 +86,38 @@ namespace hashstore::internal {
 
 void* FieldTable::set_expiry(void* e, uint64_t h, std::optional<int64_t> expire_ms) {
   index_remove(e);
-  const int64_t before = static_cast<int64_t>(field_entry::footprint(e));
-  void* fresh = field_entry::set_expiry(e, expire_ms);  // e may be freed now
-  if (fresh != e) {
-    replace_pointer(e, h, fresh, static_cast<int64_t>(field_entry::footprint(fresh)) - before);
+  void* fresh = e;
+  if (field_entry::expiry(e).has_value() == expire_ms.has_value()) {
+    if (expire_ms) field_entry::overwrite_expiry(e, *expire_ms);
   } else {
-    adjust_element_bytes(static_cast<int64_t>(field_entry::footprint(fresh)) - before);
+    // The size changes by 8 bytes, and with it the arena slot: move.
+    fresh = make(field_entry::field(e), field_entry::value(e), expire_ms);
+    replace_pointer(e, h, fresh, 0);
+    destroy(e);
   }
   index_add(fresh);
   return fresh;
 }
 
 size_t FieldTable::destroy_some(size_t max, size_t* pos) {
-  if (ttl_.empty()) return Base::destroy_some(max, pos);
-  auto end = ttl_.begin();
-  size_t n = 0;
-  for (; n < max && end != ttl_.end(); ++n) ++end;
-  ttl_.erase(ttl_.begin(), end);
+  if (!ttl_.empty()) {
+    auto end = ttl_.begin();
+    size_t n = 0;
+    for (; n < max && end != ttl_.end(); ++n) ++end;
+    ttl_.erase(ttl_.begin(), end);
+    return n;
+  }
+  const size_t before = size();
+  const size_t n = abandon_some(max, pos);
+  if (size() == 0) {
+    arena_.release_all();
+    abandon_elements();  // the slot arrays
+  } else if (n > 0) {
+    // n of the `before` entries left: their share of the bytes still held.
+    const double share = static_cast<double>(arena_.bytes()) * static_cast<double>(n) /
+                         static_cast<double>(before);
+    arena_.release_some(static_cast<size_t>(share));
+  }
   return n;
 }
 

@@ -1,4 +1,4 @@
-// Field entries: the elements of a large hash's table. One malloc holds
+// Field entries: the elements of a large hash's table. One block holds
 // everything about a field:
 //
 //   flags      u8       bit 0: has an expiry
@@ -8,16 +8,22 @@
 //   value      value_len bytes
 //   expire_ms  i64      unaligned, only when flags bit 0 is set
 //
-// So "f:123456" -> "12345678" takes 1 + 1 + 1 + 8 + 8 = 19 bytes (glibc
-// hands out a 32-byte chunk for it, its smallest: 24 usable bytes + header).
+// So "f:123456" -> "12345678" takes 1 + 1 + 1 + 8 + 8 = 19 bytes, which the
+// table's arena (field_arena.h) serves from a 20-byte slot (a malloc of its
+// own would be glibc's smallest chunk, 32 bytes).
 //
-// Entries are built by make() and owned by whoever holds them (normally a
-// FieldTable, which frees them with destroy()). The lengths are written by
-// make() and trusted afterwards: entries never come from untrusted bytes
-// (a snapshot loader must call make() with validated field and value).
-// Costs: field()/value() decode two varints; make() is one malloc + copies.
-// Views returned by field()/value() live as long as the entry; set_expiry()
-// may move the entry (realloc), which invalidates the old pointer and views.
+// Entries live in the arena of one FieldTable: FieldTable::make() builds
+// one there and FieldTable::destroy() gives it back (or the table frees
+// them all at once when it is cleared or destroyed). An entry must never
+// be passed to another table, nor to free(). Its size (encoded_size) picks
+// its arena slot, so an entry is never resized in place: a change of size
+// (adding or removing the expiry) moves it (FieldTable::set_expiry).
+// The lengths are written by make() and trusted afterwards: entries never
+// come from untrusted bytes (a snapshot loader must call make() with
+// validated field and value).
+// Costs: field()/value() decode two varints; make() is an arena allocation
+// (O(1), usually a free-list pop or a bump) plus copies.
+// Views returned by field()/value() live as long as the entry.
 #ifndef HASHSTORE_ENCODING_FIELD_ENTRY_H_
 #define HASHSTORE_ENCODING_FIELD_ENTRY_H_
 
@@ -28,6 +34,7 @@
 #include <utility>
 
 #include "absl/container/btree_set.h"
+#include "encoding/field_arena.h"
 #include "encoding/hashtable.h"
 
 namespace hashstore::internal {
@@ -36,29 +43,30 @@ namespace field_entry {
 
 inline constexpr uint8_t kHasExpiry = 1;
 
-void* make(std::string_view field, std::string_view value, std::optional<int64_t> expire_ms);
+// Bytes of the entry for a field and value of these lengths.
+size_t size_for(size_t field_len, size_t value_len, bool has_expiry);
+// Writes the entry at `at`. REQUIRES: `at` has size_for(field.size(),
+// value.size(), expire_ms.has_value()) writable bytes.
+void write(void* at, std::string_view field, std::string_view value,
+           std::optional<int64_t> expire_ms);
 std::string_view field(const void* e);
 std::string_view value(const void* e);
 std::optional<int64_t> expiry(const void* e);
-// Returns the entry with its expiry set to expire_ms (removed when nullopt).
-// Overwrites in place when the entry already has an expiry (or has none and
-// none is wanted); otherwise reallocs, so the result may differ from e and e
-// must no longer be used. A table owner then swaps it in with
-// HashTable::replace_pointer(e, h, result, footprint(result) - old
-// footprint) — not replace(), which would read the freed e.
-void* set_expiry(void* e, std::optional<int64_t> expire_ms);
-// Bytes the entry's layout uses (not the allocator's rounding).
+// Overwrites the expiry in place. REQUIRES: the entry has one.
+void overwrite_expiry(void* e, int64_t expire_ms);
+// Bytes the entry's layout uses (its size_for).
 size_t encoded_size(const void* e);
-void destroy(void* e);
-// Heap bytes of the entry's allocation.
-size_t footprint(const void* e);
 
 }  // namespace field_entry
 
+// The FieldTable policy: entries are given back to the table's arena.
+// footprint is 0: the arena counts the bytes of all entries at once, pages
+// and free space included (FieldTable::element_bytes).
 struct FieldEntryPolicy {
+  FieldArena* arena = nullptr;
   static std::string_view key(const void* e) { return field_entry::field(e); }
-  static void destroy(void* e) { field_entry::destroy(e); }
-  static size_t footprint(const void* e) { return field_entry::footprint(e); }
+  void destroy(void* e) const { arena->deallocate(e, field_entry::encoded_size(e)); }
+  static constexpr size_t footprint(const void*) { return 0; }
 };
 
 // A table of field entries that also keeps the fields with a TTL in time
@@ -66,13 +74,30 @@ struct FieldEntryPolicy {
 // O(1) and reclaiming due fields is O(log n) each, oldest first. Every
 // mutation of a FieldTable goes through the methods below (they hide the
 // base class's), which keep the index equal to the entries' own expiries.
+// The entries live in the table's own FieldArena (field_arena.h): clear()
+// and the destructor free its pages wholesale, without visiting entries.
 // Costs: fields without a TTL pay nothing; a field with one pays ~20 bytes
 // of btree and O(log n) on insert, erase and TTL change.
 class FieldTable : public HashTable<FieldEntryPolicy> {
   using Base = HashTable<FieldEntryPolicy>;
 
  public:
-  explicit FieldTable(uint64_t seed) : Base(seed) {}
+  // The base keeps a pointer to arena_, which is constructed right after it.
+  explicit FieldTable(uint64_t seed) : Base(seed, FieldEntryPolicy{&arena_}) {}
+  // Frees the entries wholesale before the base's destructor runs (it would
+  // otherwise give them back one by one to an arena already destroyed).
+  ~FieldTable() { clear(); }
+
+  // A new entry in this table's arena, not yet in the table: insert() it,
+  // swap it in with replace(), or give it back with destroy().
+  void* make(std::string_view field, std::string_view value, std::optional<int64_t> expire_ms) {
+    void* e = arena_.allocate(field_entry::size_for(field.size(), value.size(), expire_ms.has_value()));
+    field_entry::write(e, field, value, expire_ms);
+    return e;
+  }
+  // Gives back an entry made by this table and no longer in it (returned by
+  // replace or detach, or never inserted).
+  void destroy(void* e) { arena_.deallocate(e, field_entry::encoded_size(e)); }
 
   void insert(void* e, uint64_t h) {
     Base::insert(e, h);
@@ -93,17 +118,20 @@ class FieldTable : public HashTable<FieldEntryPolicy> {
   bool erase(std::string_view field, uint64_t h) {
     void* e = detach(field, h);
     if (e == nullptr) return false;
-    field_entry::destroy(e);
+    destroy(e);
     return true;
   }
+  // Frees every entry (the arena's pages at once), the slot arrays and the
+  // TTL index. The seed is kept.
   void clear() {
-    Base::clear();
+    abandon_elements();
+    arena_.release_all();
     ttl_.clear();
   }
 
   // Sets (or with nullopt removes) the TTL of the field whose entry is e
-  // (stored under hash h); returns the entry now in the table (e may have
-  // been reallocated and must not be used).
+  // (stored under hash h); returns the entry now in the table (e moves to
+  // a new slot when it gains or loses its expiry, and must not be used).
   void* set_expiry(void* e, uint64_t h, std::optional<int64_t> expire_ms);
 
   // Fields with a TTL, and the earliest and latest of those TTLs (nullopt
@@ -118,16 +146,34 @@ class FieldTable : public HashTable<FieldEntryPolicy> {
   // Removes and frees up to max fields whose TTL is <= now, oldest first;
   // returns how many. on_field (when given) sees each name first.
   size_t expire_some(int64_t now, size_t max, void (*on_field)(std::string_view) = nullptr);
-  // As HashTable::destroy_some, for a table being thrown away; the TTL
-  // index is emptied first, up to max entries per call (each counts as
-  // one), so that no call frees an unbounded number of btree nodes.
+  // For a table being thrown away a bounded step at a time (start with
+  // *pos = 0); returns how many fields or TTL index entries it removed, at
+  // most max. First the TTL index is emptied, up to max entries per call, so
+  // that no call frees an unbounded number of btree nodes. Then each call
+  // forgets up to max entries, walking the slots as HashTable::destroy_some
+  // does (without reading the entries), and frees the arena in step: the
+  // share of its bytes those entries stand for, rounded up to whole pages
+  // or large blocks; the last entry takes what is left (the slot arrays
+  // too). So each call frees about max entries' worth of memory in a few
+  // free() calls instead of max of them. Entries are dead from the first
+  // call: the table is then only fit for more destroy_some calls and
+  // destruction; empty() tells when it is done.
   size_t destroy_some(size_t max, size_t* pos);
+  // Heap bytes of the entries: the arena's pages, with their free and
+  // unused space, and its large blocks (hides the base's per-element sum,
+  // which stays 0).
+  size_t element_bytes() const { return arena_.bytes(); }
   // Heap bytes of the TTL index (its nodes, approximately: the btree does
   // not report them).
   size_t index_bytes() const { return ttl_.size() * kIndexBytesPerField; }
+  // The arena (tests and benchmarks).
+  const FieldArena& arena() const { return arena_; }
 
  private:
   static constexpr size_t kIndexBytesPerField = 20;
+  // Meaningless here: element_bytes() is the arena's figure.
+  using Base::adjust_element_bytes;
+
   void index_add(const void* e) {
     if (auto t = field_entry::expiry(e)) ttl_.emplace(*t, e);
   }
@@ -135,6 +181,7 @@ class FieldTable : public HashTable<FieldEntryPolicy> {
     if (auto t = field_entry::expiry(e)) ttl_.erase(std::make_pair(*t, e));
   }
 
+  FieldArena arena_;
   absl::btree_set<std::pair<int64_t, const void*>> ttl_;
 };
 

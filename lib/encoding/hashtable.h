@@ -2,12 +2,20 @@
 // for large hashes (elements are field/value entries, field_entry.h) and for
 // the keyspace (elements are key entries, keyspace/key_entry.h). The table
 // owns its elements: erase() and clear() and the destructor free them with
-// Policy::destroy. Single-threaded: the owner locks; const methods only read.
+// the policy's destroy. Single-threaded: the owner locks; const methods only
+// read.
 //
-// Policy (all static):
-//   std::string_view key(const void* elem);   the element's key bytes
-//   void destroy(void* elem);                  frees the element
-//   size_t footprint(const void* elem);        heap bytes the element owns
+// Policy:
+//   static std::string_view key(const void* elem);   the element's key bytes
+//   void destroy(void* elem);            frees the element
+//   size_t footprint(const void* elem);  heap bytes the element owns
+// destroy and footprint may be static or members: the table keeps a copy of
+// the policy given to its constructor (policy_, [[no_unique_address]], so a
+// stateless policy such as the keyspace's costs nothing). A stateful one
+// (the field tables' points to their FieldArena, field_entry.h) may return 0
+// from footprint and count its elements' bytes itself; an owner whose
+// elements it frees wholesale drops the slots with abandon_elements() or
+// abandon_some().
 //
 // Slot layout
 // -----------
@@ -55,7 +63,7 @@
 //     * deletion just zeroes the slot: elements never move within an array
 //       (no backward shift, no tombstones), which the scan guarantee needs.
 // - used counts the non-zero slots of an array; element_bytes_ is the sum
-//   of Policy::footprint over all stored elements.
+//   of footprint over all stored elements.
 //
 // Maximum fill: 7/8 of the slots
 // -------------------------------
@@ -200,7 +208,7 @@ uint64_t next_cursor(uint64_t cursor, uint64_t mask);
 template <class Policy>
 class HashTable {
  public:
-  explicit HashTable(uint64_t seed) : seed_(seed) {}
+  explicit HashTable(uint64_t seed, Policy policy = Policy()) : seed_(seed), policy_(policy) {}
   ~HashTable() {
     clear();
     cur_.release();
@@ -231,7 +239,7 @@ class HashTable {
     rehash_some();
     if (cur_.buckets == 0 || (size() + 1) * kMaxFillDen > capacity(cur_) * kMaxFillNum) grow();
     place(cur_, elem, h);
-    element_bytes_ += Policy::footprint(elem);
+    element_bytes_ += policy_.footprint(elem);
   }
 
   // Puts elem where the element with the same key is (the element was
@@ -245,8 +253,8 @@ class HashTable {
     assert(slot != nullptr);
     void* old = element_of(*slot);
     *slot = make_slot(elem, h);
-    element_bytes_ += Policy::footprint(elem);
-    element_bytes_ -= Policy::footprint(old);
+    element_bytes_ += policy_.footprint(elem);
+    element_bytes_ -= policy_.footprint(old);
     rehash_some();
     return old;
   }
@@ -286,25 +294,25 @@ class HashTable {
     void* elem = element_of(*slot);
     *slot = 0;
     --array->used;
-    element_bytes_ -= Policy::footprint(elem);
+    element_bytes_ -= policy_.footprint(elem);
     rehash_some();
     maybe_shrink();
     return elem;
   }
 
-  // detach() + Policy::destroy(); true when the key was there.
+  // detach() + the policy's destroy(); true when the key was there.
   bool erase(std::string_view key, uint64_t h) {
     void* elem = detach(key, h);
     if (elem == nullptr) return false;
-    Policy::destroy(elem);
+    policy_.destroy(elem);
     return true;
   }
 
   // Destroys every element and releases the slot arrays (table_bytes() is 0
   // after it). The seed is kept.
   void clear() {
-    for_each_slot([](uint64_t& s) {
-      Policy::destroy(element_of(s));
+    for_each_slot([this](uint64_t& s) {
+      policy_.destroy(element_of(s));
       s = 0;
     });
     old_.release();
@@ -421,29 +429,12 @@ class HashTable {
   // died): nothing moves, nothing is allocated, and empty() tells when it
   // is done. Afterwards the table is only fit for more destroy_some calls
   // and destruction.
-  size_t destroy_some(size_t max, size_t* pos) {
-    size_t destroyed = 0;
-    const size_t old_slots = capacity(old_);
-    const size_t total = old_slots + capacity(cur_);
-    for (size_t visited = 0; destroyed < max && visited < 16 * max && *pos < total; ++visited) {
-      SlotArray& a = *pos < old_slots ? old_ : cur_;
-      uint64_t& s = a.slots[*pos < old_slots ? *pos : *pos - old_slots];
-      ++*pos;
-      if (s == 0) continue;
-      void* elem = element_of(s);
-      element_bytes_ -= Policy::footprint(elem);
-      Policy::destroy(elem);
-      s = 0;
-      --a.used;
-      ++destroyed;
-    }
-    return destroyed;
-  }
+  size_t destroy_some(size_t max, size_t* pos) { return remove_some(max, pos, true); }
   bool empty() const { return size() == 0; }
 
   // Heap bytes of the slot arrays (both during a rehash).
   size_t table_bytes() const { return cur_.bytes() + old_.bytes(); }
-  // Sum of Policy::footprint over the stored elements.
+  // Sum of footprint over the stored elements.
   size_t element_bytes() const { return element_bytes_; }
   // For owners that resize an element in place.
   void adjust_element_bytes(int64_t delta) {
@@ -456,6 +447,21 @@ class HashTable {
   void finish_rehash() {
     while (rehashing()) rehash_some();
   }
+
+ protected:
+  // Releases the slot arrays and forgets every element without destroying
+  // it: size() and table_bytes() are 0 after it. For an owner that frees
+  // its elements wholesale by other means (FieldTable's arena), before or
+  // after this call; a table left mid-destroy_some() is fine too.
+  void abandon_elements() {
+    old_.release();
+    cur_.release();
+    rehash_idx_ = 0;
+    element_bytes_ = 0;
+  }
+  // As destroy_some, but forgets the elements instead of destroying them
+  // (their owner frees them by other means, before or after).
+  size_t abandon_some(size_t max, size_t* pos) { return remove_some(max, pos, false); }
 
  private:
   static void* element_of(uint64_t slot) {
@@ -581,6 +587,28 @@ class HashTable {
     }
   }
 
+  // destroy_some (destroy = true) and abandon_some (false).
+  size_t remove_some(size_t max, size_t* pos, bool destroy) {
+    size_t removed = 0;
+    const size_t old_slots = capacity(old_);
+    const size_t total = old_slots + capacity(cur_);
+    for (size_t visited = 0; removed < max && visited < 16 * max && *pos < total; ++visited) {
+      SlotArray& a = *pos < old_slots ? old_ : cur_;
+      uint64_t& s = a.slots[*pos < old_slots ? *pos : *pos - old_slots];
+      ++*pos;
+      if (s == 0) continue;
+      if (destroy) {
+        void* elem = element_of(s);
+        element_bytes_ -= policy_.footprint(elem);
+        policy_.destroy(elem);
+      }
+      s = 0;
+      --a.used;
+      ++removed;
+    }
+    return removed;
+  }
+
   // Calls fn on the elements of `a` whose home bucket is `home`: they lie in
   // home and the buckets after it while those are marked ever-full.
   void visit_home(const SlotArray& a, size_t home, absl::FunctionRef<void(void*)> fn) const {
@@ -608,6 +636,7 @@ class HashTable {
   }
 
   uint64_t seed_;
+  [[no_unique_address]] Policy policy_;
   SlotArray cur_;
   SlotArray old_;  // being drained into cur_ while rehashing()
   size_t rehash_idx_ = 0;

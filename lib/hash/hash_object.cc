@@ -154,12 +154,12 @@ bool HashObject::set(std::string_view field, std::string_view value, bool keep_t
   void* old = t->find(field, h);
   std::optional<int64_t> ttl;
   if (old != nullptr && keep_ttl) ttl = field_entry::expiry(old);
-  void* fresh = field_entry::make(field, value, ttl);
+  void* fresh = t->make(field, value, ttl);
   if (old == nullptr) {
     t->insert(fresh, h);
     added = true;
   } else {
-    field_entry::destroy(t->replace(field, h, fresh));
+    t->destroy(t->replace(field, h, fresh));
     added = false;
   }
   update_bounds();
@@ -260,7 +260,7 @@ void HashObject::convert_to_table() {
   auto table = std::make_unique<FieldTable>(random_seed());
   walk_listpack(storage_.listpack(), stride() == 3,
                 [&](std::string_view f, std::string_view v, std::optional<int64_t> ttl) {
-                  table->insert(field_entry::make(f, v, ttl), table->hash(f));
+                  table->insert(table->make(f, v, ttl), table->hash(f));
                 });
   storage_.adopt_table(std::move(table));
 }

@@ -191,7 +191,7 @@ void* clone(const void* entry, std::string_view new_key) {
   auto* copy = new FieldTable(random_seed());
   src->for_each([&](const void* e) {
     std::string_view f = field_entry::field(e);
-    copy->insert(field_entry::make(f, field_entry::value(e), field_entry::expiry(e)),
+    copy->insert(copy->make(f, field_entry::value(e), field_entry::expiry(e)),
                  copy->hash(f));
   });
   return make_table(new_key, expire_ms(entry), copy, field_bounds(entry));

@@ -494,7 +494,7 @@ absl::Status Parser::listpack_hash(std::string_view key, std::optional<int64_t> 
   const bool unique = live_groups([&](std::string_view f, std::string_view v, int64_t ttl) {
     const uint64_t h = table->hash(f);
     if (table->find(f, h) != nullptr) return false;
-    table->insert(field_entry::make(f, v, ttl != 0 ? std::optional<int64_t>(ttl) : std::nullopt),
+    table->insert(table->make(f, v, ttl != 0 ? std::optional<int64_t>(ttl) : std::nullopt),
                   h);
     return true;
   });
@@ -529,7 +529,7 @@ absl::Status Parser::table_hash(Cursor& c, std::string_view key, std::optional<i
     if (table->find(f, h) != nullptr) return fail(fat, "duplicate field");
     // An expired field goes in too, so that a duplicate of it is refused;
     // expire_some() drops it below.
-    table->insert(field_entry::make(f, v, ttl), h);
+    table->insert(table->make(f, v, ttl), h);
   }
   if (expire && *expire <= now_) {
     ++result_.expired;

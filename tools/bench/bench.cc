@@ -166,7 +166,7 @@ void table_memory(int rounds) {
           [&](size_t i) {
             if (!t) t = std::make_unique<FieldTable>(12345);
             const std::string f = field_name(i);
-            t->insert(field_entry::make(f, field_value(i), std::nullopt), t->hash(f));
+            t->insert(t->make(f, field_value(i), std::nullopt), t->hash(f));
             if (i + 1 == n) t->finish_rehash();
           },
           [&] { t.reset(); }));
@@ -244,7 +244,7 @@ void table_growth(int rounds) {
     {
       FieldTable t(99);
       run([&](size_t i) {
-            t.insert(field_entry::make(names[i], values[i], std::nullopt), t.hash(names[i]));
+            t.insert(t.make(names[i], values[i], std::nullopt), t.hash(names[i]));
           },
           &ours_tput, &ours_worst, &ours_p999, &ours_p9999, &ours_over);
     }
@@ -256,7 +256,7 @@ void table_growth(int rounds) {
     {
       FieldTable t(99);
       ours_cpu_worst.push_back(cpu_worst([&](size_t i) {
-        t.insert(field_entry::make(names[i], values[i], std::nullopt), t.hash(names[i]));
+        t.insert(t.make(names[i], values[i], std::nullopt), t.hash(names[i]));
       }));
     }
     {
