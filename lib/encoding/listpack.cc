@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "util/bytes.h"
 #include "util/number.h"
 #include "util/absl_view.h"
 
@@ -128,30 +129,6 @@ struct Encoded {
 };
 
 static_assert(kMaxInt64Chars == 21, "lp::may_be_int (listpack.h) assumes 21");
-
-// Whether the n bytes at a and b are equal; for short field names, without
-// a call to memcmp.
-bool equal_bytes(const uint8_t* a, const char* b, size_t n) {
-  auto load32 = [](const void* p) {
-    uint32_t v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-  };
-  auto load64 = [](const void* p) {
-    uint64_t v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-  };
-  if (n >= 8) {
-    if (n > 16) return std::memcmp(a, b, n) == 0;
-    return load64(a) == load64(b) && load64(a + n - 8) == load64(b + n - 8);
-  }
-  if (n >= 4) return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
-  for (size_t i = 0; i < n; ++i) {
-    if (a[i] != static_cast<uint8_t>(b[i])) return false;
-  }
-  return true;
-}
 
 Encoded encode_int(int64_t v) {
   Encoded e;
