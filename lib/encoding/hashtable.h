@@ -120,8 +120,6 @@
 #ifndef HASHSTORE_ENCODING_HASHTABLE_H_
 #define HASHSTORE_ENCODING_HASHTABLE_H_
 
-#include <xxhash.h>
-
 #include <algorithm>
 #include <bit>
 #include <cassert>
@@ -130,6 +128,7 @@
 #include <string_view>
 
 #include "absl/functional/function_ref.h"
+#include "util/bytes.h"
 
 namespace hashstore::internal {
 
@@ -219,7 +218,7 @@ class HashTable {
   // XXH3 of key with this table's seed. Callers compute it once per call and
   // pass it to the calls below.
   uint64_t hash(std::string_view key) const {
-    return XXH3_64bits_withSeed(key.data(), key.size(), seed_);
+    return hash_bytes(key, seed_);
   }
   uint64_t seed() const { return seed_; }
   size_t size() const { return cur_.used + old_.used; }
@@ -484,7 +483,7 @@ class HashTable {
       uint64_t* bucket = a.slots + b * kSlotsPerBucket;
       for (size_t i = 0; i < kSlotsPerBucket; ++i) {
         const uint64_t s = bucket[i];
-        if (s != 0 && (s >> kTagShift) == tag && Policy::key(element_of(s)) == key) {
+        if (s != 0 && (s >> kTagShift) == tag && equal_names(Policy::key(element_of(s)), key)) {
           return &bucket[i];
         }
       }

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "util/bytes.h"
 #include "util/number.h"
 #include "util/absl_view.h"
 
@@ -127,36 +128,7 @@ struct Encoded {
   }
 };
 
-// Whether s may be a canonical int64 ("0", "-5", "123"; never "", "+1",
-// " 1"): a cheap test before parse_int64, which most strings fail.
-bool may_be_int(std::string_view s) {
-  return !s.empty() && s.size() < kMaxInt64Chars &&
-         (static_cast<unsigned char>(s[0] - '0') < 10 || s[0] == '-');
-}
-
-// Whether the n bytes at a and b are equal; for short field names, without
-// a call to memcmp.
-bool equal_bytes(const uint8_t* a, const char* b, size_t n) {
-  auto load32 = [](const void* p) {
-    uint32_t v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-  };
-  auto load64 = [](const void* p) {
-    uint64_t v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-  };
-  if (n >= 8) {
-    if (n > 16) return std::memcmp(a, b, n) == 0;
-    return load64(a) == load64(b) && load64(a + n - 8) == load64(b + n - 8);
-  }
-  if (n >= 4) return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
-  for (size_t i = 0; i < n; ++i) {
-    if (a[i] != static_cast<uint8_t>(b[i])) return false;
-  }
-  return true;
-}
+static_assert(kMaxInt64Chars == 21, "lp::may_be_int (listpack.h) assumes 21");
 
 Encoded encode_int(int64_t v) {
   Encoded e;
@@ -194,7 +166,7 @@ Encoded encode_int(int64_t v) {
 
 Encoded encode(std::string_view s) {
   int64_t v;
-  if (may_be_int(s) && parse_int64(s, &v)) return encode_int(v);
+  if (lp::may_be_int(s) && parse_int64(s, &v)) return encode_int(v);
   Encoded e;
   const size_t n = s.size();
   if (n < 64) {
@@ -366,7 +338,7 @@ LpEntry get(const uint8_t* lp, uint32_t off) {
   }
 }
 
-std::string_view get_string(const uint8_t* lp, uint32_t off, char* buf) {
+std::string_view get_string_general(const uint8_t* lp, uint32_t off, char* buf) {
   const LpEntry e = get(lp, off);
   if (!e.is_int) return e.str;
   return {buf, format_int64(e.int_value, buf)};
@@ -394,13 +366,7 @@ uint8_t* append_int(uint8_t* lp, int64_t v, LpResize resize) {
   return lp;
 }
 
-uint8_t* replace(uint8_t* lp, uint32_t off, std::string_view s, LpResize resize) {
-  // A short string over a short string of the same length: only the bytes
-  // between the unchanged encoding byte and backlen differ.
-  if (s.size() < 64 && lp[off] == (k6BitStr | s.size()) && !may_be_int(s)) {
-    if (!s.empty()) std::memcpy(lp + off + 1, s.data(), s.size());
-    return lp;
-  }
+uint8_t* replace_general(uint8_t* lp, uint32_t off, std::string_view s, LpResize resize) {
   const Encoded e = encode(s);
   const size_t old = next(lp, off) - off;
   if (e.total() == old) {  // the usual update: same size, written in place
@@ -428,7 +394,31 @@ uint8_t* erase(uint8_t* lp, uint32_t off, size_t n, LpResize resize) {
   return lp;
 }
 
+namespace {
+
+// find_field for the common name: under 64 bytes and not an integer's
+// text, so only an entry starting with the same 6-bit-string byte can be
+// equal, and every other entry is stepped over from its first byte.
+template <size_t kStride>
+uint32_t find_short_field(const uint8_t* lp, std::string_view field) {
+  const uint8_t tag = static_cast<uint8_t>(k6BitStr | field.size());
+  const uint32_t end = end_offset(lp);
+  for (uint32_t off = first(lp); off != end;) {
+    if (lp[off] == tag && equal_bytes(lp + off + 1, field.data(), field.size())) return off;
+    off = next(lp, off);
+    // The value (and TTL); a short last group never walks past the end byte.
+    for (size_t i = 1; i < kStride && off != end; ++i) off = next(lp, off);
+  }
+  return kLpNone;
+}
+
+}  // namespace
+
 uint32_t find_field(const uint8_t* lp, std::string_view field, size_t stride) {
+  if (field.size() < 64 && !lp::may_be_int(field)) {
+    if (stride == 2) return find_short_field<2>(lp, field);
+    if (stride == 3) return find_short_field<3>(lp, field);
+  }
   // A field name is usually a string of under 64 bytes: its entry starts
   // with this byte (and can only be equal if it does). Other entries are
   // decoded; the field is parsed as an integer only once one is an integer.
@@ -444,7 +434,7 @@ uint32_t find_field(const uint8_t* lp, std::string_view field, size_t stride) {
       const LpEntry e = get(lp, off);
       if (e.is_int) {
         if (field_kind == kUnparsed) {
-          field_kind = may_be_int(field) && parse_int64(field, &field_int) ? kInt : kNotInt;
+          field_kind = lp::may_be_int(field) && parse_int64(field, &field_int) ? kInt : kNotInt;
         }
         if (field_kind == kInt && e.int_value == field_int) return off;
       } else if (e.str == field) {

@@ -50,6 +50,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <string_view>
 
 #include "absl/functional/function_ref.h"
@@ -114,7 +115,14 @@ uint32_t last(const uint8_t* lp);
 LpEntry get(const uint8_t* lp, uint32_t off);
 // The entry in its string form; integers are printed into buf.
 // REQUIRES: buf has 21 bytes (kMaxInt64Chars).
-std::string_view get_string(const uint8_t* lp, uint32_t off, char* buf);
+std::string_view get_string_general(const uint8_t* lp, uint32_t off, char* buf);
+inline std::string_view get_string(const uint8_t* lp, uint32_t off, char* buf) {
+  const uint8_t b = lp[off];
+  if ((b & 0xC0) == 0x80) {  // a 6-bit string, the commonest value: inline
+    return {reinterpret_cast<const char*>(lp + off + 1), static_cast<size_t>(b & 0x3F)};
+  }
+  return get_string_general(lp, off, buf);
+}
 // Bytes an entry for s takes (encoding, data and backlen).
 size_t entry_size_for(std::string_view s);
 // Whether adding add_bytes keeps the listpack within kLpMaxSafeBytes.
@@ -127,7 +135,24 @@ uint8_t* append(uint8_t* lp, std::string_view s, LpResize resize);
 uint8_t* append_int(uint8_t* lp, int64_t v, LpResize resize);
 // Inserts before the entry at off; off == end_offset(lp) appends.
 uint8_t* insert_before(uint8_t* lp, uint32_t off, std::string_view s, LpResize resize);
-uint8_t* replace(uint8_t* lp, uint32_t off, std::string_view s, LpResize resize);
+uint8_t* replace_general(uint8_t* lp, uint32_t off, std::string_view s, LpResize resize);
+// Whether s may be a canonical int64's text ("0", "-5", "123"; never "",
+// "+1", " 1"), which the listpack stores as an integer: a cheap test before
+// parsing, which most strings fail.
+inline bool may_be_int(std::string_view s) {
+  return !s.empty() && s.size() < 21 &&  // kMaxInt64Chars
+         (static_cast<unsigned char>(s[0] - '0') < 10 || s[0] == '-');
+}
+inline uint8_t* replace(uint8_t* lp, uint32_t off, std::string_view s, LpResize resize) {
+  // The usual update, inline: a short string (6-bit length, first byte
+  // 0x80 | length) over one of the same length; only the bytes between the
+  // unchanged encoding byte and backlen differ.
+  if (s.size() < 64 && lp[off] == (0x80 | s.size()) && !may_be_int(s)) {
+    if (!s.empty()) std::memcpy(lp + off + 1, s.data(), s.size());
+    return lp;
+  }
+  return replace_general(lp, off, s, resize);
+}
 uint8_t* replace_int(uint8_t* lp, uint32_t off, int64_t v, LpResize resize);
 // Erases n consecutive entries starting at off. REQUIRES: they exist.
 uint8_t* erase(uint8_t* lp, uint32_t off, size_t n, LpResize resize);

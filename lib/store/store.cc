@@ -8,13 +8,13 @@
 #include <bit>
 #include <cmath>
 #include <thread>
-#include <xxhash.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "hash/hash_commands.h"
 #include "store/hash_access.h"
 #include "store/store_impl.h"
+#include "util/bytes.h"
 #include "util/glob_match.h"
 #include "util/number.h"
 #include "util/random.h"
@@ -68,7 +68,7 @@ StoreImpl::~StoreImpl() {
 }
 
 uint64_t StoreImpl::hash(std::string_view key) const {
-  return XXH3_64bits_withSeed(key.data(), key.size(), seed_);
+  return hash_bytes(key, seed_);
 }
 
 absl::BitGen& thread_rng() {

@@ -19,6 +19,7 @@
 #include <hashstore/clock.h>
 #include <hashstore/store.h>
 
+#include "absl/strings/str_cat.h"
 #include "command/command.h"
 #include "encoding/listpack.h"
 #include "persist/snapshot_format.h"
@@ -102,7 +103,7 @@ void fill_random(Store& s, uint32_t seed, int keys) {
   std::mt19937 rng(seed);
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint32_t>(n)); };
   for (int i = 0; i < keys; ++i) {
-    const std::string key = "k" + std::to_string(seed) + ":" + std::to_string(i);
+    const std::string key = absl::StrCat("k", seed, ":", i);
     const int kind = pick(10);
     const int fields = kind == 0 ? 600 + pick(200) : 1 + pick(12);
     for (int f = 0; f < fields; ++f) {
@@ -114,7 +115,7 @@ void fill_random(Store& s, uint32_t seed, int keys) {
         default: value = "val" + std::to_string(f); break;
       }
       if (kind == 1 && f == 0) value = std::string(100, 'L');  // converts to a table
-      const std::string field = pick(3) == 0 ? std::to_string(f) : "f" + std::to_string(f);
+      const std::string field = pick(3) == 0 ? std::to_string(f) : absl::StrCat("f", f);
       REQUIRE(s.hset(key, field, value).ok());
     }
     if (pick(3) == 0) REQUIRE(s.pexpireat(key, kT0 + 1000 + pick(100000)).ok());
@@ -235,7 +236,7 @@ TEST_CASE("Store::save and Store::load round trip") {
     REQUIRE(a.hset("allgone", {{"x", "1"}, {"y", "2"}}).ok());
     const std::vector<std::string_view> xy = {"x", "y"};
     REQUIRE(a.hpexpireat("allgone", kT0 + 100, xy).ok());
-    for (int i = 0; i < 600; ++i) REQUIRE(a.hset("big", "f" + std::to_string(i), "v").ok());
+    for (int i = 0; i < 600; ++i) REQUIRE(a.hset("big", absl::StrCat("f", i), "v").ok());
     REQUIRE(a.hpexpireat("big", kT0 + 100, ab).ok());
     const std::vector<std::string_view> f0 = {"f0"};
     REQUIRE(a.hpexpireat("big", kT0 + 100, f0).ok());

@@ -26,6 +26,7 @@
 
 #include <hashstore/store.h>
 
+#include "absl/strings/str_cat.h"
 #include "command/command.h"
 #include "store/store_impl.h"
 
@@ -1216,7 +1217,7 @@ TEST_CASE("Store::expire_cycle reclaims a large hash field by field, in bounded 
     std::vector<std::string> set = {"HSET", "big"};
     std::vector<std::string> exp = {"HPEXPIRE", "big", "10", "FIELDS", "4"};
     for (int j = 1; j <= 4; ++j) {
-      std::string f = "f" + std::to_string(j) + "_" + std::to_string(i);
+      std::string f = absl::StrCat("f", j, "_", i);
       set.push_back(f);
       set.push_back("v");
       exp.push_back(f);
