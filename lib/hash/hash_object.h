@@ -112,15 +112,13 @@ class FieldLog {
   ~FieldLog() { active_ = previous_; }
   FieldLog(const FieldLog&) = delete;
   FieldLog& operator=(const FieldLog&) = delete;
-  // Inline, on initial-exec TLS: every write calls it, almost always with
-  // no log active.
+  // Inline: every write calls it, almost always with no log active.
   static void note(std::string_view field) {
     if (active_ != nullptr) active_->emplace_back(field);
   }
 
  private:
-  static inline thread_local std::vector<std::string>* active_
-      __attribute__((tls_model("initial-exec"))) = nullptr;
+  static inline thread_local std::vector<std::string>* active_ = nullptr;
   std::vector<std::string>* previous_;
 };
 

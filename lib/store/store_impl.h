@@ -329,9 +329,10 @@ class StoreImpl {
   // is set (store_evict.cc); the inline checks keep plain stores fast.
   absl::Status make_room_slow();
   void touch_slow(const void* entry, Now& now, bool created, EvictionPolicy p);
-  // This thread's held shards (batches, transactions); initial-exec TLS so
-  // that the check in every lock() and unlock() is a plain load.
-  static inline thread_local HeldShards held_ __attribute__((tls_model("initial-exec"))) = {
+  // This thread's held shards (batches, transactions), inline so that the
+  // check in every lock() and unlock() needs no call. (An initial-exec
+  // tls_model attribute here made UBSan builds see a null address.)
+  static inline thread_local HeldShards held_ = {
       nullptr, nullptr};
   // One evictor at a time; it keeps the pool of best candidates between
   // evictions, as Redis's eviction pool, and a seeded generator.
