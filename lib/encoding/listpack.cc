@@ -397,14 +397,22 @@ uint8_t* erase(uint8_t* lp, uint32_t off, size_t n, LpResize resize) {
 namespace {
 
 // find_field for the common name: under 64 bytes and not an integer's
-// text, so only an entry starting with the same 6-bit-string byte can be
-// equal, and every other entry is stepped over from its first byte.
+// text, so no integer entry can be equal, and among 6-bit strings only one
+// starting with the same byte. A 12- or 32-bit string entry may still hold
+// a short string (validate() accepts such non-canonical encodings, as
+// Redis does): those are compared in full. Everything else is stepped over
+// from its first byte.
 template <size_t kStride>
 uint32_t find_short_field(const uint8_t* lp, std::string_view field) {
   const uint8_t tag = static_cast<uint8_t>(k6BitStr | field.size());
   const uint32_t end = end_offset(lp);
   for (uint32_t off = first(lp); off != end;) {
-    if (lp[off] == tag && equal_bytes(lp + off + 1, field.data(), field.size())) return off;
+    const uint8_t b = lp[off];
+    if (b == tag) {
+      if (equal_bytes(lp + off + 1, field.data(), field.size())) return off;
+    } else if ((b & k12BitStrMask) == k12BitStr || b == k32BitStr) {
+      if (get(lp, off).str == field) return off;
+    }
     off = next(lp, off);
     // The value (and TTL); a short last group never walks past the end byte.
     for (size_t i = 1; i < kStride && off != end; ++i) off = next(lp, off);

@@ -189,6 +189,34 @@ TEST_CASE("Listpack::find_field") {
   }
 }
 
+TEST_CASE("Listpack::find_field finds short names in non-canonical string encodings") {
+  // validate() accepts a short string stored with a 12-bit or 32-bit
+  // length, as Redis does; a lookup must still find it (found by the
+  // listpack_validate fuzzer: "" stored as a 12-bit string).
+  // Entries: "" (12-bit), "v", "ab" (32-bit), "w", "cd" (6-bit), "x".
+  const std::vector<uint8_t> bytes = {
+      0, 0, 0, 0, 6, 0,                       // header: size patched below, 6 entries
+      0xE0, 0x00, 0x02,                       // "" as a 12-bit string, backlen 2
+      0x81, 'v', 0x02,                        // "v"
+      0xF0, 0x02, 0x00, 0x00, 0x00, 'a', 'b', 0x07,  // "ab" as a 32-bit string, backlen 7
+      0x81, 'w', 0x02,                        // "w"
+      0x82, 'c', 'd', 0x03,                   // "cd"
+      0x81, 'x', 0x02,                        // "x"
+      0xFF};
+  std::vector<uint8_t> l = bytes;
+  l[0] = static_cast<uint8_t>(l.size());
+  REQUIRE(lp::validate(l.data(), l.size(), /*deep=*/true).ok());
+  const uint8_t* p = l.data();
+  char buf[21];
+  for (const auto& [field, value] : std::vector<std::pair<std::string, std::string>>{
+           {"", "v"}, {"ab", "w"}, {"cd", "x"}}) {
+    const uint32_t off = lp::find_field(p, field);
+    REQUIRE(off != kLpNone);
+    CHECK(lp::get_string(p, lp::next(p, off), buf) == value);
+  }
+  CHECK(lp::find_field(p, "a") == kLpNone);
+}
+
 TEST_CASE("Listpack with an unknown count") {
   OwnedListpack l;
   for (int i = 0; i < 70000; ++i) l.append(i % 2 ? "v" : "f");
