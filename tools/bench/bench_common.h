@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +47,13 @@ struct Profile {
   std::string key, name, email, age, city, created;
 };
 Profile profile(size_t i);
+
+// The baseline's counter operations, done as the Store does them (values
+// parsed strictly; speed.cc): HINCRBY on one hash (nullopt when the value is
+// not an integer), and reserve of n from key's "stock" (nullopt when the
+// key is missing, the value not an integer, or fewer than n are left).
+std::optional<int64_t> base_incr(Baseline& h, const std::string& field, int64_t by);
+std::optional<int64_t> base_reserve(BaselineKeyspace& ks, const std::string& key, int64_t n);
 
 // speed.cc; --ops=a,b limits `speed` to the operations whose names start
 // with one of them (e.g. --ops=hget,hset); empty: all.

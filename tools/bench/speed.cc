@@ -39,31 +39,6 @@ std::optional<std::string> base_hget(BaselineKeyspace& ks, const std::string& k,
   return v->second;
 }
 
-bool parse_i64(const std::string& s, int64_t* out) {
-  auto r = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return r.ec == std::errc() && r.ptr == s.data() + s.size();
-}
-
-std::optional<int64_t> base_incr(BaselineKeyspace& ks, const std::string& k, const char* f,
-                                 int64_t by) {
-  std::string& v = ks[k][f];
-  int64_t cur = 0;
-  if (!v.empty() && !parse_i64(v, &cur)) return std::nullopt;
-  cur += by;
-  v = std::to_string(cur);
-  return cur;
-}
-
-std::optional<int64_t> base_reserve(BaselineKeyspace& ks, const std::string& k, int64_t n) {
-  auto it = ks.find(k);
-  if (it == ks.end()) return std::nullopt;
-  std::string& v = it->second["stock"];
-  int64_t cur = 0;
-  if (!parse_i64(v, &cur) || cur < n) return std::nullopt;
-  v = std::to_string(cur - n);
-  return cur - n;
-}
-
 // ---- Setup ------------------------------------------------------------------------
 
 struct Data {
@@ -153,7 +128,7 @@ const Op kOpsList[] = {
        return static_cast<size_t>(*s.hincrby(k, "age", 1));
      },
      [](BaselineKeyspace& b, const std::string& k) {
-       return static_cast<size_t>(*base_incr(b, k, "age", 1));
+       return static_cast<size_t>(*base_incr(b[k], "age", 1));
      }},
     {"reserve",
      [](hashstore::Store& s, const std::string& k) {
@@ -198,7 +173,32 @@ void speed_mode(int rounds, bool thread_safe) {
   }
 }
 
+// Strict int64 parse, as the Store parses counters.
+bool parse_i64(const std::string& s, int64_t* out) {
+  auto r = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
 }  // namespace
+
+std::optional<int64_t> base_incr(Baseline& h, const std::string& field, int64_t by) {
+  std::string& v = h[field];
+  int64_t cur = 0;
+  if (!v.empty() && !parse_i64(v, &cur)) return std::nullopt;
+  cur += by;
+  v = std::to_string(cur);
+  return cur;
+}
+
+std::optional<int64_t> base_reserve(BaselineKeyspace& ks, const std::string& key, int64_t n) {
+  auto it = ks.find(key);
+  if (it == ks.end()) return std::nullopt;
+  std::string& v = it->second["stock"];
+  int64_t cur = 0;
+  if (!parse_i64(v, &cur) || cur < n) return std::nullopt;
+  v = std::to_string(cur - n);
+  return cur - n;
+}
 
 std::vector<std::string> g_speed_ops;
 

@@ -29,7 +29,6 @@
 // only moves forward, so the FIFO is in time order; a popped pair whose time
 // is no longer the key's is stale and skipped) — the cheapest correct
 // scheme for one fixed TTL, cheaper than the general index the Store keeps.
-#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <deque>
@@ -71,21 +70,6 @@ std::vector<uint32_t> random_indexes(size_t n, size_t range, uint32_t seed) {
   std::vector<uint32_t> out(n);
   for (uint32_t& x : out) x = static_cast<uint32_t>(rng() % range);
   return out;
-}
-
-bool parse_i64(const std::string& s, int64_t* out) {
-  auto r = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return r.ec == std::errc() && r.ptr == s.data() + s.size();
-}
-
-// HINCRBY on a baseline hash: nullopt when the value is not an integer.
-std::optional<int64_t> base_incr(Baseline& h, const std::string& field, int64_t by) {
-  std::string& v = h[field];
-  int64_t cur = 0;
-  if (!v.empty() && !parse_i64(v, &cur)) return std::nullopt;
-  cur += by;
-  v = std::to_string(cur);
-  return cur;
 }
 
 // Runs fn under mu when locked, bare otherwise.
@@ -211,15 +195,8 @@ void stock_case(int rounds, bool locked, const std::string& suffix) {
     for (size_t i = 0; i < order.size(); ++i) {
       const std::string& k = keys[order[i]];
       const int64_t n = 1 + static_cast<int64_t>(i % 3);
-      const std::optional<int64_t> left = guarded(mu, locked, [&]() -> std::optional<int64_t> {
-        auto it = ks.find(k);
-        if (it == ks.end()) return std::nullopt;
-        std::string& v = it->second["stock"];
-        int64_t cur = 0;
-        if (!parse_i64(v, &cur) || cur < n) return std::nullopt;
-        v = std::to_string(cur - n);
-        return cur - n;
-      });
+      const std::optional<int64_t> left =
+          guarded(mu, locked, [&] { return base_reserve(ks, k, n); });
       if (left) {
         sink += static_cast<size_t>(*left);
       } else {
