@@ -128,8 +128,6 @@ struct Encoded {
   }
 };
 
-static_assert(kMaxInt64Chars == 21, "lp::may_be_int (listpack.h) assumes 21");
-
 Encoded encode_int(int64_t v) {
   Encoded e;
   uint8_t* h = e.head;

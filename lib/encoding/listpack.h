@@ -55,6 +55,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "util/number.h"
 
 namespace hashstore::internal {
 
@@ -140,7 +141,7 @@ uint8_t* replace_general(uint8_t* lp, uint32_t off, std::string_view s, LpResize
 // "+1", " 1"), which the listpack stores as an integer: a cheap test before
 // parsing, which most strings fail.
 inline bool may_be_int(std::string_view s) {
-  return !s.empty() && s.size() < 21 &&  // kMaxInt64Chars
+  return !s.empty() && s.size() < kMaxInt64Chars &&
          (static_cast<unsigned char>(s[0] - '0') < 10 || s[0] == '-');
 }
 inline uint8_t* replace(uint8_t* lp, uint32_t off, std::string_view s, LpResize resize) {

@@ -16,8 +16,6 @@ namespace hashstore::internal::key_entry {
 
 namespace {
 
-constexpr size_t kBoundsBytes = 2 * sizeof(int64_t);
-
 size_t header_size(std::string_view key, bool has_ttl, bool field_ttls) {
   return kFlagsOffset + 1 + varint_size(key.size()) + key.size() +
          (has_ttl ? sizeof(int64_t) : 0) +
@@ -59,7 +57,6 @@ size_t write_header(uint8_t* p, uint8_t flags, std::string_view key,
   return off;
 }
 
-
 }  // namespace
 
 
@@ -73,8 +70,6 @@ void set_access(const void* entry, uint32_t value) {
   std::atomic_ref<uint32_t>(*static_cast<uint32_t*>(const_cast<void*>(entry)))
       .store(value, std::memory_order_relaxed);
 }
-
-
 
 std::optional<int64_t> expire_ms(const void* entry) {
   if (!(flags(entry) & kHasTtl)) return std::nullopt;
@@ -107,8 +102,6 @@ std::optional<int64_t> death_ms(const void* entry) {
   }
   return t;
 }
-
-
 
 FieldTable* table(const void* entry) {
   assert(encoding(entry) == HashEncoding::kTable);

@@ -46,6 +46,7 @@ inline constexpr uint8_t kTable = 1 << 1;
 inline constexpr uint8_t kFieldTtl = 1 << 2;
 inline constexpr size_t kMaxVarintBytes = 5;
 inline constexpr size_t kFlagsOffset = sizeof(uint32_t);
+inline constexpr size_t kBoundsBytes = 2 * sizeof(int64_t);  // FieldBounds: next_ms, gone_ms
 static_assert(sizeof(FieldTable*) == 8, "payload pointer is stored in 8 bytes");
 
 // New entry for key whose payload is a copy of `lp_bytes` bytes of listpack
@@ -95,7 +96,7 @@ inline HashEncoding encoding(const void* entry) {
 inline size_t payload_offset(const void* entry) {
   const uint8_t f = flags(entry);
   return after_key(entry) + ((f & kHasTtl) ? sizeof(int64_t) : 0) +
-         ((f & kFieldTtl) ? 2 * sizeof(int64_t) : 0);
+         ((f & kFieldTtl) ? kBoundsBytes : 0);
 }
 inline uint8_t* listpack(void* entry) {
   assert(encoding(entry) == HashEncoding::kListpack);

@@ -29,9 +29,7 @@ enum class Use : uint8_t {
 // field, or a failed write on a new key): an empty hash does not exist.
 // Expired fields are reclaimed before fn runs, so fn sees only live ones; a
 // read that meets due fields takes the shard for writing to reclaim them.
-//
-// on_hash_held is the body, for a shard the caller holds: for writing, or
-// (Use::kRead) for reading when the key cannot have due fields at `now`.
+
 // The read body: e is the key's live entry (or nullptr) with no due
 // fields, found with the shard held at least for reading.
 template <class R, class F>
@@ -46,6 +44,8 @@ R read_entry(StoreImpl& impl, Shard& shard, void* e, Now& now, R fallback, F&& f
   return fn(hash);
 }
 
+// on_hash's body, for a shard the caller holds: for writing, or (Use::kRead)
+// for reading when the key cannot have due fields at `now`.
 template <class R, class F>
 R on_hash_held(StoreImpl& impl, Shard& shard, std::string_view key, uint64_t h, Use use,
                Now& now, R fallback, F&& fn) {

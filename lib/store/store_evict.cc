@@ -26,12 +26,6 @@ constexpr double kLfuLogFactor = 10;  // lfu-log-factor
 constexpr uint32_t kLfuDecayMinutes = 1;  // lfu-decay-time
 constexpr size_t kPoolSize = 16;      // Redis's EVPOOL_SIZE
 
-bool is_lru(EvictionPolicy p) {
-  return p == EvictionPolicy::kAllKeysLru || p == EvictionPolicy::kVolatileLru;
-}
-bool is_lfu(EvictionPolicy p) {
-  return p == EvictionPolicy::kAllKeysLfu || p == EvictionPolicy::kVolatileLfu;
-}
 bool is_volatile(EvictionPolicy p) {
   return p == EvictionPolicy::kVolatileLru || p == EvictionPolicy::kVolatileLfu ||
          p == EvictionPolicy::kVolatileRandom || p == EvictionPolicy::kVolatileTtl;

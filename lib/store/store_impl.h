@@ -92,6 +92,14 @@ inline void count_lookup(std::atomic<uint64_t>& counter) {
   counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
+// The policies that rank keys by their access word (LRU time, LFU counter).
+inline bool is_lru(EvictionPolicy p) {
+  return p == EvictionPolicy::kAllKeysLru || p == EvictionPolicy::kVolatileLru;
+}
+inline bool is_lfu(EvictionPolicy p) {
+  return p == EvictionPolicy::kAllKeysLfu || p == EvictionPolicy::kVolatileLfu;
+}
+
 // How a call uses a shard: reads share it, writes hold it alone.
 enum class Access : uint8_t { kRead, kWrite };
 
@@ -248,10 +256,7 @@ class StoreImpl {
   // Redis's initial count).
   void touch(const void* entry, Now& now, bool created = false) {
     const EvictionPolicy p = policy();
-    if (p == EvictionPolicy::kAllKeysLru || p == EvictionPolicy::kVolatileLru ||
-        p == EvictionPolicy::kAllKeysLfu || p == EvictionPolicy::kVolatileLfu) {
-      touch_slow(entry, now, created, p);
-    }
+    if (is_lru(p) || is_lfu(p)) touch_slow(entry, now, created, p);
   }
   uint64_t evicted_keys() const { return evicted_.load(std::memory_order_relaxed); }
 
@@ -332,8 +337,7 @@ class StoreImpl {
   // This thread's held shards (batches, transactions), inline so that the
   // check in every lock() and unlock() needs no call. (An initial-exec
   // tls_model attribute here made UBSan builds see a null address.)
-  static inline thread_local HeldShards held_ = {
-      nullptr, nullptr};
+  static inline thread_local HeldShards held_ = {nullptr, nullptr};
   // One evictor at a time; it keeps the pool of best candidates between
   // evictions, as Redis's eviction pool, and a seeded generator.
   std::mutex evict_mu_;
