@@ -9,10 +9,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -25,10 +22,14 @@
 #include "command/command.h"
 #include "store/single_flight.h"
 #include "store/store_impl.h"
+#include "thread_sync.h"
 
 using hashstore::ManualClock;
 using hashstore::Options;
 using hashstore::Store;
+
+using hashstore::test::await;
+using hashstore::test::Gate;
 
 namespace {
 
@@ -44,28 +45,6 @@ Options with_clock(const ManualClock& clock) {
   return o;
 }
 
-// A one-shot gate (as in single_flight_test.cc): wait() gives up after a
-// minute so that a bug fails a CHECK instead of hanging; not a measurement.
-class Gate {
- public:
-  void open() {
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      open_ = true;
-    }
-    cv_.notify_all();
-  }
-  bool wait() {
-    std::unique_lock<std::mutex> l(mu_);
-    return cv_.wait_for(l, std::chrono::minutes(1), [&] { return open_; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool open_ = false;
-};
-
 hashstore::internal::SingleFlight& flights(Store& store) {
   return hashstore::internal::StoreInternal::impl(store).flights();
 }
@@ -75,12 +54,7 @@ hashstore::internal::SingleFlight& flights(Store& store) {
 // the test then opens the gate and fails instead of hanging).
 bool await_waiters(Store& store, std::string_view key, const std::atomic<int>& calls,
                    size_t waiters) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
-  while (!(calls.load() == 1 && flights(store).waiting(key) == waiters)) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::yield();
-  }
-  return true;
+  return await([&] { return calls.load() == 1 && flights(store).waiting(key) == waiters; });
 }
 
 }  // namespace

@@ -8,9 +8,6 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
@@ -18,50 +15,17 @@
 
 #include "absl/status/status.h"
 #include "store/single_flight.h"
+#include "thread_sync.h"
 
 using hashstore::internal::SingleFlight;
+using hashstore::test::await;
+using hashstore::test::Gate;
 
 namespace {
 
 constexpr int kThreads = 8;
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
-
-// A one-shot gate: wait() blocks until open(). The wait gives up after a
-// minute so that a bug shows as a failed CHECK instead of a hung test; the
-// time is a deadlock guard, never a measurement.
-class Gate {
- public:
-  void open() {
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      open_ = true;
-    }
-    cv_.notify_all();
-  }
-  bool wait() {
-    std::unique_lock<std::mutex> l(mu_);
-    return cv_.wait_for(l, std::chrono::minutes(1), [&] { return open_; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool open_ = false;
-};
-
-// Yields until cond() holds (test-side polling of SingleFlight::waiting; the
-// class itself never spins); false if it still does not after a minute, so
-// that a bug fails a CHECK instead of hanging.
-template <class C>
-bool await(C cond) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
-  while (!cond()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::yield();
-  }
-  return true;
-}
 
 }  // namespace
 
