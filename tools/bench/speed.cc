@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -203,6 +204,15 @@ std::optional<int64_t> base_reserve(BaselineKeyspace& ks, const std::string& key
 std::vector<std::string> g_speed_ops;
 
 void speed(int rounds) {
+  for (const std::string& prefix : g_speed_ops) {
+    bool known = false;
+    for (const Op& op : kOpsList) known |= std::string_view(op.name).rfind(prefix, 0) == 0;
+    if (!known) {
+      std::fprintf(stderr, "hashstore-bench: --ops: no speed operation starts with %s\n",
+                   prefix.c_str());
+      std::exit(2);
+    }
+  }
   speed_mode(rounds, /*thread_safe=*/true);
   speed_mode(rounds, /*thread_safe=*/false);
 }
