@@ -19,6 +19,8 @@
 #include <hashstore/clock.h>
 #include <hashstore/store.h>
 
+#include "absl/strings/str_cat.h"
+
 namespace {
 
 using hashstore::ManualClock;
@@ -97,7 +99,7 @@ TEST_CASE("SAVE, BGSAVE, LASTSAVE and CONFIG dir / dbfilename") {
   }
   SUBCASE("BGSAVE") {
     REQUIRE(s.execute({"CONFIG", "SET", "dir", dir, "dbfilename", "bg.hss"}).string() == "OK");
-    for (int i = 0; i < 2000; ++i) REQUIRE(s.hset("k" + std::to_string(i), "f", "v").ok());
+    for (int i = 0; i < 2000; ++i) REQUIRE(s.hset(absl::StrCat("k", i), "f", "v").ok());
     clock.advance_ms(7000);
     const Reply r = s.execute({"BGSAVE"});
     CHECK(r.string() == "Background saving started");
@@ -142,7 +144,7 @@ TEST_CASE("Store::export_resp") {
           "$1\r\n1\r\n$1\r\na\r\n");
   }
   SUBCASE("a table hash with field TTLs; expired fields and keys are left out") {
-    for (int i = 0; i < 600; ++i) REQUIRE(s.hset("big", "f" + std::to_string(i), "v").ok());
+    for (int i = 0; i < 600; ++i) REQUIRE(s.hset("big", absl::StrCat("f", i), "v").ok());
     const std::vector<std::string_view> f = {"f1", "f2"};
     REQUIRE(s.hpexpireat("big", kT0 + 5000, f).ok());
     const std::vector<std::string_view> f3 = {"f3"};
@@ -166,16 +168,16 @@ TEST_CASE("Store::export_resp") {
 TEST_CASE("Store::save while other threads write") {
   Store s;  // the system clock; no TTLs involved
   const std::string path = temp_dir() + "/busy.hss";
-  for (int i = 0; i < 2000; ++i) REQUIRE(s.hset("k" + std::to_string(i), "n", "0").ok());
+  for (int i = 0; i < 2000; ++i) REQUIRE(s.hset(absl::StrCat("k", i), "n", "0").ok());
   std::atomic<bool> stop{false};
   std::vector<std::thread> writers;
   for (int t = 0; t < 2; ++t) {
     writers.emplace_back([&, t] {
       std::mt19937 rng(static_cast<uint32_t>(t));
       while (!stop.load()) {
-        const std::string key = "k" + std::to_string(rng() % 2000);
+        const std::string key = absl::StrCat("k", rng() % 2000);
         (void)s.hincrby(key, "n", 1);
-        (void)s.hset("new" + std::to_string(t) + ":" + std::to_string(rng() % 500), "f", "v");
+        (void)s.hset(absl::StrCat("new", t, ":", rng() % 500), "f", "v");
       }
     });
   }
@@ -185,7 +187,7 @@ TEST_CASE("Store::save while other threads write") {
   Store t;
   REQUIRE(t.load(path).ok());
   CHECK(t.dbsize() >= 2000);
-  for (int i = 0; i < 2000; i += 97) CHECK(t.hget("k" + std::to_string(i), "n").has_value());
+  for (int i = 0; i < 2000; i += 97) CHECK(t.hget(absl::StrCat("k", i), "n").has_value());
 }
 
 TEST_CASE("a save killed at a random point leaves the previous snapshot loadable") {
