@@ -41,6 +41,8 @@ class Reply {
     return r;
   }
   static Reply bulk(std::string_view bytes) { return Reply(Kind::kBulk, std::string(bytes)); }
+  static Reply bulk(std::string&& bytes) { return Reply(Kind::kBulk, std::move(bytes)); }
+  static Reply bulk(const char* bytes) { return bulk(std::string_view(bytes)); }
   static Reply nil() { return Reply(); }
   static Reply array(std::vector<Reply> elements) {
     Reply r;

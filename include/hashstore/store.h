@@ -34,6 +34,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include <hashstore/options.h>
+#include <hashstore/pipeline.h>
 #include <hashstore/reply.h>
 
 namespace hashstore {
@@ -351,6 +352,12 @@ class Store {
   // reply per command; an error in one command does not stop the others. No
   // other call sees the batch half done.
   std::vector<Reply> execute_batch(const std::vector<std::vector<std::string>>& commands);
+  // Runs a Pipeline's commands in order, its keys' slots and entries fetched
+  // a few commands ahead; one reply per command, each what execute() replies
+  // to it. Shards are held as by execute_batch(). See hashstore/pipeline.h.
+  PipelineReplies run(const Pipeline& pipeline);
+  // The same into `replies` (cleared first), reusing its memory.
+  void run(const Pipeline& pipeline, PipelineReplies& replies);
   // A transaction, as MULTI ... EXEC runs it: if any command is unknown or
   // has the wrong number of arguments, nothing runs and the reply is
   // "EXECABORT Transaction discarded because of previous errors."; otherwise

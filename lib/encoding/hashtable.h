@@ -230,6 +230,27 @@ class HashTable {
     return slot ? element_of(*slot) : nullptr;
   }
 
+  // Cache hints for batched lookups (Store::run fetches a few keys ahead):
+  // prefetch_bucket pulls h's home bucket in; prefetch_element, called once
+  // that bucket has arrived, pulls in the first two cache lines of each
+  // element whose tag matches there. Neither changes anything; while a
+  // rehash runs they look at the new array only (a hint may miss).
+  void prefetch_bucket(uint64_t h) const {
+    if (cur_.buckets != 0) prefetch_line(cur_.slots + (h & cur_.mask()) * kSlotsPerBucket);
+  }
+  void prefetch_element(uint64_t h) const {
+    if (cur_.buckets == 0) return;
+    const uint64_t* bucket = cur_.slots + (h & cur_.mask()) * kSlotsPerBucket;
+    const uint64_t tag = tag_of(h);
+    for (size_t i = 0; i < kSlotsPerBucket; ++i) {
+      if (bucket[i] != 0 && (bucket[i] >> kTagShift) == tag) {
+        const char* e = static_cast<const char*>(element_of(bucket[i]));
+        prefetch_line(e);
+        prefetch_line(e + kBucketBytes);
+      }
+    }
+  }
+
   // Adds elem; the table owns it from now on. May start or advance a rehash.
   // REQUIRES: no element with the same key; elem != nullptr and its address
   // fits in 48 bits.

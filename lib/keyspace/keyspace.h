@@ -106,6 +106,10 @@ class Keyspace {
     if (!(key_entry::flags(entry) & key_entry::kFieldTtl)) return false;
     return key_entry::field_bounds(entry)->next_ms <= now.ms();
   }
+  // Cache hints for batched calls, a few keys ahead of their lookup: the
+  // key's slot bucket first, then (once that has arrived) its entry.
+  void prefetch_slots(uint64_t h) const { table_.prefetch_bucket(h); }
+  void prefetch_entry(uint64_t h) const { table_.prefetch_element(h); }
   // Adds key with an empty listpack hash; returns its entry. REQUIRES: absent.
   // The caller must fill it (or erase it) before the call returns: an empty
   // hash does not exist.

@@ -84,9 +84,13 @@ absl::Status wrong_arity(std::string_view command) {
 StoreImpl::MultiLock::MultiLock(StoreImpl& impl, const std::vector<uint64_t>& hashes,
                                 Access access)
     : impl_(impl), access_(access) {
+  // Each shard once, in ascending order: marked, then collected (no sort).
+  std::vector<bool> wanted(impl.shard_count());
+  for (uint64_t h : hashes) wanted[impl.shard_index(h)] = true;
   std::vector<size_t> idx;
-  idx.reserve(hashes.size());
-  for (uint64_t h : hashes) idx.push_back(impl.shard_index(h));
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    if (wanted[i]) idx.push_back(i);
+  }
   lock_indexes(std::move(idx));
 }
 
@@ -97,8 +101,7 @@ StoreImpl::MultiLock::MultiLock(StoreImpl& impl, Access access) : impl_(impl), a
 }
 
 void StoreImpl::MultiLock::lock_indexes(std::vector<size_t> idx) {
-  std::sort(idx.begin(), idx.end());
-  idx.erase(std::unique(idx.begin(), idx.end()), idx.end());
+  locked_.reserve(idx.size());
   for (size_t i : idx) {
     Shard* s = &impl_.shard(i);
     impl_.lock(*s, access_);

@@ -293,6 +293,7 @@ class StoreImpl {
     MultiLock& operator=(const MultiLock&) = delete;
 
    private:
+    // REQUIRES: indexes ascending, each once (the lock order).
     void lock_indexes(std::vector<size_t> indexes);
     StoreImpl& impl_;
     Access access_;

@@ -5,6 +5,7 @@
 // copying results out and parsing counters strictly; it is behind one
 // std::mutex when compared with the thread-safe Store, and bare when
 // compared with the single-threaded Store (Options::thread_safe = false).
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
@@ -18,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include <hashstore/pipeline.h>
 #include <hashstore/store.h>
 
 #include "bench_common.h"
@@ -93,12 +95,15 @@ struct Op {
   const char* name;
   size_t (*store)(hashstore::Store&, const std::string&);
   size_t (*base)(BaselineKeyspace&, const std::string&);
+  // Queues the same operation on a Pipeline (the `pipelined` rows).
+  void (*queue)(hashstore::Pipeline&, const std::string&);
 };
 
 const Op kOpsList[] = {
     {"hget (1 field)",
      [](hashstore::Store& s, const std::string& k) { return s.hget(k, "email")->size(); },
-     [](BaselineKeyspace& b, const std::string& k) { return base_hget(b, k, "email")->size(); }},
+     [](BaselineKeyspace& b, const std::string& k) { return base_hget(b, k, "email")->size(); },
+     [](hashstore::Pipeline& p, const std::string& k) { p.hget(k, "email"); }},
     {"hmget (3 fields)",
      [](hashstore::Store& s, const std::string& k) {
        return s.hmget(k, {"name", "email", "city"}).size();
@@ -107,7 +112,8 @@ const Op kOpsList[] = {
        std::vector<std::optional<std::string>> out;
        for (const char* f : {"name", "email", "city"}) out.push_back(base_hget(b, k, f));
        return out.size();
-     }},
+     },
+     [](hashstore::Pipeline& p, const std::string& k) { p.hmget(k, {"name", "email", "city"}); }},
     {"hgetall",
      [](hashstore::Store& s, const std::string& k) { return s.hgetall(k).size(); },
      [](BaselineKeyspace& b, const std::string& k) {
@@ -115,7 +121,8 @@ const Op kOpsList[] = {
        auto it = b.find(k);
        for (const auto& [f, v] : it->second) out.emplace_back(f, v);
        return out.size();
-     }},
+     },
+     [](hashstore::Pipeline& p, const std::string& k) { p.hgetall(k); }},
     {"hset (1 field)",
      [](hashstore::Store& s, const std::string& k) {
        return static_cast<size_t>(*s.hset(k, "city", "LON"));
@@ -123,21 +130,24 @@ const Op kOpsList[] = {
      [](BaselineKeyspace& b, const std::string& k) {
        b[k]["city"] = "LON";
        return size_t{0};
-     }},
+     },
+     [](hashstore::Pipeline& p, const std::string& k) { p.hset(k, "city", "LON"); }},
     {"hincrby",
      [](hashstore::Store& s, const std::string& k) {
        return static_cast<size_t>(*s.hincrby(k, "age", 1));
      },
      [](BaselineKeyspace& b, const std::string& k) {
        return static_cast<size_t>(*base_incr(b[k], "age", 1));
-     }},
+     },
+     [](hashstore::Pipeline& p, const std::string& k) { p.hincrby(k, "age", 1); }},
     {"reserve",
      [](hashstore::Store& s, const std::string& k) {
        return static_cast<size_t>(**s.reserve(k, "stock", 1));
      },
      [](BaselineKeyspace& b, const std::string& k) {
        return static_cast<size_t>(*base_reserve(b, k, 1));
-     }},
+     },
+     [](hashstore::Pipeline& p, const std::string& k) { p.reserve(k, "stock", 1); }},
 };
 
 bool chosen(const Op& op) {
@@ -167,6 +177,68 @@ void speed_mode(int rounds, bool thread_safe) {
         if (!thread_safe) return op.base(ks, k);
         std::lock_guard<std::mutex> l(mu);
         return op.base(ks, k);
+      }));
+    }
+    done_progress();
+    report("speed", std::string(op.name) + suffix, "ops/s", ours, theirs, false);
+  }
+}
+
+// Commands per batch in the pipelined rows: redis-benchmark's -P in
+// tools/redis_bench.sh.
+constexpr size_t kDepth = 32;
+
+// Runs batch(first, last) over data().order in slices of kDepth; returns
+// operations/s.
+template <class Batch>
+double batched_ops_per_second(Batch batch) {
+  const Data& d = data();
+  size_t sink = 0;
+  const auto start = Clock::now();
+  for (size_t i = 0; i < d.order.size(); i += kDepth) {
+    sink += batch(i, std::min(i + kDepth, d.order.size()));
+  }
+  const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  if (sink == 42) std::puts("");
+  return static_cast<double>(d.order.size()) / secs;
+}
+
+// The same operations in batches of kDepth: hashstore queues each batch on
+// a Pipeline and runs it (Store::run); the baseline, which has no pipeline,
+// is given the same head start where it can take one: each batch's keys are
+// prefetched in the outer map (absl's prefetch()) before the batch runs,
+// under one lock per batch when locked, as run() holds its shards once.
+void pipelined_mode(int rounds, bool thread_safe) {
+  hashstore::Options options;
+  options.thread_safe = thread_safe;
+  hashstore::Store store(options);
+  load(store);
+  BaselineKeyspace ks;
+  load(ks);
+  std::mutex mu;
+  const Data& d = data();
+  const std::string suffix =
+      std::string(", pipelined ") + std::to_string(kDepth) + (thread_safe ? ", locked" : ", 1 thread");
+  hashstore::Pipeline p;
+  hashstore::PipelineReplies replies;
+  for (const Op& op : kOpsList) {
+    if (!chosen(op)) continue;
+    std::vector<double> ours, theirs;
+    for (int r = 0; r < rounds; ++r) {
+      progress(op.name, r, rounds);
+      ours.push_back(batched_ops_per_second([&](size_t first, size_t last) {
+        p.clear();
+        for (size_t i = first; i < last; ++i) op.queue(p, d.profiles[d.order[i]].key);
+        store.run(p, replies);
+        return replies.size();
+      }));
+      theirs.push_back(batched_ops_per_second([&](size_t first, size_t last) {
+        std::unique_lock<std::mutex> l(mu, std::defer_lock);
+        if (thread_safe) l.lock();
+        for (size_t i = first; i < last; ++i) ks.prefetch(d.profiles[d.order[i]].key);
+        size_t n = 0;
+        for (size_t i = first; i < last; ++i) n += op.base(ks, d.profiles[d.order[i]].key);
+        return n;
       }));
     }
     done_progress();
@@ -215,6 +287,8 @@ void speed(int rounds) {
   }
   speed_mode(rounds, /*thread_safe=*/true);
   speed_mode(rounds, /*thread_safe=*/false);
+  pipelined_mode(rounds, /*thread_safe=*/true);
+  pipelined_mode(rounds, /*thread_safe=*/false);
 }
 
 void threads(int rounds) {

@@ -1,0 +1,151 @@
+// hashstore::Pipeline: single-key commands queued, then run together by
+// Store::run() — the in-process counterpart of a Redis pipeline.
+//
+//   hashstore::Pipeline p;
+//   for (const std::string& user : page) p.hget(user, "name");
+//   hashstore::PipelineReplies names = store.run(p);  // one per command
+//   for (size_t i = 0; i < names.size(); ++i) show(names.string(i));
+//
+// What it buys: run() knows every key before it starts, so it looks up each
+// key's slots and entry a few commands ahead of the one it is running; the
+// memory latency of one lookup hides behind the work of the others. For
+// hundreds of thousands of keys (more than the CPU caches hold) this is
+// where the time of a single call goes (README, "Measured").
+//
+// Each reply is what Store::execute() replies to the same command (HGET,
+// HMGET, HGETALL, HSET, HDEL, HINCRBY, HRESERVE): bulk or nil, arrays,
+// integers, and errors with Redis's text; an error in one command does not
+// stop the others. Replies are kept flat (PipelineReplies): every value is
+// a view into one buffer, so a batch allocates nothing per value, and a
+// PipelineReplies run into again reuses its memory. run() holds the shards of all the pipeline's keys for its
+// whole run, as execute_batch() does, so no other call sees it half done.
+//
+// A Pipeline copies the keys, fields and values it is given (the caller's
+// strings may go away at once) and can be run many times or on several
+// Stores; clear() empties it and keeps its memory for the next batch.
+#ifndef HASHSTORE_PIPELINE_H_
+#define HASHSTORE_PIPELINE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <hashstore/reply.h>
+
+namespace hashstore {
+
+class Store;
+
+class Pipeline {
+ public:
+  Pipeline& hget(std::string_view key, std::string_view field);
+  Pipeline& hmget(std::string_view key, std::span<const std::string_view> fields);
+  Pipeline& hmget(std::string_view key, std::initializer_list<std::string_view> fields);
+  Pipeline& hgetall(std::string_view key);
+  Pipeline& hset(std::string_view key, std::string_view field, std::string_view value);
+  Pipeline& hdel(std::string_view key, std::span<const std::string_view> fields);
+  Pipeline& hdel(std::string_view key, std::initializer_list<std::string_view> fields);
+  Pipeline& hincrby(std::string_view key, std::string_view field, int64_t increment);
+  // HRESERVE key field amount (Store::reserve).
+  Pipeline& reserve(std::string_view key, std::string_view field, int64_t amount);
+
+  size_t size() const { return commands_.size(); }
+  bool empty() const { return commands_.empty(); }
+  void clear();
+
+ private:
+  friend class Store;
+  enum class Kind : uint8_t { kHget, kHmget, kHgetall, kHset, kHdel, kHincrby, kReserve };
+  struct Command {
+    Kind kind;
+    uint32_t first;  // index in spans_ of the key; its other strings follow
+    uint32_t count;  // strings, the key included
+    int64_t number;  // HINCRBY's increment, HRESERVE's amount
+  };
+  struct Span {
+    size_t offset;
+    size_t size;
+  };
+  Pipeline& add(Kind kind, std::string_view key, std::span<const std::string_view> args,
+                int64_t number);
+  std::string_view string(uint32_t i) const {
+    return std::string_view(bytes_).substr(spans_[i].offset, spans_[i].size);
+  }
+
+  std::string bytes_;          // every string queued, back to back
+  std::vector<Span> spans_;    // where each one is in bytes_
+  std::vector<Command> commands_;
+};
+
+// The replies of one Store::run, one per command, in order. Views returned
+// stay valid until the object is run into again, cleared or destroyed.
+class PipelineReplies {
+ public:
+  size_t size() const { return items_.size(); }
+  // kNil, kInteger, kBulk, kArray or kError.
+  Reply::Kind kind(size_t i) const { return items_[i].kind; }
+  bool is_nil(size_t i) const { return kind(i) == Reply::Kind::kNil; }
+  bool is_error(size_t i) const { return kind(i) == Reply::Kind::kError; }
+  // REQUIRES: kind(i) == kInteger.
+  int64_t integer(size_t i) const { return items_[i].number; }
+  // REQUIRES: kind(i) is kBulk (the value) or kError (Redis's text).
+  std::string_view string(size_t i) const { return view(items_[i].first); }
+  // REQUIRES: kind(i) == kArray. Its length, and element j: a bulk string,
+  // or nullopt for HMGET's missing fields.
+  size_t elements(size_t i) const { return items_[i].count; }
+  std::optional<std::string_view> element(size_t i, size_t j) const {
+    const size_t s = items_[i].first + j;
+    if (spans_[s].size == kNilSpan) return std::nullopt;
+    return view(s);
+  }
+  // Reply i as a Reply (copies its bytes).
+  Reply reply(size_t i) const;
+  void clear();
+
+ private:
+  friend class Store;
+  static constexpr size_t kNilSpan = ~size_t{0};
+  struct Item {
+    Reply::Kind kind;
+    uint32_t count;  // kArray: elements
+    size_t first;    // kBulk / kError: its span; kArray: its first element's
+    int64_t number;  // kInteger
+  };
+  struct Span {
+    size_t offset;
+    size_t size;  // kNilSpan: a nil element
+  };
+  std::string_view view(size_t s) const {
+    return std::string_view(bytes_).substr(spans_[s].offset, spans_[s].size);
+  }
+  size_t keep(std::string_view s);
+  void add_nil() { items_.push_back(Item{Reply::Kind::kNil, 0, 0, 0}); }
+  void add_integer(int64_t v) { items_.push_back(Item{Reply::Kind::kInteger, 0, 0, v}); }
+  void add_bulk(std::string_view s) { items_.push_back(Item{Reply::Kind::kBulk, 0, keep(s), 0}); }
+  void add_error(std::string_view s) {
+    items_.push_back(Item{Reply::Kind::kError, 0, keep(s), 0});
+  }
+  // An array reply whose elements are added next with add_element / add_nil_element.
+  void add_array() { items_.push_back(Item{Reply::Kind::kArray, 0, spans_.size(), 0}); }
+  void add_element(std::string_view s) {
+    keep(s);
+    ++items_.back().count;
+  }
+  void add_nil_element() {
+    spans_.push_back(Span{0, kNilSpan});
+    ++items_.back().count;
+  }
+
+  std::string bytes_;
+  std::vector<Span> spans_;
+  std::vector<Item> items_;
+};
+
+}  // namespace hashstore
+
+#endif  // HASHSTORE_PIPELINE_H_

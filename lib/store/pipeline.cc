@@ -1,0 +1,251 @@
+// Pipeline (hashstore/pipeline.h): queuing commands, and Store::run, which
+// runs them under the held shards of all their keys while it fetches the
+// slots and entries of the keys a few commands ahead into the cache.
+#include <hashstore/pipeline.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <hashstore/reply.h>
+#include <hashstore/store.h>
+
+#include "store/hash_access.h"
+#include "store/store_impl.h"
+
+namespace hashstore {
+
+// ---- Queuing ------------------------------------------------------------------
+
+Pipeline& Pipeline::add(Kind kind, std::string_view key, std::span<const std::string_view> args,
+                        int64_t number) {
+  commands_.push_back(Command{kind, static_cast<uint32_t>(spans_.size()),
+                              static_cast<uint32_t>(1 + args.size()), number});
+  auto keep = [this](std::string_view s) {
+    spans_.push_back(Span{bytes_.size(), s.size()});
+    bytes_.append(s);
+  };
+  keep(key);
+  for (std::string_view a : args) keep(a);
+  return *this;
+}
+
+Pipeline& Pipeline::hget(std::string_view key, std::string_view field) {
+  return add(Kind::kHget, key, {&field, 1}, 0);
+}
+
+Pipeline& Pipeline::hmget(std::string_view key, std::span<const std::string_view> fields) {
+  return add(Kind::kHmget, key, fields, 0);
+}
+
+Pipeline& Pipeline::hmget(std::string_view key, std::initializer_list<std::string_view> fields) {
+  return hmget(key, std::span<const std::string_view>(fields.begin(), fields.size()));
+}
+
+Pipeline& Pipeline::hgetall(std::string_view key) { return add(Kind::kHgetall, key, {}, 0); }
+
+Pipeline& Pipeline::hset(std::string_view key, std::string_view field, std::string_view value) {
+  const std::string_view args[] = {field, value};
+  return add(Kind::kHset, key, args, 0);
+}
+
+Pipeline& Pipeline::hdel(std::string_view key, std::span<const std::string_view> fields) {
+  return add(Kind::kHdel, key, fields, 0);
+}
+
+Pipeline& Pipeline::hdel(std::string_view key, std::initializer_list<std::string_view> fields) {
+  return hdel(key, std::span<const std::string_view>(fields.begin(), fields.size()));
+}
+
+Pipeline& Pipeline::hincrby(std::string_view key, std::string_view field, int64_t increment) {
+  return add(Kind::kHincrby, key, {&field, 1}, increment);
+}
+
+Pipeline& Pipeline::reserve(std::string_view key, std::string_view field, int64_t amount) {
+  return add(Kind::kReserve, key, {&field, 1}, amount);
+}
+
+void Pipeline::clear() {
+  bytes_.clear();
+  spans_.clear();
+  commands_.clear();
+}
+
+// ---- Replies ------------------------------------------------------------------
+
+size_t PipelineReplies::keep(std::string_view s) {
+  spans_.push_back(Span{bytes_.size(), s.size()});
+  bytes_.append(s);
+  return spans_.size() - 1;
+}
+
+void PipelineReplies::clear() {
+  bytes_.clear();
+  spans_.clear();
+  items_.clear();
+}
+
+Reply PipelineReplies::reply(size_t i) const {
+  switch (kind(i)) {
+    case Reply::Kind::kInteger:
+      return Reply::integer(integer(i));
+    case Reply::Kind::kBulk:
+      return Reply::bulk(string(i));
+    case Reply::Kind::kError:
+      return Reply::error(std::string(string(i)));
+    case Reply::Kind::kArray: {
+      std::vector<Reply> out;
+      out.reserve(elements(i));
+      for (size_t j = 0; j < elements(i); ++j) {
+        const auto e = element(i, j);
+        out.push_back(e ? Reply::bulk(*e) : Reply::nil());
+      }
+      return Reply::array(std::move(out));
+    }
+    case Reply::Kind::kStatus:  // no pipeline command replies with a status
+    case Reply::Kind::kNil:
+      break;
+  }
+  return Reply::nil();
+}
+
+// ---- Running ------------------------------------------------------------------
+
+namespace {
+
+// How far ahead run() prefetches: a key's slot bucket this many commands
+// before it runs, its entry half as many (by then the bucket has arrived).
+constexpr size_t kSlotsAhead = 8;
+constexpr size_t kEntryAhead = kSlotsAhead / 2;
+
+}  // namespace
+
+PipelineReplies Store::run(const Pipeline& p) {
+  PipelineReplies out;
+  run(p, out);
+  return out;
+}
+
+void Store::run(const Pipeline& p, PipelineReplies& out) {
+  using internal::HashObject;
+  using internal::Use;
+  using internal::ValueBuffer;
+  using Kind = Pipeline::Kind;
+  out.clear();
+  const size_t n = p.commands_.size();
+  if (n == 0) return;
+  out.items_.reserve(n);
+  std::vector<uint64_t> hashes(n);
+  bool writes = false;
+  for (size_t i = 0; i < n; ++i) {
+    hashes[i] = impl_->hash(p.string(p.commands_[i].first));
+    writes |= p.commands_[i].kind >= Kind::kHset;
+  }
+  // Evict before taking the shards, as execute_batch does (no eviction can
+  // run while they are held); under noeviction writes are refused one by one.
+  if (writes) impl_->make_room().IgnoreError();
+  internal::StoreImpl::HoldShards hold(*impl_, hashes, /*all_shards=*/false);
+  auto shard = [&](size_t i) -> internal::Shard& { return impl_->shard_for(hashes[i]); };
+  for (size_t i = 0; i < std::min(n, kSlotsAhead); ++i) shard(i).keyspace.prefetch_slots(hashes[i]);
+  for (size_t i = 0; i < std::min(n, kEntryAhead); ++i) shard(i).keyspace.prefetch_entry(hashes[i]);
+  std::vector<std::string_view> fields;  // HDEL's
+  auto add_result = [&](const absl::StatusOr<int64_t>& r) {
+    if (r.ok()) {
+      out.add_integer(*r);
+    } else {
+      out.add_error(std::string(r.status().message()));
+    }
+  };
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kSlotsAhead < n) {
+      shard(i + kSlotsAhead).keyspace.prefetch_slots(hashes[i + kSlotsAhead]);
+    }
+    if (i + kEntryAhead < n) {
+      shard(i + kEntryAhead).keyspace.prefetch_entry(hashes[i + kEntryAhead]);
+    }
+    const Pipeline::Command& c = p.commands_[i];
+    const std::string_view key = p.string(c.first);
+    const std::string_view arg = c.count > 1 ? p.string(c.first + 1) : std::string_view();
+    // Reads append their values straight to `out`; writes go through the
+    // Store's own methods (which take no lock: the shards are held).
+    auto read = [&](auto&& fn) {
+      return internal::on_hash_held(*impl_, shard(i), key, hashes[i], Use::kRead, false,
+                                    [&](HashObject& hash) {
+                                      fn(hash);
+                                      return true;
+                                    });
+    };
+    switch (c.kind) {
+      case Kind::kHget: {
+        ValueBuffer buf;
+        std::string_view v;
+        if (!read([&](HashObject& hash) {
+              if (hash.find(arg, &buf, &v)) {
+                out.add_bulk(v);
+              } else {
+                out.add_nil();
+              }
+            })) {
+          out.add_nil();
+        }
+        break;
+      }
+      case Kind::kHmget: {
+        out.add_array();
+        ValueBuffer buf;
+        std::string_view v;
+        const bool found = read([&](HashObject& hash) {
+          for (uint32_t j = 1; j < c.count; ++j) {
+            if (hash.find(p.string(c.first + j), &buf, &v)) {
+              out.add_element(v);
+            } else {
+              out.add_nil_element();
+            }
+          }
+        });
+        if (!found) {
+          for (uint32_t j = 1; j < c.count; ++j) out.add_nil_element();
+        }
+        break;
+      }
+      case Kind::kHgetall:
+        out.add_array();
+        read([&](HashObject& hash) {
+          hash.for_each([&](std::string_view f, std::string_view v) {
+            out.add_element(f);
+            out.add_element(v);
+          });
+        });
+        break;
+      case Kind::kHset:
+        add_result(hset(key, arg, p.string(c.first + 2)));
+        break;
+      case Kind::kHdel:
+        fields.clear();
+        for (uint32_t j = 1; j < c.count; ++j) fields.push_back(p.string(c.first + j));
+        out.add_integer(hdel(key, fields));
+        break;
+      case Kind::kHincrby:
+        add_result(hincrby(key, arg, c.number));
+        break;
+      case Kind::kReserve: {
+        auto r = reserve(key, arg, c.number);
+        if (!r.ok()) {
+          out.add_error(std::string(r.status().message()));
+        } else if (*r) {
+          out.add_integer(**r);
+        } else {
+          out.add_nil();
+        }
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace hashstore
