@@ -1,8 +1,8 @@
 // Concurrency tests of hashstore::Store (run under ThreadSanitizer by
 // tools/test.sh): stock reservations from 8 threads never oversell and
 // account for every unit, carts are all or nothing, transactions are
-// isolated, WATCH-style retries lose no update, and batches see no
-// interleaving.
+// isolated, WATCH-style retries lose no update, and batches and pipelines
+// see no interleaving.
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include <hashstore/pipeline.h>
 #include <hashstore/store.h>
 
 namespace {
@@ -180,6 +181,37 @@ TEST_CASE("Store::execute_batch is never seen half done") {
     }
   });
   CHECK(torn.load() == 0);
+}
+
+TEST_CASE("Store::run is never seen half done") {
+  // Writers move a unit from y to x in one pipeline; readers read both in
+  // one pipeline: the sum is always 0, and no unit is lost.
+  hashstore::Store store;
+  REQUIRE(store.hset("x", "n", "0").ok());
+  REQUIRE(store.hset("y", "n", "0").ok());
+  std::atomic<int> torn{0};
+  run_threads([&](int t) {
+    hashstore::Pipeline p;
+    hashstore::PipelineReplies r;
+    for (int i = 0; i < 500; ++i) {
+      p.clear();
+      if (t % 2 == 0) {
+        p.hincrby("x", "n", 1).hincrby("y", "n", -1);
+        store.run(p, r);
+        REQUIRE(r.size() == 2);
+      } else {
+        p.hget("x", "n").hget("y", "n");
+        store.run(p, r);
+        REQUIRE(r.size() == 2);
+        if (std::stoll(std::string(r.string(0))) + std::stoll(std::string(r.string(1))) != 0) {
+          ++torn;
+        }
+      }
+    }
+  });
+  CHECK(torn.load() == 0);
+  CHECK(*store.hget("x", "n") == std::to_string(kThreads / 2 * 500));
+  CHECK(*store.hget("y", "n") == std::to_string(-kThreads / 2 * 500));
 }
 
 TEST_CASE("Store: reads share a shard while writes go on") {

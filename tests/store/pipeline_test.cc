@@ -1,0 +1,267 @@
+// hashstore::Pipeline and Store::run: every reply equals what
+// execute_batch() replies to the same commands on an identical Store (a
+// randomized model over both encodings, keys created and deleted mid-run,
+// errors), and the flat replies, reuse, field expiry and events behave.
+// Atomicity under threads is in concurrency_test.cc.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <hashstore/clock.h>
+#include <hashstore/pipeline.h>
+#include <hashstore/store.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace {
+
+using hashstore::Pipeline;
+using hashstore::PipelineReplies;
+using hashstore::Reply;
+using hashstore::Store;
+
+// A reply in a comparable form: HGETALL's pairs sorted (a table-encoded
+// hash has no fixed order: each field table hashes with its own seed).
+std::string comparable(const Reply& r, std::string_view command) {
+  if (command != "HGETALL" || r.kind() != Reply::Kind::kArray) return r.debug_string();
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (size_t j = 0; j + 1 < r.elements().size(); j += 2) {
+    pairs.emplace_back(r.elements()[j].string(), r.elements()[j + 1].string());
+  }
+  std::sort(pairs.begin(), pairs.end());
+  std::string out;
+  for (const auto& [f, v] : pairs) absl::StrAppend(&out, f, "=", v, ";");
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> sorted_hgetall(Store& s, const std::string& key) {
+  auto pairs = s.hgetall(key);
+  std::sort(pairs.begin(), pairs.end());
+  return pairs;
+}
+
+// Queues one random command on p and its string form on batch.
+void random_command(std::mt19937_64& rng, Pipeline& p,
+                    std::vector<std::vector<std::string>>& batch) {
+  const std::string key = absl::StrCat("k", rng() % 40);
+  auto field = [&] { return absl::StrCat("f", rng() % 12); };
+  auto value = [&]() -> std::string {
+    switch (rng() % 4) {
+      case 0: return std::to_string(static_cast<int64_t>(rng() % 2000) - 1000);
+      case 1: return std::string(70, 'v');  // converts the hash to a table
+      case 2: return "";
+      default: return absl::StrCat("v", rng() % 100);
+    }
+  };
+  switch (rng() % 9) {
+    case 0:
+    case 1: {
+      const std::string f = field();
+      p.hget(key, f);
+      batch.push_back({"HGET", key, f});
+      break;
+    }
+    case 2: {
+      const std::string a = field(), b = field(), c = field();
+      p.hmget(key, {a, b, c});
+      batch.push_back({"HMGET", key, a, b, c});
+      break;
+    }
+    case 3:
+      p.hgetall(key);
+      batch.push_back({"HGETALL", key});
+      break;
+    case 4:
+    case 5: {
+      const std::string f = field(), v = value();
+      p.hset(key, f, v);
+      batch.push_back({"HSET", key, f, v});
+      break;
+    }
+    case 6: {
+      const std::string a = field(), b = field();
+      p.hdel(key, {a, b});
+      batch.push_back({"HDEL", key, a, b});
+      break;
+    }
+    case 7: {
+      const std::string f = field();
+      const int64_t by = static_cast<int64_t>(rng() % 21) - 10;
+      p.hincrby(key, f, by);
+      batch.push_back({"HINCRBY", key, f, std::to_string(by)});
+      break;
+    }
+    default: {
+      const std::string f = field();
+      const int64_t amount = static_cast<int64_t>(rng() % 40) - 2;  // 0 and -1 are errors
+      p.reserve(key, f, amount);
+      batch.push_back({"HRESERVE", key, f, std::to_string(amount)});
+      break;
+    }
+  }
+}
+
+TEST_CASE("Store::run replies as execute_batch does, command by command") {
+  Store ours, model;
+  std::mt19937_64 rng(20261206);
+  Pipeline p;
+  PipelineReplies replies;
+  size_t errors = 0, nils = 0, arrays = 0;
+  for (int round = 0; round < 300; ++round) {
+    p.clear();
+    std::vector<std::vector<std::string>> batch;
+    const size_t n = 1 + rng() % 64;
+    for (size_t i = 0; i < n; ++i) random_command(rng, p, batch);
+    REQUIRE(p.size() == n);
+    ours.run(p, replies);
+    const std::vector<Reply> expected = model.execute_batch(batch);
+    REQUIRE(replies.size() == expected.size());
+    for (size_t i = 0; i < n; ++i) {
+      INFO("round " << round << " command " << i << ": " << batch[i][0] << " " << batch[i][1]);
+      CHECK(replies.kind(i) == expected[i].kind());
+      CHECK(comparable(replies.reply(i), batch[i][0]) == comparable(expected[i], batch[i][0]));
+      errors += replies.is_error(i);
+      nils += replies.is_nil(i);
+      arrays += replies.kind(i) == Reply::Kind::kArray;
+    }
+  }
+  // The model run covered every kind of reply.
+  CHECK(errors > 0);
+  CHECK(nils > 0);
+  CHECK(arrays > 0);
+  // And both stores hold the same data.
+  CHECK(ours.dbsize() == model.dbsize());
+  for (int k = 0; k < 40; ++k) {
+    const std::string key = absl::StrCat("k", k);
+    CHECK(sorted_hgetall(ours, key) == sorted_hgetall(model, key));
+    CHECK(ours.object_encoding(key) == model.object_encoding(key));
+  }
+}
+
+TEST_CASE("Store::run: a long pipeline creating keys while the keyspace grows") {
+  // 5,000 new keys in one run: the key tables grow and rehash between the
+  // prefetch of a key and its command; every reply must still be right.
+  Store store;
+  Pipeline p;
+  for (int i = 0; i < 5000; ++i) {
+    p.hset(absl::StrCat("user:", i), "name", absl::StrCat("n", i));
+    p.hget(absl::StrCat("user:", i / 2), "name");
+  }
+  const PipelineReplies r = store.run(p);
+  REQUIRE(r.size() == 10000);
+  for (int i = 0; i < 5000; ++i) {
+    CHECK(r.integer(2 * i) == 1);
+    REQUIRE(r.kind(2 * i + 1) == Reply::Kind::kBulk);
+    CHECK(r.string(2 * i + 1) == absl::StrCat("n", i / 2));
+  }
+  CHECK(store.dbsize() == 5000);
+}
+
+TEST_CASE("PipelineReplies: the flat accessors") {
+  Store store;
+  REQUIRE(store.hset("u", {{"name", "ada"}, {"age", "36"}, {"stock", "3"}}).ok());
+  Pipeline p;
+  p.hget("u", "name")
+      .hget("u", "missing")
+      .hget("nokey", "name")
+      .hmget("u", {"age", "missing", "name"})
+      .hmget("nokey", {"a", "b"})
+      .hgetall("u")
+      .hgetall("nokey")
+      .hincrby("u", "name", 1)
+      .reserve("u", "stock", 5)
+      .reserve("u", "stock", 2)
+      .reserve("u", "stock", 0)
+      .hdel("u", {"age", "missing"});
+  const PipelineReplies r = store.run(p);
+  REQUIRE(r.size() == 12);
+  CHECK(r.string(0) == "ada");
+  CHECK(r.is_nil(1));
+  CHECK(r.is_nil(2));
+  REQUIRE(r.elements(3) == 3);
+  CHECK(r.element(3, 0) == "36");
+  CHECK(!r.element(3, 1).has_value());
+  CHECK(r.element(3, 2) == "ada");
+  REQUIRE(r.elements(4) == 2);
+  CHECK(!r.element(4, 0).has_value());
+  CHECK(!r.element(4, 1).has_value());
+  REQUIRE(r.elements(5) == 6);
+  CHECK(r.element(5, 0) == "name");
+  CHECK(r.element(5, 5) == "3");
+  CHECK(r.kind(6) == Reply::Kind::kArray);
+  CHECK(r.elements(6) == 0);
+  CHECK(r.is_error(7));
+  CHECK(r.string(7) == "ERR hash value is not an integer");
+  CHECK(r.is_nil(8));  // only 3 in stock: nothing taken
+  CHECK(r.integer(9) == 1);
+  CHECK(r.string(10) == "ERR amount must be a positive integer");
+  CHECK(r.integer(11) == 1);
+  // The errors changed nothing; the rest ran.
+  CHECK(store.hgetall("u") == std::vector<std::pair<std::string, std::string>>{
+                                  {"name", "ada"}, {"stock", "1"}});
+}
+
+TEST_CASE("Pipeline: copies its strings, runs again, clears; replies reuse their memory") {
+  Store store;
+  Pipeline p;
+  {
+    std::string key = "counter", field = "n";
+    p.hincrby(key, field, 5);
+    key.assign(100, 'x');  // the pipeline kept its own copy
+    field.clear();
+  }
+  PipelineReplies r;
+  store.run(p, r);
+  store.run(p, r);
+  REQUIRE(r.size() == 1);
+  CHECK(r.integer(0) == 10);
+  p.clear();
+  CHECK(p.empty());
+  store.run(p, r);
+  CHECK(r.size() == 0);  // run() clears what was there
+  CHECK(store.run(Pipeline()).size() == 0);
+}
+
+TEST_CASE("Store::run: expired fields are never returned and are reclaimed") {
+  hashstore::ManualClock clock;
+  hashstore::Options o;
+  o.clock = &clock;
+  Store store(o);
+  REQUIRE(store.hset("s", {{"token", "t1"}, {"user", "ada"}}).ok());
+  const std::string_view token[] = {"token"};
+  REQUIRE(*store.hpexpire("s", 100, token) == std::vector<int64_t>{1});
+  clock.advance_ms(100);
+  Pipeline p;
+  p.hget("s", "token").hgetall("s").hmget("s", {"token", "user"});
+  const PipelineReplies r = store.run(p);
+  CHECK(r.is_nil(0));
+  REQUIRE(r.elements(1) == 2);
+  CHECK(r.element(1, 0) == "user");
+  CHECK(!r.element(2, 0).has_value());
+  CHECK(r.element(2, 1) == "ada");
+  CHECK(store.hlen("s") == 1);
+}
+
+TEST_CASE("Store::run: listeners hear the writes, per key in order") {
+  Store store;
+  std::vector<std::string> heard_a, heard_b;
+  store.subscribe([&](const hashstore::Event& e) {
+    const std::string what = (e.reason == hashstore::Event::Reason::kChanged ? "changed:" : "other:") +
+                             (e.fields.empty() ? std::string() : e.fields[0]);
+    (e.key == "a" ? heard_a : heard_b).push_back(what);
+  });
+  Pipeline p;
+  p.hset("a", "x", "1").hget("a", "x").hincrby("b", "n", 2).hset("a", "y", "2");
+  CHECK(store.run(p).size() == 4);
+  // Per key, in the order they happened (keys on different shards may interleave).
+  CHECK(heard_a == std::vector<std::string>{"changed:x", "changed:y"});
+  CHECK(heard_b == std::vector<std::string>{"changed:n"});
+}
+
+}  // namespace
