@@ -31,6 +31,20 @@ void store_int(HashObject& hash, std::string_view field, int64_t v) {
 
 }  // namespace
 
+int64_t hash_set_pairs(HashObject& hash,
+                       std::span<const std::pair<std::string_view, std::string_view>> pairs,
+                       size_t max_value) {
+  for (const auto& [field, value] : pairs) {
+    if (field.size() > max_value || value.size() > max_value) {
+      hash.convert_to_table();
+      break;
+    }
+  }
+  int64_t added = 0;
+  for (const auto& [field, value] : pairs) added += hash.set(field, value) ? 1 : 0;
+  return added;
+}
+
 absl::StatusOr<int64_t> hash_incrby(HashObject& hash, std::string_view field, int64_t increment) {
   auto current = hash_int_value(hash, field);
   if (!current.ok()) return current.status();

@@ -1,5 +1,5 @@
-// Hash commands whose semantics go beyond one primitive (HINCRBY,
-// HINCRBYFLOAT, HRANDFIELD, HSCAN filtering), written once on top of
+// Hash commands whose semantics go beyond one primitive (HSET's pairs,
+// HINCRBY, HINCRBYFLOAT, HRANDFIELD, HSCAN filtering), written once on top of
 // HashObject's primitives so they are the same for every encoding.
 //
 // Each function validates before it writes: on error the hash is unchanged.
@@ -8,8 +8,10 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/random/random.h"
@@ -24,6 +26,13 @@ inline constexpr char kErrOverflow[] = "ERR increment or decrement would overflo
 inline constexpr char kErrHashNotFloat[] = "ERR hash value is not a float";
 inline constexpr char kErrIncrNanInf[] = "ERR increment would produce NaN or Infinity";
 inline constexpr char kErrValueNanInf[] = "ERR value is NaN or Infinity";
+
+// HSET: sets the pairs; returns how many fields were new. As Redis, one
+// field or value longer than max_value converts a listpack hash to a table
+// before any write.
+int64_t hash_set_pairs(HashObject& hash,
+                       std::span<const std::pair<std::string_view, std::string_view>> pairs,
+                       size_t max_value);
 
 // HINCRBY: the new value. Errors: kErrHashNotInteger, kErrOverflow.
 absl::StatusOr<int64_t> hash_incrby(HashObject& hash, std::string_view field, int64_t increment);

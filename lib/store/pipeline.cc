@@ -15,6 +15,7 @@
 #include <hashstore/reply.h>
 #include <hashstore/store.h>
 
+#include "hash/hash_commands.h"
 #include "store/hash_access.h"
 #include "store/store_impl.h"
 
@@ -171,14 +172,21 @@ void Store::run(const Pipeline& p, PipelineReplies& out) {
     const Pipeline::Command& c = p.commands_[i];
     const std::string_view key = p.string(c.first);
     const std::string_view arg = c.count > 1 ? p.string(c.first + 1) : std::string_view();
-    // Reads append their values straight to `out`; writes go through the
-    // Store's own methods (which take no lock: the shards are held).
+    // Reads append their values straight to `out`.
     auto read = [&](auto&& fn) {
       return internal::on_hash_held(*impl_, shard(i), key, hashes[i], Use::kRead, false,
                                     [&](HashObject& hash) {
                                       fn(hash);
                                       return true;
                                     });
+    };
+    // HSET and HINCRBY as the Store's methods do them, without hashing the
+    // key again: the room check first (inside a run it only checks), then
+    // the write, creating the key when missing.
+    auto write = [&](Use use, absl::StatusOr<int64_t> fallback, auto&& fn) {
+      if (absl::Status room = impl_->make_room(); !room.ok()) return absl::StatusOr<int64_t>(room);
+      return internal::on_hash_held(*impl_, shard(i), key, hashes[i], use, std::move(fallback),
+                                    fn);
     };
     switch (c.kind) {
       case Kind::kHget: {
@@ -222,19 +230,33 @@ void Store::run(const Pipeline& p, PipelineReplies& out) {
           });
         });
         break;
-      case Kind::kHset:
-        add_result(hset(key, arg, p.string(c.first + 2)));
+      case Kind::kHset: {
+        const FieldValue pair{arg, p.string(c.first + 2)};
+        const size_t max_value = impl_->limits().max_listpack_value;
+        add_result(write(Use::kCreate, absl::StatusOr<int64_t>(0), [&](HashObject& hash) {
+          return absl::StatusOr<int64_t>(internal::hash_set_pairs(hash, {&pair, 1}, max_value));
+        }));
         break;
+      }
       case Kind::kHdel:
         fields.clear();
         for (uint32_t j = 1; j < c.count; ++j) fields.push_back(p.string(c.first + j));
         out.add_integer(hdel(key, fields));
         break;
       case Kind::kHincrby:
-        add_result(hincrby(key, arg, c.number));
+        add_result(write(Use::kCreate, absl::StatusOr<int64_t>(0), [&](HashObject& hash) {
+          return internal::hash_incrby(hash, arg, c.number);
+        }));
         break;
       case Kind::kReserve: {
-        auto r = reserve(key, arg, c.number);
+        // An amount under 1 is refused by reserve() before any lookup.
+        using Result = absl::StatusOr<std::optional<int64_t>>;
+        const Result r = c.number < 1 ? reserve(key, arg, c.number)
+                                      : internal::on_hash_held(
+                                            *impl_, shard(i), key, hashes[i], Use::kWrite,
+                                            Result(std::nullopt), [&](HashObject& hash) {
+                                              return internal::hash_reserve(hash, arg, c.number);
+                                            });
         if (!r.ok()) {
           out.add_error(std::string(r.status().message()));
         } else if (*r) {

@@ -176,17 +176,7 @@ absl::StatusOr<int64_t> Store::hset(std::string_view key, std::span<const FieldV
   if (pairs.empty()) return internal::wrong_arity("hset");
   if (absl::Status room = impl_->make_room(); !room.ok()) return room;
   return on_hash(*impl_, key, Use::kCreate, int64_t{0}, [&](HashObject& hash) {
-    // As Redis: one field or value over the limit converts before any write.
-    const size_t max_value = impl_->limits().max_listpack_value;
-    for (const FieldValue& p : pairs) {
-      if (p.first.size() > max_value || p.second.size() > max_value) {
-        hash.convert_to_table();
-        break;
-      }
-    }
-    int64_t added = 0;
-    for (const FieldValue& p : pairs) added += hash.set(p.first, p.second) ? 1 : 0;
-    return added;
+    return internal::hash_set_pairs(hash, pairs, impl_->limits().max_listpack_value);
   });
 }
 
