@@ -172,6 +172,12 @@ void Store::run(const Pipeline& p, PipelineReplies& out) {
     const Pipeline::Command& c = p.commands_[i];
     const std::string_view key = p.string(c.first);
     const std::string_view arg = c.count > 1 ? p.string(c.first + 1) : std::string_view();
+    // HMGET and HDEL need a field: without one, Redis's arity error.
+    if ((c.kind == Kind::kHmget || c.kind == Kind::kHdel) && c.count == 1) {
+      const absl::Status arity = internal::wrong_arity(c.kind == Kind::kHmget ? "hmget" : "hdel");
+      out.add_error(std::string(arity.message()));
+      continue;
+    }
     // Reads append their values straight to `out`.
     auto read = [&](auto&& fn) {
       return internal::on_hash_held(*impl_, shard(i), key, hashes[i], Use::kRead, false,

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <random>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -205,6 +206,19 @@ TEST_CASE("PipelineReplies: the flat accessors") {
   // The errors changed nothing; the rest ran.
   CHECK(store.hgetall("u") == std::vector<std::pair<std::string, std::string>>{
                                   {"name", "ada"}, {"stock", "1"}});
+}
+
+TEST_CASE("Store::run: HMGET and HDEL without fields reply Redis's arity error") {
+  Store store;
+  REQUIRE(store.hset("u", "f", "v").ok());
+  Pipeline p;
+  p.hmget("u", std::span<const std::string_view>()).hdel("u", {}).hget("u", "f");
+  const PipelineReplies r = store.run(p);
+  REQUIRE(r.size() == 3);
+  CHECK(r.reply(0) == store.execute({"HMGET", "u"}));
+  CHECK(r.string(0) == "ERR wrong number of arguments for 'hmget' command");
+  CHECK(r.reply(1) == store.execute({"HDEL", "u"}));
+  CHECK(r.string(2) == "v");  // the errors stopped nothing
 }
 
 TEST_CASE("Pipeline: copies its strings, runs again, clears; replies reuse their memory") {
