@@ -5,6 +5,10 @@
 // copying results out and parsing counters strictly; it is behind one
 // std::mutex when compared with the thread-safe Store, and bare when
 // compared with the single-threaded Store (Options::thread_safe = false).
+//
+// The `pipelined` rows run the same operations 32 at a time through a
+// hashstore::Pipeline (Store::run), beside the baseline prefetching each
+// batch's keys (see pipelined_mode).
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
