@@ -17,11 +17,13 @@
 // integers, and errors with Redis's text; an error in one command does not
 // stop the others. Replies are kept flat (PipelineReplies): every value is
 // a view into one buffer, so a batch allocates nothing per value, and a
-// PipelineReplies run into again reuses its memory. run() holds the shards of all the pipeline's keys for its
-// whole run, as execute_batch() does, so no other call sees it half done;
-// it holds them for writing even when every command reads (a read may have
-// to reclaim expired fields), so keep pipelines to tens or hundreds of
-// commands when other threads share the Store.
+// PipelineReplies run into again reuses its memory.
+//
+// run() holds the shards of all the pipeline's keys for its whole run, as
+// execute_batch() does, so no other call sees it half done. It holds them
+// for writing even when every command reads (a read may have to reclaim
+// expired fields), so keep pipelines to tens or hundreds of commands when
+// other threads share the Store.
 //
 // A Pipeline copies the keys, fields and values it is given (the caller's
 // strings may go away at once) and can be run many times or on several

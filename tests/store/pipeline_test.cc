@@ -266,8 +266,9 @@ TEST_CASE("Store::run: listeners hear the writes, per key in order") {
   Store store;
   std::vector<std::string> heard_a, heard_b;
   store.subscribe([&](const hashstore::Event& e) {
-    const std::string what = (e.reason == hashstore::Event::Reason::kChanged ? "changed:" : "other:") +
-                             (e.fields.empty() ? std::string() : e.fields[0]);
+    const bool changed = e.reason == hashstore::Event::Reason::kChanged;
+    const std::string what =
+        absl::StrCat(changed ? "changed:" : "other:", e.fields.empty() ? "" : e.fields[0]);
     (e.key == "a" ? heard_a : heard_b).push_back(what);
   });
   Pipeline p;

@@ -221,8 +221,8 @@ void pipelined_mode(int rounds, bool thread_safe) {
   load(ks);
   std::mutex mu;
   const Data& d = data();
-  const std::string suffix =
-      std::string(", pipelined ") + std::to_string(kDepth) + (thread_safe ? ", locked" : ", 1 thread");
+  const std::string suffix = std::string(", pipelined ") + std::to_string(kDepth) +
+                             (thread_safe ? ", locked" : ", 1 thread");
   hashstore::Pipeline p;
   hashstore::PipelineReplies replies;
   for (const Op& op : kOpsList) {
