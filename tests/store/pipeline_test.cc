@@ -109,7 +109,10 @@ void random_command(std::mt19937_64& rng, Pipeline& p,
 }
 
 TEST_CASE("Store::run replies as execute_batch does, command by command") {
-  Store ours, model;
+  hashstore::Options options;
+  SUBCASE("thread-safe Store") { options.thread_safe = true; }
+  SUBCASE("single-threaded Store (no locks)") { options.thread_safe = false; }
+  Store ours(options), model(options);
   std::mt19937_64 rng(20261206);
   Pipeline p;
   PipelineReplies replies;
