@@ -8,7 +8,7 @@
 //
 // The `pipelined` rows run the same operations 32 at a time through a
 // hashstore::Pipeline (Store::run), beside the baseline prefetching each
-// batch's keys (see pipelined_mode).
+// batch's keys (see speed_mode).
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
@@ -162,32 +162,6 @@ bool chosen(const Op& op) {
   return false;
 }
 
-void speed_mode(int rounds, bool thread_safe) {
-  hashstore::Options options;
-  options.thread_safe = thread_safe;
-  hashstore::Store store(options);
-  load(store);
-  BaselineKeyspace ks;
-  load(ks);
-  std::mutex mu;
-  const std::string suffix = thread_safe ? ", locked" : ", 1 thread";
-  for (const Op& op : kOpsList) {
-    if (!chosen(op)) continue;
-    std::vector<double> ours, theirs;
-    for (int r = 0; r < rounds; ++r) {
-      progress(op.name, r, rounds);
-      ours.push_back(ops_per_second([&](const std::string& k) { return op.store(store, k); }));
-      theirs.push_back(ops_per_second([&](const std::string& k) {
-        if (!thread_safe) return op.base(ks, k);
-        std::lock_guard<std::mutex> l(mu);
-        return op.base(ks, k);
-      }));
-    }
-    done_progress();
-    report("speed", std::string(op.name) + suffix, "ops/s", ours, theirs, false);
-  }
-}
-
 // Commands per batch in the pipelined rows: redis-benchmark's -P in
 // tools/redis_bench.sh.
 constexpr size_t kDepth = 32;
@@ -207,12 +181,14 @@ double batched_ops_per_second(Batch batch) {
   return static_cast<double>(d.order.size()) / secs;
 }
 
-// The same operations in batches of kDepth: hashstore queues each batch on
-// a Pipeline and runs it (Store::run); the baseline, which has no pipeline,
-// is given the same head start where it can take one: each batch's keys are
-// prefetched in the outer map (absl's prefetch()) before the batch runs,
-// under one lock per batch when locked, as run() holds its shards once.
-void pipelined_mode(int rounds, bool thread_safe) {
+// One row per operation, hashstore beside the baseline: single calls, or
+// with `pipelined` the same operations in batches of kDepth — hashstore
+// queues each batch on a Pipeline and runs it (Store::run); the baseline,
+// which has no pipeline, is given the same head start where it can take
+// one: each batch's keys are prefetched in the outer map (absl's
+// prefetch()) before the batch runs, under one lock per batch when locked,
+// as run() holds its shards once.
+void speed_mode(int rounds, bool thread_safe, bool pipelined) {
   hashstore::Options options;
   options.thread_safe = thread_safe;
   hashstore::Store store(options);
@@ -221,8 +197,9 @@ void pipelined_mode(int rounds, bool thread_safe) {
   load(ks);
   std::mutex mu;
   const Data& d = data();
-  const std::string suffix = std::string(", pipelined ") + std::to_string(kDepth) +
-                             (thread_safe ? ", locked" : ", 1 thread");
+  const std::string suffix =
+      (pipelined ? std::string(", pipelined ") + std::to_string(kDepth) : std::string()) +
+      (thread_safe ? ", locked" : ", 1 thread");
   hashstore::Pipeline p;
   hashstore::PipelineReplies replies;
   for (const Op& op : kOpsList) {
@@ -230,6 +207,15 @@ void pipelined_mode(int rounds, bool thread_safe) {
     std::vector<double> ours, theirs;
     for (int r = 0; r < rounds; ++r) {
       progress(op.name, r, rounds);
+      if (!pipelined) {
+        ours.push_back(ops_per_second([&](const std::string& k) { return op.store(store, k); }));
+        theirs.push_back(ops_per_second([&](const std::string& k) {
+          if (!thread_safe) return op.base(ks, k);
+          std::lock_guard<std::mutex> l(mu);
+          return op.base(ks, k);
+        }));
+        continue;
+      }
       ours.push_back(batched_ops_per_second([&](size_t first, size_t last) {
         p.clear();
         for (size_t i = first; i < last; ++i) op.queue(p, d.profiles[d.order[i]].key);
@@ -289,10 +275,10 @@ void speed(int rounds) {
       std::exit(2);
     }
   }
-  speed_mode(rounds, /*thread_safe=*/true);
-  speed_mode(rounds, /*thread_safe=*/false);
-  pipelined_mode(rounds, /*thread_safe=*/true);
-  pipelined_mode(rounds, /*thread_safe=*/false);
+  for (bool pipelined : {false, true}) {
+    speed_mode(rounds, /*thread_safe=*/true, pipelined);
+    speed_mode(rounds, /*thread_safe=*/false, pipelined);
+  }
 }
 
 void threads(int rounds) {
