@@ -81,28 +81,29 @@ absl::Status wrong_arity(std::string_view command) {
       absl::StrCat("ERR wrong number of arguments for '", to_absl(command), "' command"));
 }
 
+namespace {
+
+// Which shards the keys of `hashes` live in, one flag per shard.
+std::vector<bool> shards_of(const StoreImpl& impl, const std::vector<uint64_t>& hashes) {
+  std::vector<bool> marked(impl.shard_count());
+  for (uint64_t h : hashes) marked[impl.shard_index(h)] = true;
+  return marked;
+}
+
+}  // namespace
+
 StoreImpl::MultiLock::MultiLock(StoreImpl& impl, const std::vector<uint64_t>& hashes,
                                 Access access)
+    : MultiLock(impl, access, shards_of(impl, hashes)) {}
+
+StoreImpl::MultiLock::MultiLock(StoreImpl& impl, Access access)
+    : MultiLock(impl, access, std::vector<bool>(impl.shard_count(), true)) {}
+
+StoreImpl::MultiLock::MultiLock(StoreImpl& impl, Access access, const std::vector<bool>& shards)
     : impl_(impl), access_(access) {
-  // Each shard once, in ascending order: marked, then collected (no sort).
-  std::vector<bool> wanted(impl.shard_count());
-  for (uint64_t h : hashes) wanted[impl.shard_index(h)] = true;
-  std::vector<size_t> idx;
-  for (size_t i = 0; i < wanted.size(); ++i) {
-    if (wanted[i]) idx.push_back(i);
-  }
-  lock_indexes(std::move(idx));
-}
-
-StoreImpl::MultiLock::MultiLock(StoreImpl& impl, Access access) : impl_(impl), access_(access) {
-  std::vector<size_t> idx(impl.shard_count());
-  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-  lock_indexes(std::move(idx));
-}
-
-void StoreImpl::MultiLock::lock_indexes(std::vector<size_t> idx) {
-  locked_.reserve(idx.size());
-  for (size_t i : idx) {
+  // Ascending shard order, each once: the order every multi-shard lock uses.
+  for (size_t i = 0; i < shards.size(); ++i) {
+    if (!shards[i]) continue;
     Shard* s = &impl_.shard(i);
     impl_.lock(*s, access_);
     locked_.push_back(s);
@@ -113,12 +114,10 @@ StoreImpl::HoldShards::HoldShards(StoreImpl& impl, const std::vector<uint64_t>& 
                                   bool all_shards)
     : held_(impl.shard_count(), all_shards) {
   assert(held_by_this_thread().owner == nullptr && "batches do not nest");
-  if (all_shards) {
-    lock_ = std::make_unique<MultiLock>(impl, Access::kWrite);
-  } else {
+  if (!all_shards) {
     for (uint64_t h : hashes) held_[impl.shard_index(h)] = true;
-    lock_ = std::make_unique<MultiLock>(impl, hashes, Access::kWrite);
   }
+  lock_ = std::make_unique<MultiLock>(impl, Access::kWrite, held_);
   held_by_this_thread() = HeldShards{&impl, &held_};
 }
 

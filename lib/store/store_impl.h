@@ -288,13 +288,14 @@ class StoreImpl {
    public:
     MultiLock(StoreImpl& impl, const std::vector<uint64_t>& hashes, Access access);
     MultiLock(StoreImpl& impl, Access access);  // every shard
+    // The shards whose flag is set (shards.size() == shard_count()). Access
+    // comes second so that a braced list of hashes never matches this one.
+    MultiLock(StoreImpl& impl, Access access, const std::vector<bool>& shards);
     ~MultiLock();
     MultiLock(const MultiLock&) = delete;
     MultiLock& operator=(const MultiLock&) = delete;
 
    private:
-    // REQUIRES: indexes ascending, each once (the lock order).
-    void lock_indexes(std::vector<size_t> indexes);
     StoreImpl& impl_;
     Access access_;
     std::vector<Shard*> locked_;
