@@ -112,11 +112,8 @@ StoreImpl::MultiLock::MultiLock(StoreImpl& impl, Access access, const std::vecto
 
 StoreImpl::HoldShards::HoldShards(StoreImpl& impl, const std::vector<uint64_t>& hashes,
                                   bool all_shards)
-    : held_(impl.shard_count(), all_shards) {
+    : held_(all_shards ? std::vector<bool>(impl.shard_count(), true) : shards_of(impl, hashes)) {
   assert(held_by_this_thread().owner == nullptr && "batches do not nest");
-  if (!all_shards) {
-    for (uint64_t h : hashes) held_[impl.shard_index(h)] = true;
-  }
   lock_ = std::make_unique<MultiLock>(impl, Access::kWrite, held_);
   held_by_this_thread() = HeldShards{&impl, &held_};
 }
