@@ -46,6 +46,45 @@ namespace hashstore {
 
 class Store;
 
+namespace internal {
+
+// Strings kept back to back in one buffer and addressed by index: a
+// Pipeline's keys and arguments, a PipelineReplies' values. An entry may be
+// nil (HMGET's missing fields).
+class PackedStrings {
+ public:
+  size_t add(std::string_view s) {
+    spans_.push_back(Span{bytes_.size(), s.size()});
+    bytes_.append(s);
+    return spans_.size() - 1;
+  }
+  size_t add_nil() {
+    spans_.push_back(Span{0, kNil});
+    return spans_.size() - 1;
+  }
+  bool is_nil(size_t i) const { return spans_[i].size == kNil; }
+  // REQUIRES: !is_nil(i).
+  std::string_view operator[](size_t i) const {
+    return std::string_view(bytes_).substr(spans_[i].offset, spans_[i].size);
+  }
+  size_t size() const { return spans_.size(); }
+  void clear() {
+    bytes_.clear();
+    spans_.clear();
+  }
+
+ private:
+  static constexpr size_t kNil = ~size_t{0};
+  struct Span {
+    size_t offset;
+    size_t size;  // kNil: a nil entry
+  };
+  std::string bytes_;
+  std::vector<Span> spans_;
+};
+
+}  // namespace internal
+
 class Pipeline {
  public:
   Pipeline& hget(std::string_view key, std::string_view field);
@@ -68,22 +107,15 @@ class Pipeline {
   enum class Kind : uint8_t { kHget, kHmget, kHgetall, kHset, kHdel, kHincrby, kReserve };
   struct Command {
     Kind kind;
-    uint32_t first;  // index in spans_ of the key; its other strings follow
+    uint32_t first;  // index in strings_ of the key; its other strings follow
     uint32_t count;  // strings, the key included
     int64_t number;  // HINCRBY's increment, HRESERVE's amount
   };
-  struct Span {
-    size_t offset;
-    size_t size;
-  };
   Pipeline& add(Kind kind, std::string_view key, std::span<const std::string_view> args,
                 int64_t number);
-  std::string_view string(uint32_t i) const {
-    return std::string_view(bytes_).substr(spans_[i].offset, spans_[i].size);
-  }
+  std::string_view string(uint32_t i) const { return strings_[i]; }
 
-  std::string bytes_;          // every string queued, back to back
-  std::vector<Span> spans_;    // where each one is in bytes_
+  internal::PackedStrings strings_;  // every string queued
   std::vector<Command> commands_;
 };
 
@@ -99,14 +131,14 @@ class PipelineReplies {
   // REQUIRES: kind(i) == kInteger.
   int64_t integer(size_t i) const { return items_[i].number; }
   // REQUIRES: kind(i) is kBulk (the value) or kError (Redis's text).
-  std::string_view string(size_t i) const { return view(items_[i].first); }
+  std::string_view string(size_t i) const { return strings_[items_[i].first]; }
   // REQUIRES: kind(i) == kArray. Its length, and element j: a bulk string,
   // or nullopt for HMGET's missing fields.
   size_t elements(size_t i) const { return items_[i].count; }
   std::optional<std::string_view> element(size_t i, size_t j) const {
     const size_t s = items_[i].first + j;
-    if (spans_[s].size == kNilSpan) return std::nullopt;
-    return view(s);
+    if (strings_.is_nil(s)) return std::nullopt;
+    return strings_[s];
   }
   // Reply i as a Reply (copies its bytes).
   Reply reply(size_t i) const;
@@ -114,40 +146,32 @@ class PipelineReplies {
 
  private:
   friend class Store;
-  static constexpr size_t kNilSpan = ~size_t{0};
   struct Item {
     Reply::Kind kind;
     uint32_t count;  // kArray: elements
-    size_t first;    // kBulk / kError: its span; kArray: its first element's
+    size_t first;    // kBulk / kError: its string; kArray: its first element's
     int64_t number;  // kInteger
   };
-  struct Span {
-    size_t offset;
-    size_t size;  // kNilSpan: a nil element
-  };
-  std::string_view view(size_t s) const {
-    return std::string_view(bytes_).substr(spans_[s].offset, spans_[s].size);
-  }
-  size_t keep(std::string_view s);
   void add_nil() { items_.push_back(Item{Reply::Kind::kNil, 0, 0, 0}); }
   void add_integer(int64_t v) { items_.push_back(Item{Reply::Kind::kInteger, 0, 0, v}); }
-  void add_bulk(std::string_view s) { items_.push_back(Item{Reply::Kind::kBulk, 0, keep(s), 0}); }
+  void add_bulk(std::string_view s) {
+    items_.push_back(Item{Reply::Kind::kBulk, 0, strings_.add(s), 0});
+  }
   void add_error(std::string_view s) {
-    items_.push_back(Item{Reply::Kind::kError, 0, keep(s), 0});
+    items_.push_back(Item{Reply::Kind::kError, 0, strings_.add(s), 0});
   }
   // An array reply whose elements are added next with add_element / add_nil_element.
-  void add_array() { items_.push_back(Item{Reply::Kind::kArray, 0, spans_.size(), 0}); }
+  void add_array() { items_.push_back(Item{Reply::Kind::kArray, 0, strings_.size(), 0}); }
   void add_element(std::string_view s) {
-    keep(s);
+    strings_.add(s);
     ++items_.back().count;
   }
   void add_nil_element() {
-    spans_.push_back(Span{0, kNilSpan});
+    strings_.add_nil();
     ++items_.back().count;
   }
 
-  std::string bytes_;
-  std::vector<Span> spans_;
+  internal::PackedStrings strings_;
   std::vector<Item> items_;
 };
 

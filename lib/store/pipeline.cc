@@ -25,14 +25,10 @@ namespace hashstore {
 
 Pipeline& Pipeline::add(Kind kind, std::string_view key, std::span<const std::string_view> args,
                         int64_t number) {
-  commands_.push_back(Command{kind, static_cast<uint32_t>(spans_.size()),
+  commands_.push_back(Command{kind, static_cast<uint32_t>(strings_.size()),
                               static_cast<uint32_t>(1 + args.size()), number});
-  auto keep = [this](std::string_view s) {
-    spans_.push_back(Span{bytes_.size(), s.size()});
-    bytes_.append(s);
-  };
-  keep(key);
-  for (std::string_view a : args) keep(a);
+  strings_.add(key);
+  for (std::string_view a : args) strings_.add(a);
   return *this;
 }
 
@@ -72,22 +68,14 @@ Pipeline& Pipeline::reserve(std::string_view key, std::string_view field, int64_
 }
 
 void Pipeline::clear() {
-  bytes_.clear();
-  spans_.clear();
+  strings_.clear();
   commands_.clear();
 }
 
 // ---- Replies ------------------------------------------------------------------
 
-size_t PipelineReplies::keep(std::string_view s) {
-  spans_.push_back(Span{bytes_.size(), s.size()});
-  bytes_.append(s);
-  return spans_.size() - 1;
-}
-
 void PipelineReplies::clear() {
-  bytes_.clear();
-  spans_.clear();
+  strings_.clear();
   items_.clear();
 }
 
