@@ -25,6 +25,7 @@
 #include <hashstore/store.h>
 
 #include "fuzz_input.h"
+#include "small_store.h"
 
 namespace {
 
@@ -64,11 +65,7 @@ std::string comparable(const Reply& r, std::string_view command) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzInput in{data, size};
   hashstore::ManualClock clock(1000);
-  hashstore::Options opt;
-  opt.clock = &clock;
-  opt.hash_max_listpack_entries = 4;
-  opt.hash_max_listpack_value = 16;
-  opt.shards = 2;
+  const hashstore::Options opt = small_store_options(&clock);
   hashstore::Store ours(opt), model(opt);
   hashstore::Pipeline p;
   hashstore::PipelineReplies replies;

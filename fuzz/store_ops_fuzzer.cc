@@ -23,6 +23,7 @@
 #include <hashstore/store.h>
 
 #include "fuzz_input.h"
+#include "small_store.h"
 
 namespace {
 
@@ -59,11 +60,7 @@ bool model_int(const std::string& s, long long* out) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzInput in{data, size};
   hashstore::ManualClock clock(1000);
-  hashstore::Options opt;
-  opt.clock = &clock;
-  opt.hash_max_listpack_entries = 4;
-  opt.hash_max_listpack_value = 16;
-  opt.shards = 2;
+  const hashstore::Options opt = small_store_options(&clock);
   hashstore::Store store(opt);
   std::map<std::string, Hash> model;
   std::map<std::string, int64_t> expires;  // the model's key TTLs (absolute ms)
