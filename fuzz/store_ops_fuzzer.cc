@@ -240,7 +240,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case 10: {
         const std::string dst = std::string("k").append(std::to_string(in.byte() % 4));
         if (dst == key) break;
-        bool copied = store.copy(key, dst, /*replace=*/true);
+        absl::StatusOr<bool> result = store.copy(key, dst, /*replace=*/true);
+        if (!result.ok()) fail("copy: no maxmemory is set");
+        const bool copied = *result;
         if (copied != (model.count(key) > 0)) fail("copy");
         if (copied) {
           model[dst] = model[key];

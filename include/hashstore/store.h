@@ -217,8 +217,10 @@ class Store {
   absl::Status rename(std::string_view src, std::string_view dst);
   // RENAMENX: true when renamed, false when dst exists.
   absl::StatusOr<bool> renamenx(std::string_view src, std::string_view dst);
-  // COPY: true when copied.
-  bool copy(std::string_view src, std::string_view dst, bool replace = false);
+  // COPY: true when copied (false: src missing, or dst exists without
+  // replace). Like the other writes that add data, Redis's OOM error when
+  // memory is over maxmemory and eviction cannot make room.
+  absl::StatusOr<bool> copy(std::string_view src, std::string_view dst, bool replace = false);
   int64_t dbsize();
   void flushall();
   std::optional<std::string> randomkey();

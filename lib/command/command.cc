@@ -94,10 +94,22 @@ Reply sanitized(Reply r) {
   return r;
 }
 
+// Runs a resolved command. A kDenyOom command is refused first, before its
+// arguments are parsed, when memory is over the limit and eviction cannot
+// make room (as Redis does before it calls the command).
+Reply run_resolved(Store& store, const Command& cmd, std::span<const std::string_view> args) {
+  if (cmd.flags & kDenyOom) {
+    if (absl::Status room = StoreInternal::impl(store).make_room(); !room.ok()) {
+      return error_from(room);
+    }
+  }
+  return sanitized(cmd.handler(store, args));
+}
+
 Reply execute_command(Store& store, std::span<const std::string_view> args) {
   Reply err;
   const Command* cmd = resolve(args, &err);
-  return sanitized(cmd ? cmd->handler(store, args) : err);
+  return cmd ? run_resolved(store, *cmd, args) : sanitized(err);
 }
 
 namespace {
@@ -147,7 +159,8 @@ std::vector<Reply> Store::execute_batch(const std::vector<std::vector<std::strin
   impl_->make_room().IgnoreError();
   internal::StoreImpl::HoldShards hold(*impl_, hashes, every_shard);
   for (auto& p : prepared) {
-    replies.push_back(internal::sanitized(p.cmd ? p.cmd->handler(*this, p.args) : p.error));
+    replies.push_back(p.cmd ? internal::run_resolved(*this, *p.cmd, p.args)
+                            : internal::sanitized(p.error));
   }
   return replies;
 }
@@ -165,7 +178,11 @@ Reply Store::transaction(const std::vector<std::vector<std::string>>& commands,
   if (watch != nullptr) {
     for (const auto& e : watch->entries_) hashes.push_back(e.hash);
   }
-  impl_->make_room().IgnoreError();  // as execute_batch
+  // As execute_batch, but all or nothing: Redis refuses every command
+  // queued inside MULTI while it is out of memory, and EXEC then aborts.
+  if (!impl_->make_room().ok()) {
+    return Reply::error("EXECABORT Transaction discarded because of previous errors.");
+  }
   internal::StoreImpl::HoldShards hold(*impl_, hashes, every_shard);
   if (watch != nullptr && !watch_unchanged(*watch)) return Reply::nil();
   std::vector<Reply> replies;

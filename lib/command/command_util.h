@@ -36,11 +36,18 @@ inline constexpr KeySpec kKeys1And2{1, 2, 1};
 inline constexpr KeySpec kAllArgsKeys{1, -1, 1};
 inline constexpr KeySpec kEveryShard{0, 0, 0, true};
 
+// Command flags (Redis's command_flags, those hashstore acts on).
+// kDenyOom: refused with Redis's OOM error, before its arguments are
+// parsed, while used memory is over maxmemory and eviction cannot free
+// enough (Redis's DENYOOM: commands that may grow the data).
+inline constexpr uint8_t kDenyOom = 1 << 0;
+
 struct Command {
   const char* name;  // lower case, as Redis names it in error texts ("config|get")
   int arity;         // n > 0: exactly n arguments (name included); n < 0: at least -n
   Handler handler;   // nullptr for a container command
   KeySpec keys;
+  uint8_t flags = 0;
   // Container commands (CONFIG, OBJECT, MEMORY) dispatch on args[1].
   const std::vector<Command>* subcommands = nullptr;
 };

@@ -70,7 +70,7 @@ std::vector<Command> counter_commands() {
   return {
       {"hreserve", 4, cmd_hreserve, kKey1},
       {"hreserveall", -5, cmd_hreserveall, KeySpec{2, -1, 3}},
-      {"hincrex", -3, cmd_hincrex, kKey1},
+      {"hincrex", -3, cmd_hincrex, kKey1, kDenyOom},
   };
 }
 

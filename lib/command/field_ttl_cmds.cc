@@ -224,10 +224,10 @@ Reply cmd_hsetex(Store& s, Args a) {
 
 std::vector<Command> field_ttl_commands() {
   return {
-      {"hexpire", -6, cmd_hexpire, kKey1},
-      {"hpexpire", -6, cmd_hpexpire, kKey1},
-      {"hexpireat", -6, cmd_hexpireat, kKey1},
-      {"hpexpireat", -6, cmd_hpexpireat, kKey1},
+      {"hexpire", -6, cmd_hexpire, kKey1, kDenyOom},
+      {"hpexpire", -6, cmd_hpexpire, kKey1, kDenyOom},
+      {"hexpireat", -6, cmd_hexpireat, kKey1, kDenyOom},
+      {"hpexpireat", -6, cmd_hpexpireat, kKey1, kDenyOom},
       {"httl", -5, cmd_httl, kKey1},
       {"hpttl", -5, cmd_hpttl, kKey1},
       {"hexpiretime", -5, cmd_hexpiretime, kKey1},
@@ -235,7 +235,7 @@ std::vector<Command> field_ttl_commands() {
       {"hpersist", -5, cmd_hpersist, kKey1},
       {"hgetdel", -5, cmd_hgetdel, kKey1},
       {"hgetex", -5, cmd_hgetex, kKey1},
-      {"hsetex", -6, cmd_hsetex, kKey1},
+      {"hsetex", -6, cmd_hsetex, kKey1, kDenyOom},
   };
 }
 

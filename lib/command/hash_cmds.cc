@@ -85,9 +85,9 @@ Reply cmd_hrandfield(Store& s, Args a) {
 
 std::vector<Command> hash_commands() {
   return {
-      {"hset", -4, cmd_hset, kKey1},
-      {"hmset", -4, cmd_hset, kKey1},
-      {"hsetnx", 4, cmd_hsetnx, kKey1},
+      {"hset", -4, cmd_hset, kKey1, kDenyOom},
+      {"hmset", -4, cmd_hset, kKey1, kDenyOom},
+      {"hsetnx", 4, cmd_hsetnx, kKey1, kDenyOom},
       {"hget", 3, cmd_hget, kKey1},
       {"hmget", -3, cmd_hmget, kKey1},
       {"hgetall", 2, cmd_hgetall, kKey1},
@@ -97,8 +97,8 @@ std::vector<Command> hash_commands() {
       {"hlen", 2, cmd_hlen, kKey1},
       {"hexists", 3, cmd_hexists, kKey1},
       {"hstrlen", 3, cmd_hstrlen, kKey1},
-      {"hincrby", 4, cmd_hincrby, kKey1},
-      {"hincrbyfloat", 4, cmd_hincrbyfloat, kKey1},
+      {"hincrby", 4, cmd_hincrby, kKey1, kDenyOom},
+      {"hincrbyfloat", 4, cmd_hincrbyfloat, kKey1, kDenyOom},
       {"hscan", -3, cmd_hscan, kKey1},
       {"hrandfield", -2, cmd_hrandfield, kKey1},
   };

@@ -47,7 +47,9 @@ Reply cmd_copy(Store& s, Args a) {
     }
   }
   if (a[1] == a[2]) return Reply::error("ERR source and destination objects are the same");
-  return Reply::integer(s.copy(a[1], a[2], replace) ? 1 : 0);
+  absl::StatusOr<bool> copied = s.copy(a[1], a[2], replace);
+  if (!copied.ok()) return error_from(copied.status());
+  return Reply::integer(*copied ? 1 : 0);
 }
 
 Reply cmd_dbsize(Store& s, Args) { return Reply::integer(s.dbsize()); }
@@ -98,13 +100,13 @@ std::vector<Command> key_commands() {
       {"keys", 2, cmd_keys, kEveryShard},
       {"rename", 3, cmd_rename, kKeys1And2},
       {"renamenx", 3, cmd_renamenx, kKeys1And2},
-      {"copy", -3, cmd_copy, kKeys1And2},
+      {"copy", -3, cmd_copy, kKeys1And2, kDenyOom},
       {"dbsize", 1, cmd_dbsize, kEveryShard},
       {"flushall", -1, cmd_flushall, kEveryShard},
       {"flushdb", -1, cmd_flushall, kEveryShard},
       {"randomkey", 1, cmd_randomkey, kEveryShard},
-      {"object", -2, nullptr, kNoKeys, &kObjectSubcommands},
-      {"memory", -2, nullptr, kNoKeys, &kMemorySubcommands},
+      {"object", -2, nullptr, kNoKeys, 0, &kObjectSubcommands},
+      {"memory", -2, nullptr, kNoKeys, 0, &kMemorySubcommands},
   };
 }
 

@@ -274,7 +274,7 @@ std::vector<Command> server_commands() {
   return {
       {"ping", -1, cmd_ping, kNoKeys},
       {"echo", 2, cmd_echo, kNoKeys},
-      {"config", -2, nullptr, kNoKeys, &kConfigSubcommands},
+      {"config", -2, nullptr, kNoKeys, 0, &kConfigSubcommands},
       {"info", -1, cmd_info, kEveryShard},
   };
 }

@@ -661,7 +661,8 @@ absl::StatusOr<bool> Store::renamenx(std::string_view src, std::string_view dst)
   return true;
 }
 
-bool Store::copy(std::string_view src, std::string_view dst, bool replace) {
+absl::StatusOr<bool> Store::copy(std::string_view src, std::string_view dst, bool replace) {
+  if (absl::Status room = impl_->make_room(); !room.ok()) return room;
   const uint64_t hs = impl_->hash(src), hd = impl_->hash(dst);
   StoreImpl::MultiLock lock(*impl_, {hs, hd}, Access::kWrite);
   auto& from = impl_->shard_for(hs).keyspace;

@@ -151,6 +151,57 @@ TEST_CASE("noeviction: a write that needs memory fails with OOM and changes noth
   CHECK(store.info().evicted_keys == 0);
 }
 
+TEST_CASE("noeviction: Redis's DENYOOM commands are refused before their arguments are read") {
+  ManualClock clock;
+  Store store(cache_options(clock, EvictionPolicy::kNoEviction));
+  for (size_t i = 0; i < 20; ++i) REQUIRE(store.hset(name("k", i), "f", "1").ok());
+  store.execute({"CONFIG", "SET", "maxmemory", std::to_string(used(store) / 2)});
+  const std::string oom = "OOM command not allowed when used memory > 'maxmemory'.";
+  // Argument errors the handler would find come second, as in Redis (HSET's
+  // odd pair, COPY's syntax and same-key errors, HEXPIRE's bad time).
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+           {"HSET", "k0", "g", "v", "dangling"},
+           {"HSETNX", "k0", "g", "v"},
+           {"HMSET", "k0", "g", "v"},
+           {"HINCRBY", "k0", "f", "notanumber"},
+           {"HINCRBYFLOAT", "k0", "f", "1"},
+           {"HINCREX", "k0", "f", "1"},
+           {"HEXPIRE", "k0", "-1", "FIELDS", "1", "f"},
+           {"HPEXPIREAT", "k0", "100", "FIELDS", "1", "f"},
+           {"HSETEX", "k0", "EX", "10", "FIELDS", "1", "f", "v"},
+           {"COPY", "k0", "c", "bogus"},
+           {"COPY", "k0", "k0"},
+           {"COPY", "k0", "c"}}) {
+    CAPTURE(args[0]);
+    CHECK(store.execute(args).string() == oom);
+  }
+  // Arity is checked before memory, as in Redis.
+  CHECK(store.execute({"HSET", "k0", "f"}).string() ==
+        "ERR wrong number of arguments for 'hset' command");
+  CHECK(store.exists({"c"}) == 0);
+  CHECK(store.hget("k0", "f") == "1");
+  CHECK(store.execute({"HTTL", "k0", "FIELDS", "1", "f"}).elements()[0].integer() == -1);
+  // The typed COPY refuses too; commands that are not DENYOOM still run.
+  auto copied = store.copy("k0", "c");
+  REQUIRE(!copied.ok());
+  CHECK(copied.status().message() == oom);
+  CHECK(store.execute({"RENAME", "k1", "r"}).string() == "OK");
+  CHECK(store.execute({"HDEL", "k2", "f"}).integer() == 1);
+  CHECK(store.execute({"HPERSIST", "k3", "FIELDS", "1", "f"}).elements().size() == 1);
+  // In a batch each command is checked on its own, as Redis checks each
+  // pipelined command.
+  auto replies = store.execute_batch({{"HGET", "k4", "f"}, {"HSET", "k4", "f", "2"}});
+  CHECK(replies[0].string() == "1");
+  CHECK(replies[1].string() == oom);
+  // A transaction is all or nothing: Redis refuses every command queued in
+  // MULTI while out of memory, and EXEC then aborts.
+  CHECK(store.transaction({{"HGET", "k4", "f"}}).string() ==
+        "EXECABORT Transaction discarded because of previous errors.");
+  store.execute({"CONFIG", "SET", "maxmemory", "0"});
+  CHECK(*store.copy("k0", "c"));
+  CHECK(store.execute({"HSET", "k0", "g", "v"}).integer() == 1);
+}
+
 TEST_CASE("Each policy evicts the key it should") {
   ManualClock clock;
   // Four keys a, b, c, d (x: a key with a TTL) touched at different times or

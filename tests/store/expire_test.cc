@@ -95,7 +95,7 @@ TEST_CASE("EXPIRE family on a manual clock") {
     CHECK(store.ttl("k") == 100);
     REQUIRE(store.rename("k", "k2").ok());
     CHECK(store.ttl("k2") == 100);
-    CHECK(store.copy("k2", "k3"));
+    CHECK(*store.copy("k2", "k3"));
     CHECK(store.ttl("k3") == 100);
     CHECK(store.persist("k3"));
     CHECK_FALSE(store.persist("k3"));
@@ -134,7 +134,7 @@ TEST_CASE("No read sees an expired key") {
     CHECK(std::stoi(k->substr(1)) >= 50);
   }
   CHECK(store.rename("s4", "x").message() == "ERR no such key");
-  CHECK_FALSE(store.copy("s5", "x"));
+  CHECK_FALSE(*store.copy("s5", "x"));
   SUBCASE("a write to an expired key starts a fresh hash without TTL") {
     CHECK(store.hset("s6", "g", "w").value() == 1);
     CHECK(store.hlen("s6") == 1);

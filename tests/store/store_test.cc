@@ -225,14 +225,14 @@ TEST_CASE("Store key commands") {
   }
   SUBCASE("copy is deep for both encodings") {
     for (int i = 0; i < 600; ++i) REQUIRE(store.hset("big", numbered("f", i), "v").ok());
-    CHECK(store.copy("big", "big2"));
-    CHECK_FALSE(store.copy("big", "a"));
-    CHECK(store.copy("big", "a", /*replace=*/true));
+    CHECK(*store.copy("big", "big2"));
+    CHECK_FALSE(*store.copy("big", "a"));
+    CHECK(*store.copy("big", "a", /*replace=*/true));
     store.hdel("big", {"f0"});
     CHECK(store.hget("big2", "f0") == "v");
     CHECK(store.hget("a", "f0") == "v");
     CHECK(store.object_encoding("big2") == "hashtable");
-    CHECK(store.copy("b", "b3"));
+    CHECK(*store.copy("b", "b3"));
     CHECK(store.hget("b3", "f") == "2");
   }
   SUBCASE("del, exists, dbsize, flushall") {
