@@ -94,15 +94,12 @@ Reply sanitized(Reply r) {
   return r;
 }
 
-// Runs a resolved command. A kDenyOom command is refused first, before its
-// arguments are parsed, when memory is over the limit and eviction cannot
-// make room (as Redis does before it calls the command).
+// Runs a resolved command. As Redis before every command, evicts first
+// while memory is over maxmemory; a kDenyOom command is refused, before its
+// arguments are parsed, when eviction cannot make room.
 Reply run_resolved(Store& store, const Command& cmd, std::span<const std::string_view> args) {
-  if (cmd.flags & kDenyOom) {
-    if (absl::Status room = StoreInternal::impl(store).make_room(); !room.ok()) {
-      return error_from(room);
-    }
-  }
+  absl::Status room = StoreInternal::impl(store).make_room();
+  if (!room.ok() && (cmd.flags & kDenyOom)) return error_from(room);
   return sanitized(cmd.handler(store, args));
 }
 

@@ -202,6 +202,20 @@ TEST_CASE("noeviction: Redis's DENYOOM commands are refused before their argumen
   CHECK(store.execute({"HSET", "k0", "g", "v"}).integer() == 1);
 }
 
+TEST_CASE("execute() evicts before any command, reads too, as Redis does") {
+  ManualClock clock;
+  Store store(cache_options(clock, EvictionPolicy::kAllKeysRandom));
+  for (size_t i = 0; i < 100; ++i) REQUIRE(store.hset(name("k", i), "f", "value").ok());
+  const size_t limit = used(store) / 2;
+  store.execute({"CONFIG", "SET", "maxmemory", std::to_string(limit)});
+  CHECK(store.info().evicted_keys == 0);  // the typed API evicts before writes only
+  const int64_t keys = store.execute({"DBSIZE"}).integer();
+  CHECK(keys < 60);
+  CHECK(keys > 0);
+  CHECK(store.info().evicted_keys == static_cast<uint64_t>(100 - keys));
+  CHECK(used(store) <= limit);
+}
+
 TEST_CASE("Each policy evicts the key it should") {
   ManualClock clock;
   // Four keys a, b, c, d (x: a key with a TTL) touched at different times or
