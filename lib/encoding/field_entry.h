@@ -67,6 +67,7 @@ struct FieldEntryPolicy {
   static std::string_view key(const void* e) { return field_entry::field(e); }
   void destroy(void* e) const { arena->deallocate(e, field_entry::encoded_size(e)); }
   static constexpr size_t footprint(const void*) { return 0; }
+  static constexpr bool kWideElements = false;  // a field entry is small
 };
 
 // A table of field entries that also keeps the fields with a TTL in time

@@ -9,6 +9,9 @@
 //   static std::string_view key(const void* elem);   the element's key bytes
 //   void destroy(void* elem);            frees the element
 //   size_t footprint(const void* elem);  heap bytes the element owns
+//   static constexpr bool kWideElements;  elements often span two cache
+//       lines (key entries with their listpack): a lookup prefetches the
+//       second line of a tag-matched element while it compares the key
 // destroy and footprint may be static or members: the table keeps a copy of
 // the policy given to its constructor (policy_, [[no_unique_address]], so a
 // stateless policy such as the keyspace's costs nothing). A stateful one
@@ -504,8 +507,10 @@ class HashTable {
       uint64_t* bucket = a.slots + b * kSlotsPerBucket;
       for (size_t i = 0; i < kSlotsPerBucket; ++i) {
         const uint64_t s = bucket[i];
-        if (s != 0 && (s >> kTagShift) == tag && equal_names(Policy::key(element_of(s)), key)) {
-          return &bucket[i];
+        if (s != 0 && (s >> kTagShift) == tag) {
+          const char* e = static_cast<const char*>(element_of(s));
+          if constexpr (Policy::kWideElements) prefetch_line(e + kBucketBytes);
+          if (equal_names(Policy::key(e), key)) return &bucket[i];
         }
       }
       if (!a.is_everfull(b)) return nullptr;

@@ -140,6 +140,9 @@ struct Policy {
   static std::string_view key(const void* e) { return key_entry::key(e); }
   static void destroy(void* e) { key_entry::destroy(e); }
   static size_t footprint(const void* e) { return key_entry::footprint(e); }
+  // A five-field profile's entry is about 100 bytes: a write to its last
+  // fields reads the second line.
+  static constexpr bool kWideElements = true;
 };
 
 }  // namespace hashstore::internal::key_entry

@@ -102,8 +102,7 @@ size_t grave_usage(const FieldTable* t) {
 }
 }  // namespace
 
-size_t Keyspace::table_usage(const void* entry) {
-  if (key_entry::encoding(entry) != HashEncoding::kTable) return 0;
+size_t Keyspace::table_usage_slow(const void* entry) {
   return grave_usage(key_entry::table(entry));
 }
 
@@ -214,12 +213,6 @@ size_t Keyspace::expire_some(int64_t now, size_t max) {
   return n;
 }
 
-
-void EntryHash::settle() {
-  const size_t now = Keyspace::table_usage(entry_);
-  ks_.hash_bytes_ += now - table_bytes_;  // modular: a shrink wraps back
-  table_bytes_ = now;
-}
 
 void EntryHash::swap_entry(void* fresh) {
   void* old = ks_.table_.replace(key_entry::key(fresh), hash_, fresh);

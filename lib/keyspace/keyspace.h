@@ -179,10 +179,14 @@ class Keyspace {
            grave_bytes_;
   }
   // Bytes of the hash behind entry outside the entry itself (its table).
-  static size_t table_usage(const void* entry);
+  // Inline: every write asks it twice, and a listpack answers 0.
+  static size_t table_usage(const void* entry) {
+    return key_entry::encoding(entry) == HashEncoding::kTable ? table_usage_slow(entry) : 0;
+  }
 
  private:
   friend class EntryHash;
+  static size_t table_usage_slow(const void* entry);
   void index_add(const void* entry);
   void index_remove(const void* entry);
   // Reclaims up to max due fields of the live key at `entry`; returns the
@@ -231,7 +235,11 @@ class EntryHash final : public HashStorage {
   // Brings the keyspace's byte count up to date with this hash's table
   // after writes (a listpack is counted in its entry, always up to date).
   // REQUIRES: called after the writes and before the key is erased.
-  void settle();
+  void settle() {
+    const size_t now = Keyspace::table_usage(entry_);
+    ks_.hash_bytes_ += now - table_bytes_;  // modular: a shrink wraps back
+    table_bytes_ = now;
+  }
 
   HashEncoding encoding() const override { return key_entry::encoding(entry_); }
   uint8_t* listpack() override { return static_cast<uint8_t*>(entry_) + payload_; }

@@ -44,6 +44,20 @@ R read_entry(StoreImpl& impl, Shard& shard, void* e, Now& now, R fallback, F&& f
   return fn(hash);
 }
 
+// With listeners: runs the write fn(hash) and records the fields it changed
+// as one event. Out of line, so that writes without listeners stay small.
+template <class R, class F>
+[[gnu::noinline]] R write_recorded(StoreImpl& impl, Shard& shard, std::string_view key,
+                                   HashObject& hash, F& fn) {
+  std::vector<std::string> changed;
+  R result = [&] {
+    FieldLog log(&changed);
+    return fn(hash);
+  }();
+  if (!changed.empty()) impl.record(shard, kEventChanged, key, std::move(changed));
+  return result;
+}
+
 // on_hash's body, for a shard the caller holds: for writing, or (Use::kRead)
 // for reading when the key cannot have due fields at `now`.
 template <class R, class F>
@@ -68,15 +82,9 @@ R on_hash_held(StoreImpl& impl, Shard& shard, std::string_view key, uint64_t h, 
   EntryHash storage(ks, e, h);
   const HashLimits limits = impl.limits();  // HashObject keeps a reference
   HashObject hash(storage, limits);
-  // With listeners, the fields this write changes are recorded.
-  std::vector<std::string> changed;
-  std::optional<FieldLog> log;
-  if (impl.has_listeners()) log.emplace(&changed);
-  R result = fn(hash);
-  log.reset();
+  R result = impl.has_listeners() ? write_recorded<R>(impl, shard, key, hash, fn) : fn(hash);
   storage.settle();
   shard.note_write(key);
-  if (!changed.empty()) impl.record(shard, kEventChanged, key, std::move(changed));
   if (hash.empty()) ks.erase(key, h);
   return result;
 }

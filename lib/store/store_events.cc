@@ -27,6 +27,16 @@ thread_local bool tl_delivering = false;
 thread_local std::vector<Shard*> tl_deferred;
 }  // namespace
 
+void StoreImpl::unlock_with_events(Shard& s) {
+  {
+    std::lock_guard<std::mutex> l(s.outbox_mu);
+    for (KeyspaceEvent& e : s.events) s.outbox.push_back(std::move(e));
+    s.events.clear();
+  }
+  if (thread_safe_) s.mu.unlock();
+  deliver(s);
+}
+
 uint64_t StoreImpl::subscribe(std::function<void(const Event&)> fn) {
   std::lock_guard<std::mutex> l(listeners_mu_);
   auto next = std::make_shared<Listeners>(listeners_ ? *listeners_ : Listeners());

@@ -206,18 +206,19 @@ class StoreImpl {
         used_.fetch_add(static_cast<int64_t>(now) - static_cast<int64_t>(s.bytes_at_lock),
                         std::memory_order_relaxed);
       }
-      const bool events = !s.events.empty();
-      if (events) {
-        std::lock_guard<std::mutex> l(s.outbox_mu);
-        for (KeyspaceEvent& e : s.events) s.outbox.push_back(std::move(e));
-        s.events.clear();
+      if (!s.events.empty()) {
+        unlock_with_events(s);
+      } else if (thread_safe_) {
+        s.mu.unlock();
       }
-      if (thread_safe_) s.mu.unlock();
-      if (events) deliver(s);
     }
   }
 
   // ---- Events (store_events.cc) ----
+  // unlock()'s end for a write that recorded events: moves them to the
+  // outbox, unlocks the shard, delivers. Out of line: the common unlock
+  // stays small enough to inline.
+  void unlock_with_events(Shard& s);
   bool has_listeners() const { return has_listeners_.load(std::memory_order_relaxed); }
   // Records an event on s. REQUIRES: s held for writing.
   void record(Shard& s, uint8_t reason, std::string_view key,

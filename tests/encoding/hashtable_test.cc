@@ -99,6 +99,7 @@ struct PlainPolicy {
   }
   static void destroy(void* e) { std::free(e); }
   static size_t footprint(const void* e) { return heap_footprint(e); }
+  static constexpr bool kWideElements = false;
 };
 using PlainTable = hashstore::internal::HashTable<PlainPolicy>;
 
