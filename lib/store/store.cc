@@ -1,17 +1,17 @@
-// hashstore::Store's typed methods, on top of StoreImpl's shards.
-// (Store::execute lives with the command table in lib/command.)
+// hashstore::Store's typed methods, on top of StoreImpl's shards: the
+// store's setup, multi-shard locking, watches and key commands. (Field
+// commands are in store_fields.cc; Store::execute lives with the command
+// table in lib/command.)
 #include <hashstore/store.h>
 
 #include <algorithm>
 #include <map>
 #include <cassert>
 #include <bit>
-#include <cmath>
 #include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "hash/hash_commands.h"
 #include "store/hash_access.h"
 #include "store/store_impl.h"
 #include "util/bytes.h"
@@ -137,10 +137,6 @@ std::vector<uint64_t> hashes_of(StoreImpl& impl, std::span<const std::string_vie
 }
 
 
-// Largest |count| HRANDFIELD accepts for repeated picks (Redis 7.0 accepts
-// up to LONG_MAX and then runs out of memory building the reply).
-constexpr uint64_t kMaxRandfieldRepeats = uint64_t{1} << 24;
-
 }  // namespace
 }  // namespace internal
 
@@ -150,317 +146,10 @@ using internal::HashObject;
 using internal::on_hash;
 using internal::Shard;
 using internal::StoreImpl;
-using internal::ValueBuffer;
 
 Store::Store() : Store(Options{}) {}
 Store::Store(const Options& options) : impl_(std::make_unique<StoreImpl>(options)) {}
 Store::~Store() = default;
-
-// ---- Field commands ---------------------------------------------------------
-
-absl::StatusOr<int64_t> Store::hset(std::string_view key, std::string_view field,
-                                    std::string_view value) {
-  const FieldValue pair{field, value};
-  return hset(key, std::span<const FieldValue>(&pair, 1));
-}
-
-absl::StatusOr<int64_t> Store::hset(std::string_view key, std::initializer_list<FieldValue> pairs) {
-  return hset(key, std::span<const FieldValue>(pairs.begin(), pairs.size()));
-}
-
-absl::StatusOr<int64_t> Store::hset(std::string_view key, std::span<const FieldValue> pairs) {
-  if (pairs.empty()) return internal::wrong_arity("hset");
-  if (absl::Status room = impl_->make_room(); !room.ok()) return room;
-  return on_hash(*impl_, key, Use::kCreate, int64_t{0}, [&](HashObject& hash) {
-    return internal::hash_set_pairs(hash, pairs, impl_->limits().max_listpack_value);
-  });
-}
-
-absl::StatusOr<bool> Store::hsetnx(std::string_view key, std::string_view field,
-                                   std::string_view value) {
-  if (absl::Status room = impl_->make_room(); !room.ok()) return room;
-  return on_hash(*impl_, key, Use::kCreate, false, [&](HashObject& hash) {
-    ValueBuffer buf;
-    std::string_view old;
-    if (hash.find(field, &buf, &old)) return false;
-    hash.set(field, value);
-    return true;
-  });
-}
-
-absl::Status Store::hmset(std::string_view key, std::span<const FieldValue> pairs) {
-  if (pairs.empty()) return internal::wrong_arity("hmset");
-  return hset(key, pairs).status();
-}
-
-absl::Status Store::hmset(std::string_view key, std::initializer_list<FieldValue> pairs) {
-  return hmset(key, std::span<const FieldValue>(pairs.begin(), pairs.size()));
-}
-
-std::optional<std::string> Store::hget(std::string_view key, std::string_view field) {
-  return on_hash(*impl_, key, Use::kRead, std::optional<std::string>(),
-                 [&](HashObject& hash) -> std::optional<std::string> {
-                   ValueBuffer buf;
-                   std::string_view v;
-                   if (!hash.find(field, &buf, &v)) return std::nullopt;
-                   return std::string(v);
-                 });
-}
-
-bool Store::hget_view(std::string_view key, std::string_view field,
-                      const std::function<void(std::string_view)>& fn) {
-  if (!impl_->thread_safe()) {
-    // No locks: the view points into the hash itself.
-    return on_hash(*impl_, key, Use::kRead, false, [&](HashObject& hash) {
-      ValueBuffer buf;
-      std::string_view v;
-      if (!hash.find(field, &buf, &v)) return false;
-      fn(v);
-      return true;
-    });
-  }
-  // Callbacks never run under a shard lock: copy into this thread's reusable
-  // buffer (no allocation once it is large enough), unlock, then call.
-  thread_local std::string scratch;
-  const bool found = on_hash(*impl_, key, Use::kRead, false, [&](HashObject& hash) {
-    ValueBuffer buf;
-    std::string_view v;
-    if (!hash.find(field, &buf, &v)) return false;
-    scratch.assign(v.data(), v.size());
-    return true;
-  });
-  if (found) fn(scratch);
-  return found;
-}
-
-std::vector<std::optional<std::string>> Store::hmget(std::string_view key,
-                                                     std::span<const std::string_view> fields) {
-  std::vector<std::optional<std::string>> out(fields.size());
-  on_hash(*impl_, key, Use::kRead, 0, [&](HashObject& hash) {
-    ValueBuffer buf;
-    std::string_view v;
-    for (size_t i = 0; i < fields.size(); ++i) {
-      if (hash.find(fields[i], &buf, &v)) out[i] = std::string(v);
-    }
-    return 0;
-  });
-  return out;
-}
-
-std::vector<std::optional<std::string>> Store::hmget(
-    std::string_view key, std::initializer_list<std::string_view> fields) {
-  return hmget(key, std::span<const std::string_view>(fields.begin(), fields.size()));
-}
-
-namespace internal {
-namespace {
-
-// Every field of key's hash, each turned into an element of the result by
-// make(field, value): HGETALL, HKEYS and HVALS.
-template <class T, class Make>
-std::vector<T> collect(StoreImpl& impl, std::string_view key, Make make) {
-  std::vector<T> out;
-  on_hash(impl, key, Use::kRead, 0, [&](HashObject& hash) {
-    out.reserve(hash.length());
-    hash.for_each([&](std::string_view f, std::string_view v) { out.push_back(make(f, v)); });
-    return 0;
-  });
-  return out;
-}
-
-}  // namespace
-}  // namespace internal
-
-std::vector<std::pair<std::string, std::string>> Store::hgetall(std::string_view key) {
-  return internal::collect<std::pair<std::string, std::string>>(
-      *impl_, key, [](std::string_view f, std::string_view v) {
-        return std::pair<std::string, std::string>(f, v);
-      });
-}
-
-std::vector<std::string> Store::hkeys(std::string_view key) {
-  return internal::collect<std::string>(
-      *impl_, key, [](std::string_view f, std::string_view) { return std::string(f); });
-}
-
-std::vector<std::string> Store::hvals(std::string_view key) {
-  return internal::collect<std::string>(
-      *impl_, key, [](std::string_view, std::string_view v) { return std::string(v); });
-}
-
-int64_t Store::hdel(std::string_view key, std::span<const std::string_view> fields) {
-  return on_hash(*impl_, key, Use::kWrite, int64_t{0}, [&](HashObject& hash) {
-    int64_t removed = 0;
-    for (std::string_view f : fields) {
-      removed += hash.erase(f) ? 1 : 0;
-      if (hash.length() == 0) break;  // the key is gone; Redis stops here too
-    }
-    return removed;
-  });
-}
-
-int64_t Store::hdel(std::string_view key, std::initializer_list<std::string_view> fields) {
-  return hdel(key, std::span<const std::string_view>(fields.begin(), fields.size()));
-}
-
-int64_t Store::hlen(std::string_view key) {
-  return on_hash(*impl_, key, Use::kRead, int64_t{0},
-                 [](HashObject& hash) { return static_cast<int64_t>(hash.length()); });
-}
-
-bool Store::hexists(std::string_view key, std::string_view field) {
-  return on_hash(*impl_, key, Use::kRead, false, [&](HashObject& hash) {
-    ValueBuffer buf;
-    std::string_view v;
-    return hash.find(field, &buf, &v);
-  });
-}
-
-int64_t Store::hstrlen(std::string_view key, std::string_view field) {
-  return on_hash(*impl_, key, Use::kRead, int64_t{0}, [&](HashObject& hash) {
-    ValueBuffer buf;
-    std::string_view v;
-    return hash.find(field, &buf, &v) ? static_cast<int64_t>(v.size()) : int64_t{0};
-  });
-}
-
-absl::StatusOr<int64_t> Store::hincrby(std::string_view key, std::string_view field,
-                                       int64_t increment) {
-  if (absl::Status room = impl_->make_room(); !room.ok()) return room;
-  return on_hash(*impl_, key, Use::kCreate, absl::StatusOr<int64_t>(0),
-                 [&](HashObject& hash) {
-                   return internal::hash_incrby(hash, field, increment);
-                 });
-}
-
-absl::StatusOr<std::string> Store::hincrbyfloat(std::string_view key, std::string_view field,
-                                                long double increment) {
-  if (std::isnan(increment) || std::isinf(increment)) {
-    return absl::InvalidArgumentError(internal::kErrValueNanInf);
-  }
-  if (absl::Status room = impl_->make_room(); !room.ok()) return room;
-  return on_hash(*impl_, key, Use::kCreate, absl::StatusOr<std::string>(""),
-                 [&](HashObject& hash) {
-                   return internal::hash_incrbyfloat(hash, field, increment);
-                 });
-}
-
-ScanPage Store::hscan(std::string_view key, uint64_t cursor, const ScanOptions& options) {
-  ScanPage page;
-  on_hash(*impl_, key, Use::kRead, 0, [&](HashObject& hash) {
-    page.cursor = internal::hash_scan(hash, cursor, static_cast<size_t>(std::max<int64_t>(1, options.count)),
-                                      options.match, options.novalues, &page.items);
-    return 0;
-  });
-  return page;
-}
-
-std::optional<std::string> Store::hrandfield(std::string_view key) {
-  return on_hash(*impl_, key, Use::kRead, std::optional<std::string>(),
-                 [&](HashObject& hash) -> std::optional<std::string> {
-                   std::optional<std::string> out;
-                   hash.random_field(absl::Uniform<uint64_t>(internal::thread_rng()),
-                                     [&](std::string_view f, std::string_view) { out.emplace(f); });
-                   return out;
-                 });
-}
-
-absl::StatusOr<std::vector<std::string>> Store::hrandfield(std::string_view key, int64_t count,
-                                                           bool withvalues) {
-  // Redis 7.0's range checks, in its order.
-  if (count == std::numeric_limits<int64_t>::min()) {
-    return absl::InvalidArgumentError(
-        "ERR value is out of range, value must between -9223372036854775807 and "
-        "9223372036854775807");
-  }
-  const uint64_t magnitude = static_cast<uint64_t>(count < 0 ? -count : count);
-  if (withvalues && magnitude > static_cast<uint64_t>(std::numeric_limits<int64_t>::max() / 2)) {
-    return absl::InvalidArgumentError("ERR value is out of range");
-  }
-  if (count < 0 && magnitude > internal::kMaxRandfieldRepeats) {
-    return absl::InvalidArgumentError("ERR value is out of range");
-  }
-  return on_hash(*impl_, key, Use::kRead, std::vector<std::string>(),
-                 [&](HashObject& hash) {
-                   return internal::hash_randfield(hash, count, withvalues, internal::thread_rng());
-                 });
-}
-
-// ---- Counters, stock and reservations -------------------------------------------
-
-namespace {
-
-absl::Status amount_error() {
-  return absl::InvalidArgumentError("ERR amount must be a positive integer");
-}
-
-}  // namespace
-
-absl::StatusOr<std::optional<int64_t>> Store::reserve(std::string_view key, std::string_view field,
-                                                      int64_t amount) {
-  if (amount < 1) return amount_error();
-  using Result = absl::StatusOr<std::optional<int64_t>>;
-  return on_hash(*impl_, key, Use::kWrite, Result(std::optional<int64_t>()),
-                 [&](HashObject& hash) -> Result {
-                   return internal::hash_reserve(hash, field, amount);
-                 });
-}
-
-absl::StatusOr<std::optional<std::vector<int64_t>>> Store::reserve_all(
-    std::span<const ReserveItem> items) {
-  using Result = absl::StatusOr<std::optional<std::vector<int64_t>>>;
-  std::vector<uint64_t> hashes;
-  hashes.reserve(items.size());
-  for (const ReserveItem& item : items) {
-    if (item.amount < 1) return amount_error();
-    hashes.push_back(impl_->hash(item.key));
-  }
-  StoreImpl::MultiLock lock(*impl_, hashes, Access::kWrite);
-  // Check everything first, in order, counting a (key, field) listed twice
-  // against both amounts; then apply. Nothing is written unless all fit.
-  std::map<std::pair<std::string_view, std::string_view>, internal::Int128> demand;
-  for (size_t i = 0; i < items.size(); ++i) {
-    const ReserveItem& item = items[i];
-    Shard& shard = impl_->shard_for(hashes[i]);
-    auto value = internal::on_hash_held(
-        *impl_, shard, item.key, hashes[i], Use::kRead, absl::StatusOr<int64_t>(0),
-        [&](HashObject& hash) { return internal::hash_int_value(hash, item.field); });
-    if (!value.ok()) return value.status();
-    internal::Int128& wanted = demand[{item.key, item.field}];
-    wanted += item.amount;
-    if (*value < wanted) return Result(std::nullopt);
-  }
-  std::vector<int64_t> remaining;
-  remaining.reserve(items.size());
-  for (size_t i = 0; i < items.size(); ++i) {
-    const ReserveItem& item = items[i];
-    Shard& shard = impl_->shard_for(hashes[i]);
-    auto left = internal::on_hash_held(
-        *impl_, shard, item.key, hashes[i], Use::kWrite,
-        absl::StatusOr<std::optional<int64_t>>(std::optional<int64_t>()),
-        [&](HashObject& hash) { return internal::hash_reserve(hash, item.field, item.amount); });
-    assert(left.ok() && left->has_value());
-    remaining.push_back(**left);
-  }
-  return Result(std::move(remaining));
-}
-
-absl::StatusOr<BoundedResult> Store::hincrex(std::string_view key, std::string_view field,
-                                             int64_t increment, int64_t lower, int64_t upper,
-                                             bool saturate) {
-  if (lower > upper) {
-    return absl::InvalidArgumentError("ERR LBOUND must not be greater than UBOUND");
-  }
-  if (absl::Status room = impl_->make_room(); !room.ok()) return room;
-  using Result = absl::StatusOr<BoundedResult>;
-  return on_hash(*impl_, key, Use::kCreate, Result(BoundedResult{0, 0}),
-                 [&](HashObject& hash) -> Result {
-                   auto r = internal::hash_incr_bounded(hash, field, increment, lower, upper,
-                                                        saturate);
-                   if (!r.ok()) return r.status();
-                   return BoundedResult{r->value, r->applied};
-                 });
-}
 
 // ---- Watch ------------------------------------------------------------------------
 
