@@ -20,6 +20,7 @@
 #include <hashstore/store.h>
 
 #include "absl/strings/str_cat.h"
+#include "scratch_dir.h"
 
 namespace {
 
@@ -30,15 +31,10 @@ using hashstore::Store;
 
 constexpr int64_t kT0 = 1700000000000;
 
-std::string temp_dir() {
-  static const std::string dir = [] {
-    std::string d = (std::filesystem::temp_directory_path() /
-                     ("hs_persist_cmds_test." + std::to_string(::getpid())))
-                        .string();
-    std::filesystem::create_directories(d);
-    return d;
-  }();
-  return dir;
+// Removed with its files when the program exits.
+const std::string& temp_dir() {
+  static const ScratchDir dir("hs_persist_cmds_test");
+  return dir.path();
 }
 
 Options opts(ManualClock* clock) {

@@ -25,6 +25,7 @@
 #include "persist/snapshot_format.h"
 #include "persist/snapshot_reader.h"
 #include "store/store_impl.h"
+#include "scratch_dir.h"
 
 namespace {
 
@@ -35,15 +36,10 @@ namespace snap = hashstore::internal::snapshot;
 
 constexpr int64_t kT0 = 1700000000000;
 
-std::string temp_dir() {
-  static const std::string dir = [] {
-    std::string d = (std::filesystem::temp_directory_path() /
-                     ("hs_snapshot_test." + std::to_string(::getpid())))
-                        .string();
-    std::filesystem::create_directories(d);
-    return d;
-  }();
-  return dir;
+// Removed with its files when the program exits.
+const std::string& temp_dir() {
+  static const ScratchDir dir("hs_snapshot_test");
+  return dir.path();
 }
 
 std::string read_file(const std::string& path) {
