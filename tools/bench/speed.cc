@@ -276,7 +276,6 @@ void speed(int rounds) {
     }
   }
   for (bool pipelined : {false, true}) {
-    if (getenv("BAREFIRST")) { speed_mode(rounds, false, pipelined); speed_mode(rounds, true, pipelined); continue; }
     speed_mode(rounds, /*thread_safe=*/true, pipelined);
     speed_mode(rounds, /*thread_safe=*/false, pipelined);
   }
