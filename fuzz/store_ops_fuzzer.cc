@@ -152,11 +152,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
       }
       case 4: {
-        std::optional<std::string> want;
-        if (auto it = model.find(key); it != model.end()) {
-          if (auto f = it->second.find(field); f != it->second.end()) want = f->second;
+        auto want = [&](const std::string& f) -> std::optional<std::string> {
+          if (auto it = model.find(key); it != model.end()) {
+            if (auto v = it->second.find(f); v != it->second.end()) return v->second;
+          }
+          return std::nullopt;
+        };
+        const uint8_t other = in.byte();
+        if (other < 128) {
+          if (store.hget(key, field) != want(field)) fail("hget");
+          break;
         }
-        if (store.hget(key, field) != want) fail("hget");
+        // HMGET with a second field and the first one again.
+        const std::string field2 = std::string("f").append(std::to_string(other % 8));
+        const auto got = store.hmget(key, {field, field2, field});
+        if (got.size() != 3 || got[0] != want(field) || got[1] != want(field2) ||
+            got[2] != want(field)) {
+          fail("hmget");
+        }
         break;
       }
       case 5: {

@@ -142,7 +142,8 @@ void Store::run(const Pipeline& p, PipelineReplies& out) {
   auto shard = [&](size_t i) -> internal::Shard& { return impl_->shard_for(hashes[i]); };
   for (size_t i = 0; i < std::min(n, kSlotsAhead); ++i) shard(i).keyspace.prefetch_slots(hashes[i]);
   for (size_t i = 0; i < std::min(n, kEntryAhead); ++i) shard(i).keyspace.prefetch_entry(hashes[i]);
-  std::vector<std::string_view> fields;  // HDEL's
+  std::vector<std::string_view> fields;  // HMGET's and HDEL's
+  internal::FieldValues values;          // HMGET's
   auto add_result = [&](const absl::StatusOr<int64_t>& r) {
     if (r.ok()) {
       out.add_integer(*r);
@@ -199,12 +200,13 @@ void Store::run(const Pipeline& p, PipelineReplies& out) {
       }
       case Kind::kHmget: {
         out.add_array();
-        ValueBuffer buf;
-        std::string_view v;
+        fields.clear();
+        for (uint32_t j = 1; j < c.count; ++j) fields.push_back(p.string(c.first + j));
         const bool found = read([&](HashObject& hash) {
-          for (uint32_t j = 1; j < c.count; ++j) {
-            if (hash.find(p.string(c.first + j), &buf, &v)) {
-              out.add_element(v);
+          hash.find_all(fields, &values);
+          for (const std::optional<std::string_view>& v : values.values) {
+            if (v.has_value()) {
+              out.add_element(*v);
             } else {
               out.add_nil_element();
             }

@@ -7,6 +7,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -293,7 +294,22 @@ TEST_CASE("Store randomized against a std::map model") {
   for (int step = 0; step < 200000; ++step) {
     std::string key = numbered("k", pick(8));
     std::string field = numbered("f", pick(40));
-    int op = pick(6);
+    int op = pick(7);
+    if (op == 6) {
+      // HMGET of 1..10 fields, some repeated, some absent.
+      std::vector<std::string> asked;
+      for (int n = 1 + pick(10); n > 0; --n) asked.push_back(numbered("f", pick(40)));
+      std::vector<std::string_view> views(asked.begin(), asked.end());
+      auto got = store.hmget(key, std::span<const std::string_view>(views));
+      REQUIRE(got.size() == asked.size());
+      auto it = model.find(key);
+      for (size_t i = 0; i < asked.size(); ++i) {
+        std::optional<std::string> want;
+        if (it != model.end() && it->second.count(asked[i])) want = it->second.at(asked[i]);
+        CHECK(got[i] == want);
+      }
+      continue;
+    }
     if (op <= 1) {
       std::string value = pick(20) == 0 ? std::string(9, 'v') : values[pick(8)];
       bool fresh = !model[key].count(field);
@@ -338,6 +354,41 @@ TEST_CASE("Store randomized against a std::map model") {
     }
   }
   CHECK(store.dbsize() == static_cast<int64_t>(model.size()));
+}
+
+TEST_CASE("HMGET reads every field asked for in one walk, as HGET reads each") {
+  // Field names a listpack stores as integers, an empty one, repeats and
+  // absent fields; pairs and (with a field TTL) triplets; then a table.
+  Options opt;
+  opt.hash_max_listpack_entries = 32;
+  Store store(opt);
+  const std::vector<std::string> names = {"1", "-5", "007", "", "f", "12345678901", "x", "y"};
+  std::vector<std::string_view> asked(names.begin(), names.end());
+  asked.push_back("1");
+  asked.push_back("absent");
+  asked.push_back("f");
+  auto check = [&](const char* key) {
+    auto got = store.hmget(key, std::span<const std::string_view>(asked));
+    REQUIRE(got.size() == asked.size());
+    for (size_t i = 0; i < asked.size(); ++i) {
+      CAPTURE(asked[i]);
+      CHECK(got[i] == store.hget(key, asked[i]));
+    }
+  };
+  for (size_t i = 0; i < names.size(); i += 2) {  // every other name, values both kinds
+    REQUIRE(store.hset("h", names[i], i % 4 == 0 ? std::to_string(i * 1000) : "v" + names[i]).ok());
+  }
+  CHECK(*store.object_encoding("h") == "listpack");
+  check("h");
+  CHECK(store.hmget("h", {"1", "-5"}) ==
+        std::vector<std::optional<std::string>>{std::string("0"), std::nullopt});
+  REQUIRE(store.execute({"HPEXPIRE", "h", "100000", "FIELDS", "1", "f"}).elements().size() == 1);
+  CHECK(*store.object_encoding("h") == "listpackex");
+  check("h");
+  for (int i = 0; i < 40; ++i) REQUIRE(store.hset("h", "extra" + std::to_string(i), "e").ok());
+  CHECK(*store.object_encoding("h") == "hashtable");
+  check("h");
+  check("missing");
 }
 
 TEST_CASE("Store::reserve") {
