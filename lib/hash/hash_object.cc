@@ -95,37 +95,6 @@ bool HashObject::lookup(std::string_view field, ValueBuffer* buf, std::string_vi
   return false;
 }
 
-void HashObject::find_all(std::span<const std::string_view> fields, FieldValues* out) const {
-  auto& values = out->values;
-  auto& bufs = out->bufs;
-  values.assign(fields.size(), std::nullopt);
-  bufs.resize(fields.size());
-  if (storage_.encoding() == HashEncoding::kTable) {
-    FieldTable* t = storage_.table();
-    for (size_t i = 0; i < fields.size(); ++i) {
-      const void* e = t->find(fields[i], t->hash(fields[i]));
-      if (e != nullptr) values[i] = field_entry::value(e);
-    }
-    return;
-  }
-  const uint8_t* p = storage_.listpack();
-  const size_t step = stride();
-  size_t missing = fields.size();  // a field asked twice is found twice
-  ValueBuffer field_buf;
-  for (uint32_t off = lp::first(p), end = lp::end_offset(p); off != end && missing > 0;) {
-    const std::string_view f = lp::get_string(p, off, field_buf.bytes);
-    off = lp::next(p, off);
-    if (off == end) break;  // as find_field: never read past the end byte
-    for (size_t i = 0; i < fields.size(); ++i) {
-      if (!values[i].has_value() && fields[i] == f) {
-        values[i] = lp::get_string(p, off, bufs[i].bytes);
-        --missing;
-      }
-    }
-    for (size_t k = 1; k < step && off != end; ++k) off = lp::next(p, off);
-  }
-}
-
 namespace {
 
 // HashObject::set on a listpack at p with `step` entries per field: replaces

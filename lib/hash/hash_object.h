@@ -41,11 +41,9 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <span>
 #include <string_view>
 #include <vector>
 
-#include "absl/container/inlined_vector.h"
 #include "absl/functional/function_ref.h"
 #include "encoding/field_entry.h"
 #include "encoding/listpack.h"
@@ -124,14 +122,6 @@ class FieldLog {
   std::vector<std::string>* previous_;
 };
 
-// HashObject::find_all's result for n fields: values[i] is the i-th field's
-// value (backed by bufs[i] or by the hash), or nullopt when absent. On the
-// stack up to 8 fields.
-struct FieldValues {
-  absl::InlinedVector<ValueBuffer, 8> bufs;
-  absl::InlinedVector<std::optional<std::string_view>, 8> values;
-};
-
 class HashObject {
  public:
   HashObject(HashStorage& storage, const HashLimits& limits)
@@ -146,11 +136,6 @@ class HashObject {
   bool find(std::string_view field, ValueBuffer* buf, std::string_view* value) const {
     return lookup(field, buf, value, nullptr);
   }
-
-  // Looks all of fields up at once (HMGET) into *out (resized to match). A
-  // listpack is walked once, up to the last field found, instead of once
-  // per field. The values stay valid until the hash is written.
-  void find_all(std::span<const std::string_view> fields, FieldValues* out) const;
 
   // Sets field to value; returns true when the field is new. Converts to the
   // table encoding first/afterwards as described at the top of this file.

@@ -142,8 +142,7 @@ void Store::run(const Pipeline& p, PipelineReplies& out) {
   auto shard = [&](size_t i) -> internal::Shard& { return impl_->shard_for(hashes[i]); };
   for (size_t i = 0; i < std::min(n, kSlotsAhead); ++i) shard(i).keyspace.prefetch_slots(hashes[i]);
   for (size_t i = 0; i < std::min(n, kEntryAhead); ++i) shard(i).keyspace.prefetch_entry(hashes[i]);
-  std::vector<std::string_view> fields;  // HMGET's and HDEL's
-  internal::FieldValues values;          // HMGET's
+  std::vector<std::string_view> fields;  // HDEL's
   auto add_result = [&](const absl::StatusOr<int64_t>& r) {
     if (r.ok()) {
       out.add_integer(*r);
@@ -200,13 +199,12 @@ void Store::run(const Pipeline& p, PipelineReplies& out) {
       }
       case Kind::kHmget: {
         out.add_array();
-        fields.clear();
-        for (uint32_t j = 1; j < c.count; ++j) fields.push_back(p.string(c.first + j));
+        ValueBuffer buf;
+        std::string_view v;
         const bool found = read([&](HashObject& hash) {
-          hash.find_all(fields, &values);
-          for (const std::optional<std::string_view>& v : values.values) {
-            if (v.has_value()) {
-              out.add_element(*v);
+          for (uint32_t j = 1; j < c.count; ++j) {
+            if (hash.find(p.string(c.first + j), &buf, &v)) {
+              out.add_element(v);
             } else {
               out.add_nil_element();
             }

@@ -115,10 +115,10 @@ std::vector<std::optional<std::string>> Store::hmget(std::string_view key,
                                                      std::span<const std::string_view> fields) {
   std::vector<std::optional<std::string>> out(fields.size());
   on_hash(*impl_, key, Use::kRead, 0, [&](HashObject& hash) {
-    internal::FieldValues found;
-    hash.find_all(fields, &found);
+    ValueBuffer buf;
+    std::string_view v;
     for (size_t i = 0; i < fields.size(); ++i) {
-      if (found.values[i].has_value()) out[i] = std::string(*found.values[i]);
+      if (hash.find(fields[i], &buf, &v)) out[i] = std::string(v);
     }
     return 0;
   });
