@@ -8,7 +8,10 @@
 // on a second Store given the same commands as strings (HGETALL compared as
 // a set of pairs: a table-encoded hash has no fixed order), and both Stores
 // hold the same data afterwards. Low conversion thresholds make the
-// listpack -> table conversion happen inside pipelines.
+// listpack -> table conversion happen inside pipelines. Between pipelines
+// the typed multi-key calls (RENAME, RENAMENX, COPY, DEL, reserve_all) run
+// on keys that are often equal or overlapping, beside the same commands as
+// strings on the second Store.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -112,6 +115,49 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const Reply a = ours.execute({"HPEXPIRE", key, ms, "FIELDS", "1", f});
     const Reply b = model.execute({"HPEXPIRE", key, ms, "FIELDS", "1", f});
     if (!(a == b)) fail("HPEXPIRE differs", 0);
+    // A multi-key call, typed on ours and as a command on the model.
+    const std::string dst = name("k", in.byte() % 6);
+    Reply typed, text;
+    switch (in.byte() % 5) {
+      case 0: {
+        const absl::Status st = ours.rename(key, dst);
+        typed = st.ok() ? Reply::ok() : Reply::error(std::string(st.message()));
+        text = model.execute({"RENAME", key, dst});
+        break;
+      }
+      case 1: {
+        const absl::StatusOr<bool> r = ours.renamenx(key, dst);
+        typed = r.ok() ? Reply::integer(*r ? 1 : 0) : Reply::error(std::string(r.status().message()));
+        text = model.execute({"RENAMENX", key, dst});
+        break;
+      }
+      case 2: {
+        const absl::StatusOr<bool> r = ours.copy(key, dst, /*replace=*/true);
+        typed = r.ok() ? Reply::integer(*r ? 1 : 0) : Reply::error(std::string(r.status().message()));
+        text = model.execute({"COPY", key, dst, "REPLACE"});
+        break;
+      }
+      case 3:
+        typed = Reply::integer(ours.del({key, dst, key}));
+        text = model.execute({"DEL", key, dst, key});
+        break;
+      default: {
+        const hashstore::ReserveItem items[] = {{key, f, 1}, {dst, f, 2}, {key, f, 1}};
+        const auto r = ours.reserve_all(items);
+        if (!r.ok()) {
+          typed = Reply::error(std::string(r.status().message()));
+        } else if (!r->has_value()) {
+          typed = Reply::nil();
+        } else {
+          std::vector<Reply> left;
+          for (int64_t x : **r) left.push_back(Reply::integer(x));
+          typed = Reply::array(std::move(left));
+        }
+        text = model.execute({"HRESERVEALL", "3", key, f, "1", dst, f, "2", key, f, "1"});
+        break;
+      }
+    }
+    if (!(typed == text)) fail("a multi-key call differs from its command", 0);
     clock.advance_ms(in.byte() % 40);
   }
   if (ours.dbsize() != model.dbsize()) fail("dbsize differs", 0);

@@ -1,8 +1,9 @@
 // Fuzz target: hash commands on a Store against a std::map model.
 //
 // Property: for any byte string, decoded as a sequence of operations (HSET,
-// HSETNX, HDEL, HGET, HINCRBY, HINCRBYFLOAT, HGETALL, HSCAN, RENAME, COPY,
-// CONFIG SET of the thresholds, PEXPIRE, PERSIST, the field TTL commands
+// HSETNX, HDEL, HGET, HINCRBY, HINCRBYFLOAT, HGETALL, HSCAN, RENAME,
+// RENAMENX, COPY, DEL and EXISTS of key lists, HRESERVEALL (the multi-key
+// calls with equal and overlapping keys), CONFIG SET of the thresholds, PEXPIRE, PERSIST, the field TTL commands
 // HPEXPIRE (NX/XX/GT/LT), HPERSIST, HPTTL, HSETEX, HGETEX, HGETDEL, clock
 // advances and expiry cycles) over a small alphabet of keys, fields and
 // values, every reply equals a model whose keys and fields expire, no key
@@ -116,9 +117,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       it = model.count(it->first) ? std::next(it) : expires.erase(it);
     }
   };
+  // RENAME's effect on the model: dst takes src's hash and TTLs.
+  auto move_key = [&](const std::string& src, const std::string& dst) {
+    Hash h = model[src];
+    model.erase(src);
+    model[dst] = h;
+    fttl[dst] = fttl[src];
+    fttl.erase(src);
+    expires.erase(dst);
+    if (expires.count(src)) {
+      expires[dst] = expires[src];
+      expires.erase(src);
+    }
+    written[dst] = written[src];
+    born[dst] = born[src];
+  };
   for (int steps = 0; in.n > 0 && steps < 2000; ++steps) {
     purge();
-    const uint8_t op = in.byte() % 22;
+    const uint8_t op = in.byte() % 25;
     const std::string key = std::string("k").append(std::to_string(in.byte() % 4));
     const std::string field = std::string("f").append(std::to_string(in.byte() % 8));
     switch (op) {
@@ -235,24 +251,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         } else {
           if (!st.ok()) fail("rename");
           if (dst == key) break;  // renaming a key to itself changes nothing
-          Hash h = model[key];
-          model.erase(key);
-          model[dst] = h;
-          fttl[dst] = fttl[key];
-          fttl.erase(key);
-          expires.erase(dst);
-          if (expires.count(key)) {
-            expires[dst] = expires[key];
-            expires.erase(key);
-          }
-          written[dst] = written[key];
-          born[dst] = born[key];
+          move_key(key, dst);
         }
         break;
       }
       case 10: {
         const std::string dst = std::string("k").append(std::to_string(in.byte() % 4));
-        if (dst == key) break;
+        if (dst == key) {
+          // Refused, as Redis refuses it, and nothing changes (the checks
+          // after the step compare the whole keyspace).
+          const bool replace = in.byte() % 2 == 0;
+          if (store.copy(key, dst, replace).status().message() !=
+              "ERR source and destination objects are the same") {
+            fail("copy onto itself");
+          }
+          break;
+        }
         absl::StatusOr<bool> result = store.copy(key, dst, /*replace=*/true);
         if (!result.ok()) fail("copy: no maxmemory is set");
         const bool copied = *result;
@@ -422,6 +436,80 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         auto r = store.hgetex(key, std::span<const std::string_view>(&f, 1), ttl);
         if (!r.ok() || *r != std::vector<std::optional<std::string>>{want}) fail("hgetex");
+        break;
+      }
+      case 22: {  // RENAMENX, onto itself too
+        const std::string dst = std::string("k").append(std::to_string(in.byte() % 4));
+        absl::StatusOr<bool> r = store.renamenx(key, dst);
+        if (model.count(key) == 0) {
+          if (r.ok()) fail("renamenx of a missing key");
+          break;
+        }
+        const bool want = dst != key && model.count(dst) == 0;
+        if (!r.ok() || *r != want) fail("renamenx");
+        if (want) move_key(key, dst);
+        break;
+      }
+      case 23: {  // EXISTS then DEL of a list of keys that may repeat
+        std::vector<std::string> keys{key};
+        for (int i = in.byte() % 4; i > 0; --i) {
+          keys.push_back(std::string("k").append(std::to_string(in.byte() % 4)));
+        }
+        const std::vector<std::string_view> views(keys.begin(), keys.end());
+        int64_t present = 0;
+        for (const std::string& k : keys) present += model.count(k) ? 1 : 0;
+        if (store.exists(views) != present) fail("exists");
+        int64_t removed = 0;
+        for (const std::string& k : keys) {
+          if (model.erase(k)) ++removed;
+          expires.erase(k);
+          fttl.erase(k);
+        }
+        if (store.del(views) != removed) fail("del");
+        break;
+      }
+      case 24: {  // HRESERVEALL: lines on equal and overlapping keys and fields
+        std::vector<std::string> keys, fields;
+        std::vector<hashstore::ReserveItem> items;
+        const int lines = 1 + in.byte() % 3;
+        for (int i = 0; i < lines; ++i) {
+          keys.push_back(i == 0 ? key : std::string("k").append(std::to_string(in.byte() % 4)));
+          fields.push_back(i == 0 ? field : std::string("f").append(std::to_string(in.byte() % 8)));
+        }
+        for (int i = 0; i < lines; ++i) items.push_back({keys[i], fields[i], 1 + in.byte() % 4});
+        // The model: each line in order; a non-integer value is an error,
+        // a line short of its running demand refuses the whole cart.
+        std::map<std::pair<std::string, std::string>, long long> demand;
+        bool error = false, short_line = false;
+        for (const hashstore::ReserveItem& item : items) {
+          const std::string k(item.key), f(item.field);
+          long long have = 0;
+          if (has_field(k, f) && !model_int(model[k][f], &have)) {
+            error = true;
+            break;
+          }
+          long long& want = demand[{k, f}];
+          want += item.amount;
+          if (have < want) {
+            short_line = true;
+            break;
+          }
+        }
+        auto r = store.reserve_all(items);
+        if (r.ok() == error) fail("reserve_all status");
+        if (error) break;
+        if (r->has_value() == short_line) fail("reserve_all refused or took");
+        if (short_line) break;
+        std::vector<int64_t> left;
+        for (const hashstore::ReserveItem& item : items) {
+          const std::string k(item.key), f(item.field);
+          long long have = 0;
+          model_int(model[k][f], &have);
+          model[k][f] = std::to_string(have - item.amount);
+          left.push_back(have - item.amount);
+          written[k] = true;
+        }
+        if (**r != left) fail("reserve_all remainders");
         break;
       }
       case 11: {

@@ -46,7 +46,6 @@ Reply cmd_copy(Store& s, Args a) {
       return syntax_error();
     }
   }
-  if (a[1] == a[2]) return Reply::error("ERR source and destination objects are the same");
   absl::StatusOr<bool> copied = s.copy(a[1], a[2], replace);
   if (!copied.ok()) return error_from(copied.status());
   return Reply::integer(*copied ? 1 : 0);

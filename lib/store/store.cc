@@ -124,7 +124,14 @@ StoreImpl::HoldShards::~HoldShards() {
 }
 
 StoreImpl::MultiLock::~MultiLock() {
-  for (auto it = locked_.rbegin(); it != locked_.rend(); ++it) impl_.unlock(**it, access_);
+  // Every shard is released before any event is delivered: a listener may
+  // read keys in any shard (issue 25: delivering one shard's events while
+  // the next was still held made such a read fail to lock it).
+  size_t with_events = 0;  // the first with_events entries of locked_ are kept for delivery
+  for (Shard* s : locked_) {
+    if (impl_.release(*s, access_)) locked_[with_events++] = s;
+  }
+  for (size_t i = 0; i < with_events; ++i) impl_.deliver(*locked_[i]);
 }
 
 namespace {
@@ -352,6 +359,11 @@ absl::StatusOr<bool> Store::renamenx(std::string_view src, std::string_view dst)
 
 absl::StatusOr<bool> Store::copy(std::string_view src, std::string_view dst, bool replace) {
   if (absl::Status room = impl_->make_room(); !room.ok()) return room;
+  // Redis refuses it before looking the key up (and COPY k k REPLACE would
+  // otherwise erase the source before copying it).
+  if (src == dst) {
+    return absl::InvalidArgumentError("ERR source and destination objects are the same");
+  }
   const uint64_t hs = impl_->hash(src), hd = impl_->hash(dst);
   StoreImpl::MultiLock lock(*impl_, {hs, hd}, Access::kWrite);
   auto& from = impl_->shard_for(hs).keyspace;

@@ -21,62 +21,74 @@ namespace hashstore {
 namespace internal {
 
 namespace {
-// Set while this thread runs listeners; shards whose events a listener's
-// own writes produced wait here for the outer delivery loop.
-thread_local bool tl_delivering = false;
-thread_local std::vector<Shard*> tl_deferred;
+// The Stores whose events this thread is delivering (a listener may call
+// another Store, whose listeners then run nested), and the shards whose
+// events a listener's own writes produced meanwhile: each waits for the
+// delivery loop of its own Store, after the listener returns.
+thread_local std::vector<const StoreImpl*> tl_delivering;
+thread_local std::vector<std::pair<const StoreImpl*, Shard*>> tl_deferred;
 }  // namespace
 
-void StoreImpl::unlock_with_events(Shard& s) {
+void StoreImpl::release_with_events(Shard& s) {
   {
     std::lock_guard<std::mutex> l(s.outbox_mu);
     for (KeyspaceEvent& e : s.events) s.outbox.push_back(std::move(e));
     s.events.clear();
   }
   if (thread_safe_) s.mu.unlock();
-  deliver(s);
+}
+
+// Turning the keyspaces' expiry logs on or off locks each shard in turn,
+// with the raw mutex: no event can wait in a shard's `events` while nobody
+// holds it (release moves them out first), so there is nothing to deliver.
+void StoreImpl::set_event_logs(bool on) {
+  for (auto& shard : shards_) {
+    if (thread_safe_) shard->mu.lock();
+    shard->keyspace.set_event_log(on ? &shard->events : nullptr);
+    if (thread_safe_) shard->mu.unlock();
+  }
 }
 
 uint64_t StoreImpl::subscribe(std::function<void(const Event&)> fn) {
-  std::lock_guard<std::mutex> l(listeners_mu_);
-  auto next = std::make_shared<Listeners>(listeners_ ? *listeners_ : Listeners());
-  const uint64_t id = next_listener_++;
-  next->emplace_back(id, std::move(fn));
-  listeners_ = std::move(next);
-  if (!has_listeners_.exchange(true)) {
-    // From now on the keyspaces log their expiries too.
-    for (auto& shard : shards_) {
-      ShardLock lock(*this, *shard, Access::kWrite);
-      shard->keyspace.set_event_log(&shard->events);
-    }
+  std::lock_guard<std::mutex> serial(subscribe_mu_);
+  uint64_t id;
+  {
+    std::lock_guard<std::mutex> l(listeners_mu_);
+    auto next = std::make_shared<Listeners>(listeners_ ? *listeners_ : Listeners());
+    id = next_listener_++;
+    next->emplace_back(id, std::move(fn));
+    listeners_ = std::move(next);
   }
+  // From now on the keyspaces log their expiries too.
+  if (!has_listeners_.exchange(true)) set_event_logs(true);
   return id;
 }
 
 void StoreImpl::unsubscribe(uint64_t id) {
-  std::lock_guard<std::mutex> l(listeners_mu_);
-  if (!listeners_) return;
-  auto next = std::make_shared<Listeners>(*listeners_);
-  next->erase(std::remove_if(next->begin(), next->end(),
-                             [&](const auto& entry) { return entry.first == id; }),
-              next->end());
-  const bool none = next->empty();
-  listeners_ = std::move(next);
-  if (none && has_listeners_.exchange(false)) {
-    for (auto& shard : shards_) {
-      ShardLock lock(*this, *shard, Access::kWrite);
-      shard->keyspace.set_event_log(nullptr);
-    }
+  std::lock_guard<std::mutex> serial(subscribe_mu_);
+  bool none;
+  {
+    std::lock_guard<std::mutex> l(listeners_mu_);
+    if (!listeners_) return;
+    auto next = std::make_shared<Listeners>(*listeners_);
+    next->erase(std::remove_if(next->begin(), next->end(),
+                               [&](const auto& entry) { return entry.first == id; }),
+                next->end());
+    none = next->empty();
+    listeners_ = std::move(next);
   }
+  if (none && has_listeners_.exchange(false)) set_event_logs(false);
 }
 
 void StoreImpl::deliver(Shard& first) {
-  if (tl_delivering) {
-    if (std::find(tl_deferred.begin(), tl_deferred.end(), &first) == tl_deferred.end()) {
-      tl_deferred.push_back(&first);
+  if (std::find(tl_delivering.begin(), tl_delivering.end(), this) != tl_delivering.end()) {
+    const std::pair<const StoreImpl*, Shard*> item{this, &first};
+    if (std::find(tl_deferred.begin(), tl_deferred.end(), item) == tl_deferred.end()) {
+      tl_deferred.push_back(item);
     }
     return;
   }
+  tl_delivering.push_back(this);
   std::vector<Shard*> todo{&first};
   while (!todo.empty()) {
     Shard& s = *todo.back();
@@ -98,18 +110,22 @@ void StoreImpl::deliver(Shard& first) {
           }
           if (batch.empty()) break;
           if (!listeners) continue;
-          tl_delivering = true;
           for (KeyspaceEvent& k : batch) {
             const Event e{static_cast<Event::Reason>(k.reason), std::move(k.key),
                           std::move(k.fields)};
             for (const auto& [id, fn] : *listeners) fn(e);
           }
-          tl_delivering = false;
-          // Shards that listeners wrote to: after this one.
-          for (Shard* other : tl_deferred) {
-            if (std::find(todo.begin(), todo.end(), other) == todo.end()) todo.push_back(other);
+          // This Store's shards that listeners wrote to: after this one.
+          for (auto it = tl_deferred.begin(); it != tl_deferred.end();) {
+            if (it->first != this) {
+              ++it;
+              continue;
+            }
+            if (std::find(todo.begin(), todo.end(), it->second) == todo.end()) {
+              todo.push_back(it->second);
+            }
+            it = tl_deferred.erase(it);
           }
-          tl_deferred.clear();
         }
       }
       // Events added after the last look but before deliver_mu was released
@@ -118,6 +134,7 @@ void StoreImpl::deliver(Shard& first) {
       if (s.outbox.empty()) break;
     }
   }
+  tl_delivering.pop_back();
 }
 
 }  // namespace internal

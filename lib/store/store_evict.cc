@@ -13,6 +13,7 @@
 // clock in ms) or, under LFU, (minutes << 8) | counter. It is updated only
 // while an LRU or LFU policy is set.
 #include <algorithm>
+#include <cassert>
 
 #include "absl/random/distributions.h"
 #include "store/store_impl.h"
@@ -79,7 +80,19 @@ absl::Status StoreImpl::make_room_slow() {
 }
 
 bool StoreImpl::evict_one() {
-  std::lock_guard<std::mutex> guard(evict_mu_);
+  Shard* with_events = nullptr;
+  bool evicted;
+  {
+    std::lock_guard<std::mutex> guard(evict_mu_);
+    evicted = evict_one_locked(&with_events);
+  }
+  // The eviction event is delivered with evict_mu_ released: its listeners
+  // may write, and a write may have to evict.
+  if (with_events != nullptr) deliver(*with_events);
+  return evicted;
+}
+
+bool StoreImpl::evict_one_locked(Shard** deliver_to) {
   const EvictionPolicy p = policy();
   const bool volatile_only = is_volatile(p);
   Now now(*clock_);
@@ -141,14 +154,20 @@ bool StoreImpl::evict_one() {
     const Candidate c = std::move(pool_.front());
     pool_.erase(pool_.begin());
     Shard& s = *shards_[c.shard];
-    ShardLock lock(*this, s, Access::kWrite);
+    lock(s, Access::kWrite);
     const uint64_t h = hash(c.key);
     const void* e = s.keyspace.find(c.key, h);
-    if (e == nullptr || (volatile_only && !key_entry::death_ms(e))) continue;
+    if (e == nullptr || (volatile_only && !key_entry::death_ms(e))) {
+      const bool events = release(s, Access::kWrite);  // no write: nothing recorded
+      assert(!events);
+      (void)events;
+      continue;
+    }
     s.keyspace.erase(c.key, h);
     s.note_write(c.key);
     record(s, kEventEvicted, c.key);
     evicted_.fetch_add(1, std::memory_order_relaxed);
+    *deliver_to = release(s, Access::kWrite) ? &s : nullptr;
     return true;
   }
   return false;

@@ -196,29 +196,38 @@ class StoreImpl {
       s.bytes_at_lock = s.keyspace.bytes();
     }
   }
-  void unlock(Shard& s, Access a) {
-    if (holds(s)) return;
+  // Releases s; returns true when the write recorded events, which are now
+  // in s's outbox: the caller delivers them (deliver(s)) once it holds no
+  // lock of this Store, so that listeners never run under one.
+  bool release(Shard& s, Access a) {
+    if (holds(s)) return false;
     if (a == Access::kRead) {
       if (thread_safe_) s.mu.unlock_shared();
-    } else {
-      const size_t now = s.keyspace.bytes();
-      if (now != s.bytes_at_lock) {
-        used_.fetch_add(static_cast<int64_t>(now) - static_cast<int64_t>(s.bytes_at_lock),
-                        std::memory_order_relaxed);
-      }
-      if (!s.events.empty()) {
-        unlock_with_events(s);
-      } else if (thread_safe_) {
-        s.mu.unlock();
-      }
+      return false;
     }
+    const size_t now = s.keyspace.bytes();
+    if (now != s.bytes_at_lock) {
+      used_.fetch_add(static_cast<int64_t>(now) - static_cast<int64_t>(s.bytes_at_lock),
+                      std::memory_order_relaxed);
+    }
+    if (!s.events.empty()) {
+      release_with_events(s);
+      return true;
+    }
+    if (thread_safe_) s.mu.unlock();
+    return false;
+  }
+  // release(), then delivery. REQUIRES: s is the only lock of this Store
+  // the thread holds.
+  void unlock(Shard& s, Access a) {
+    if (release(s, a)) deliver(s);
   }
 
   // ---- Events (store_events.cc) ----
-  // unlock()'s end for a write that recorded events: moves them to the
-  // outbox, unlocks the shard, delivers. Out of line: the common unlock
-  // stays small enough to inline.
-  void unlock_with_events(Shard& s);
+  // release()'s end for a write that recorded events: moves them to the
+  // outbox and unlocks the shard. Out of line: the common release stays
+  // small enough to inline.
+  void release_with_events(Shard& s);
   bool has_listeners() const { return has_listeners_.load(std::memory_order_relaxed); }
   // Records an event on s. REQUIRES: s held for writing.
   void record(Shard& s, uint8_t reason, std::string_view key,
@@ -227,8 +236,12 @@ class StoreImpl {
   }
   uint64_t subscribe(std::function<void(const Event&)> fn);
   void unsubscribe(uint64_t id);
-  // Delivers s's outbox to the listeners unless another thread (or an outer
-  // call on this one) is doing it. REQUIRES: no shard lock held.
+  // Points every keyspace's expiry log at its shard's events (or nowhere).
+  void set_event_logs(bool on);
+  // Delivers s's outbox to the listeners unless another thread is doing it,
+  // or this thread is already delivering this Store's events (a listener's
+  // own write: the outer delivery loop takes it after the listener returns).
+  // REQUIRES: this thread holds no lock of this Store.
   void deliver(Shard& s);
 
   // ---- Cache mode (store_evict.cc) ----
@@ -332,7 +345,11 @@ class StoreImpl {
   std::atomic<EvictionPolicy> policy_{EvictionPolicy::kNoEviction};
   std::atomic<int> samples_{5};
   std::atomic<uint64_t> evicted_{0};
+  // Evicts one key (false: no candidate). evict_one_locked does the work
+  // under evict_mu_ and names the shard whose eviction event awaits
+  // delivery (or nullptr).
   bool evict_one();
+  bool evict_one_locked(Shard** deliver_to);
   // The bodies of make_room() and touch() once a limit or an LRU/LFU policy
   // is set (store_evict.cc); the inline checks keep plain stores fast.
   absl::Status make_room_slow();
@@ -354,7 +371,11 @@ class StoreImpl {
   SingleFlight flights_;
 
   // Event listeners: replaced whole on (un)subscribe, read by deliver().
+  // listeners_mu_ guards only the pointer (a leaf: nothing is locked while
+  // it is held); subscribe_mu_ serializes subscribe and unsubscribe, which
+  // lock every shard to switch the keyspaces' expiry logs.
   using Listeners = std::vector<std::pair<uint64_t, std::function<void(const Event&)>>>;
+  std::mutex subscribe_mu_;
   std::mutex listeners_mu_;
   std::shared_ptr<const Listeners> listeners_;
   uint64_t next_listener_ = 1;

@@ -21,6 +21,14 @@ using hashstore::Store;
 
 namespace {
 
+// prefix followed by i, built by appending (GCC 12 reports a false
+// -Wrestrict on "k" + std::to_string(i)).
+std::string numbered(const char* prefix, int i) {
+  std::string s(prefix);
+  s += std::to_string(i);
+  return s;
+}
+
 std::string show(const Event& e) {
   static const char* const kReasons[] = {"changed", "deleted", "expired", "evicted"};
   std::string s = kReasons[static_cast<int>(e.reason)];
@@ -133,4 +141,68 @@ TEST_CASE("Events: in order for each key while threads write the same keys") {
     }
   }
   CHECK(total == kThreads * kWrites);
+}
+
+// Issue "Chaos", defect 2: a multi-key write unlocked its shards one at a
+// time and delivered each shard's events while the shards after it were
+// still held, so a listener reading a key in one of them failed to lock it
+// (std::system_error "Resource deadlock avoided": the process aborted).
+TEST_CASE("issue 25: listeners of multi-key writes run after every shard is released") {
+  Store store;  // the default shards: 64 keys cover all of them
+  std::vector<std::string> keys;
+  for (int i = 0; i < 64; ++i) {
+    keys.push_back(numbered("k", i));
+    REQUIRE(store.hset(keys.back(), "f", std::to_string(i)).ok());
+  }
+  REQUIRE(store.hset("a", "f", "x").ok());
+  std::atomic<int> events{0}, reads{0};
+  const uint64_t id = store.subscribe([&](const Event&) {
+    ++events;
+    for (const std::string& k : keys) reads += store.hget(k, "f").has_value() ? 1 : 0;
+  });
+  std::thread renamer([&] {
+    for (int i = 0; i < 200; ++i) {
+      REQUIRE(store.rename("a", "b").ok());
+      REQUIRE(store.rename("b", "a").ok());
+    }
+  });
+  renamer.join();
+  store.unsubscribe(id);
+  // Each rename sends two events: deleted (source), changed (destination).
+  CHECK(events.load() == 2 * 2 * 200);
+  CHECK(reads.load() == 64 * events.load());
+  CHECK(store.hget("a", "f") == "x");
+}
+
+// subscribe / unsubscribe took the listener mutex and then every shard lock,
+// while a multi-key write delivered (and so took the listener mutex) with
+// shards still held: a lock-order inversion TSan reported, and a deadlock
+// when both met.
+TEST_CASE("subscribe and unsubscribe while multi-key writes run") {
+  Store store;
+  std::atomic<bool> stop{false};
+  std::atomic<int> seen{0};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 3; ++t) {
+    writers.emplace_back([&, t] {
+      const std::string a = numbered("a", t), b = numbered("b", t);
+      REQUIRE(store.hset(a, "f", "v").ok());
+      while (!stop.load()) {
+        REQUIRE(store.rename(a, b).ok());
+        REQUIRE(store.rename(b, a).ok());
+        const std::string_view both[] = {a, b};
+        CHECK(store.exists(both) == 1);
+      }
+    });
+  }
+  for (int i = 0; i < 300; ++i) {
+    const uint64_t id = store.subscribe([&](const Event& e) {
+      ++seen;
+      store.hget(e.key, "f");
+    });
+    store.unsubscribe(id);
+  }
+  stop = true;
+  for (auto& th : writers) th.join();
+  CHECK(store.dbsize() == 3);
 }

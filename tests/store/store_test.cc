@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include <hashstore/pipeline.h>
 #include <hashstore/store.h>
 
 namespace {
@@ -535,4 +536,74 @@ TEST_CASE("Store in single-threaded mode") {
   CHECK(store.hget_view("k", "f", [&](std::string_view v) { seen = v; }));
   CHECK(seen == "v");
   CHECK(store.transaction({{"HGET", "k", "f"}}).elements()[0].string() == "v");
+}
+
+// Issue "Chaos", defect 1: Store::copy(k, k, true) erased the key and then
+// cloned the freed entry. Every typed call that takes several keys is
+// called here with equal ones, on both encodings; replies are Redis 7.0's
+// (checked against redis-server: COPY k k is refused even for a missing k,
+// RENAME k k is OK, RENAMENX k k is 0).
+TEST_CASE_TEMPLATE("Store multi-key calls with equal keys", E, ListpackEncoding, TableEncoding) {
+  Store store(E::options());
+  REQUIRE(store.hset("k", {{"f", "1"}, {"stock", "5"}}).ok());
+  const std::string same_error = "ERR source and destination objects are the same";
+
+  SUBCASE("issue 25: copy onto itself is refused and leaves the key whole") {
+    for (bool replace : {false, true}) {
+      CAPTURE(replace);
+      auto r = store.copy("k", "k", replace);
+      REQUIRE_FALSE(r.ok());
+      CHECK(r.status().message() == same_error);
+      CHECK(store.hget("k", "f") == "1");
+      CHECK(store.hlen("k") == 2);
+    }
+    CHECK(store.copy("nokey", "nokey", true).status().message() == same_error);
+    CHECK(store.exists({"nokey"}) == 0);
+    CHECK(store.execute({"COPY", "k", "k", "REPLACE"}).string() == same_error);
+    CHECK(store.object_encoding("k") == E::kName);
+  }
+  SUBCASE("rename and renamenx onto themselves") {
+    CHECK(store.rename("k", "k").ok());
+    CHECK(store.hget("k", "f") == "1");
+    CHECK(store.rename("nokey", "nokey").message() == "ERR no such key");
+    CHECK(store.renamenx("k", "k").value() == false);
+    CHECK(store.renamenx("nokey", "nokey").status().message() == "ERR no such key");
+    CHECK(store.hlen("k") == 2);
+  }
+  SUBCASE("del, unlink and exists with a key listed twice") {
+    CHECK(store.exists({"k", "k"}) == 2);
+    const std::string_view twice[] = {"k", "k"};
+    CHECK(store.unlink(twice) == 1);
+    CHECK(store.exists({"k", "k"}) == 0);
+    CHECK(store.del({"k", "k"}) == 0);
+  }
+  SUBCASE("reserve_all with one line listed twice, and several keys in one shard") {
+    using Items = std::vector<hashstore::ReserveItem>;
+    auto r = store.reserve_all(Items{{"k", "stock", 2}, {"k", "stock", 3}});
+    REQUIRE(r.ok());
+    REQUIRE(r->has_value());
+    CHECK(**r == std::vector<int64_t>{3, 0});
+    CHECK(store.hget("k", "stock") == "0");
+  }
+  SUBCASE("watch, transaction and batches over one key many times") {
+    auto w = store.watch({"k", "k"});
+    auto r = store.transaction({{"HINCRBY", "k", "f", "1"}, {"RENAME", "k", "k"},
+                                {"COPY", "k", "k"}, {"HINCRBY", "k", "f", "1"}},
+                               &w);
+    REQUIRE(r.elements().size() == 4);
+    CHECK(r.elements()[2].string() == same_error);
+    CHECK(store.hget("k", "f") == "3");
+    auto replies = store.execute_batch({{"RENAME", "k", "k"}, {"DEL", "k", "k"}, {"EXISTS", "k", "k"}});
+    REQUIRE(replies.size() == 3);
+    CHECK(replies[1].integer() == 1);
+    CHECK(replies[2].integer() == 0);
+  }
+  SUBCASE("a pipeline on one key") {
+    hashstore::Pipeline p;
+    p.hset("k", "g", "2").hget("k", "g").hdel("k", {"g", "g"}).hincrby("k", "f", 1).hgetall("k");
+    hashstore::PipelineReplies r = store.run(p);
+    REQUIRE(r.size() == 5);
+    CHECK(r.integer(2) == 1);
+    CHECK(r.integer(3) == 2);
+  }
 }
