@@ -14,6 +14,10 @@ BUILD_ROOT=${BUILD_ROOT:-build}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
+# ThreadSanitizer with its lock-order (deadlock) detector on.
+export TSAN_OPTIONS="halt_on_error=1 detect_deadlocks=1 second_deadlock_stack=1"
+# The chaos test's storm per build (tools/chaos.sh runs it for longer).
+export HASHSTORE_CHAOS_SECONDS=${HASHSTORE_CHAOS_SECONDS:-20}
 passed=0
 failed=0
 
@@ -48,7 +52,8 @@ echo "== ThreadSanitizer build"
 configure "$BUILD_ROOT/tsan" --buildtype=debugoptimized -Db_sanitize=thread -Db_lundef=false \
   -Dbenchmarks=false
 # Only the threaded tests need this build: compile just them.
-meson compile -C "$BUILD_ROOT/tsan" concurrency_test single_flight_test loader_test events_test >/dev/null
+meson compile -C "$BUILD_ROOT/tsan" concurrency_test single_flight_test loader_test events_test \
+  chaos_test >/dev/null
 rc=0
 meson test -C "$BUILD_ROOT/tsan" --no-rebuild --print-errorlogs --suite threads || rc=$?
 count_meson "$BUILD_ROOT/tsan"

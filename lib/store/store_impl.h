@@ -8,6 +8,12 @@
 //
 // Store's public methods (store.cc) and the command table (lib/command) are
 // both written on top of this class.
+//
+// Locks: every lock of the library, what it guards, the order in which
+// they may be taken and which callbacks run under which are listed in
+// docs/DESIGN.md ("Threads, locks and callbacks"). In short: shard locks in
+// ascending order; events are delivered only once the thread holds no lock
+// of the Store (release() then deliver()).
 #ifndef HASHSTORE_STORE_STORE_IMPL_H_
 #define HASHSTORE_STORE_STORE_IMPL_H_
 
