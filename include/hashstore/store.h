@@ -142,6 +142,13 @@ struct ScanOptions {
   bool novalues = false;   // HSCAN only: fields without values
 };
 
+// Where hget_view copies a value out of a thread-safe Store.
+struct ValueScratch {
+  static constexpr size_t kInline = 112;
+  char inline_bytes[kInline];
+  std::string large;  // values longer than kInline
+};
+
 class Store {
  public:
   Store();
@@ -163,13 +170,23 @@ class Store {
   absl::Status hmset(std::string_view key, std::span<const FieldValue> pairs);
   absl::Status hmset(std::string_view key, std::initializer_list<FieldValue> pairs);
   std::optional<std::string> hget(std::string_view key, std::string_view field);
-  // HGET for hot loops: calls fn with the value when the field exists and
-  // returns true; the view is valid only during the call. fn never runs
-  // under a lock (it may call the Store). With Options::thread_safe = false
-  // the view points into the hash itself (zero-copy); otherwise into a
-  // per-thread buffer that is reused, so no allocation happens once warm.
-  bool hget_view(std::string_view key, std::string_view field,
-                 const std::function<void(std::string_view)>& fn);
+  // HGET for hot loops: calls fn(std::string_view value) when the field
+  // exists and returns true (false, fn not called, when the key or field
+  // is missing). The view is valid only during fn's call. fn never runs
+  // under a lock: it may call the Store, hget_view included. With
+  // Options::thread_safe = false the view points into the hash itself
+  // (zero-copy); otherwise the value was copied out first, into a buffer on
+  // this call's stack (values up to ValueScratch::kInline bytes; longer
+  // ones into memory of its own), so no allocation happens for them. A
+  // template: fn is called directly (no std::function).
+  template <class Fn>
+  bool hget_view(std::string_view key, std::string_view field, Fn&& fn) {
+    ValueScratch scratch;
+    std::string_view value;
+    if (!view_value(key, field, &scratch, &value)) return false;
+    fn(value);
+    return true;
+  }
   std::vector<std::optional<std::string>> hmget(std::string_view key,
                                                 std::span<const std::string_view> fields);
   std::vector<std::optional<std::string>> hmget(std::string_view key,
@@ -443,6 +460,10 @@ class Store {
 
  private:
   friend class internal::StoreInternal;
+  // hget_view's lookup: true and *value when the field exists; *value
+  // points into the hash (thread_safe = false) or into *scratch.
+  bool view_value(std::string_view key, std::string_view field, ValueScratch* scratch,
+                  std::string_view* value);
   // Whether no key of w was written since watch(). REQUIRES: the shards of
   // w's keys are held by this thread.
   bool watch_unchanged(const Watch& w);

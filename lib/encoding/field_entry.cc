@@ -74,6 +74,13 @@ size_t encoded_size(const void* e) {
   return end + (static_cast<const uint8_t*>(e)[0] & kHasExpiry ? sizeof(int64_t) : 0);
 }
 
+bool overwrite_value(void* e, std::string_view value) {
+  const Layout l = layout(e);
+  if (l.value_len != value.size()) return false;
+  if (!value.empty()) std::memcpy(const_cast<uint8_t*>(l.value), value.data(), value.size());
+  return true;
+}
+
 void overwrite_expiry(void* e, int64_t expire_ms) {
   assert(static_cast<const uint8_t*>(e)[0] & kHasExpiry);
   const Layout l = layout(e);

@@ -54,6 +54,9 @@ std::string_view value(const void* e);
 std::optional<int64_t> expiry(const void* e);
 // Overwrites the expiry in place. REQUIRES: the entry has one.
 void overwrite_expiry(void* e, int64_t expire_ms);
+// Overwrites the value with one of the same length, in place (the expiry,
+// if any, stays); false, writing nothing, when the lengths differ.
+bool overwrite_value(void* e, std::string_view value);
 // Bytes the entry's layout uses (its size_for).
 size_t encoded_size(const void* e);
 

@@ -130,6 +130,10 @@
 #include <cstdint>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "absl/functional/function_ref.h"
 #include "util/bytes.h"
 
@@ -198,6 +202,33 @@ struct SlotArray {
 // (mallinfo2) do not see these; memory measurements must add them.
 size_t mapped_table_bytes();
 
+// The slots of a bucket whose tag is `tag`: bit kTagMatchBits * i + 3 is
+// set for a match in slot i. REQUIRES: tag != 0 (an empty slot is 0, so it
+// never matches), bucket 16-byte aligned. With SSE2: each 16-byte half-pair
+// of slots is compared as 16-bit lanes (a slot's tag is its 4th lane),
+// packed to bytes, and the lane-3 bits of every slot picked out.
+inline constexpr int kTagMatchBits = 4;
+inline uint32_t match_tag(const uint64_t* bucket, uint64_t tag) {
+#if defined(__SSE2__)
+  const __m128i t = _mm_set1_epi16(static_cast<short>(tag));
+  const __m128i* p = reinterpret_cast<const __m128i*>(bucket);
+  const __m128i lo = _mm_packs_epi16(_mm_cmpeq_epi16(_mm_load_si128(p), t),
+                                     _mm_cmpeq_epi16(_mm_load_si128(p + 1), t));
+  const __m128i hi = _mm_packs_epi16(_mm_cmpeq_epi16(_mm_load_si128(p + 2), t),
+                                     _mm_cmpeq_epi16(_mm_load_si128(p + 3), t));
+  const uint32_t m = static_cast<uint32_t>(_mm_movemask_epi8(lo)) |
+                     static_cast<uint32_t>(_mm_movemask_epi8(hi)) << 16;
+  return m & 0x88888888u;
+#else
+  uint32_t m = 0;
+  for (size_t i = 0; i < kSlotsPerBucket; ++i) {
+    if ((bucket[i] >> kTagShift) == tag) m |= uint32_t{8} << (kTagMatchBits * i);
+  }
+  return m;
+#endif
+}
+static_assert(kSlotsPerBucket * kTagMatchBits == 32, "one match bit group per slot in 32 bits");
+
 // Mixes x into a new pseudo-random value (splitmix64 step).
 uint64_t mix64(uint64_t x);
 // Reverse-binary cursor increment over `mask` (Redis's scan order).
@@ -228,8 +259,10 @@ class HashTable {
   bool rehashing() const { return old_.buckets != 0; }
 
   // The element whose key is `key`, or nullptr. Moves no buckets (const).
-  void* find(std::string_view key, uint64_t h) const {
-    uint64_t* slot = find_slot(key, h);
+  [[gnu::always_inline]] void* find(std::string_view key, uint64_t h) const {
+    if (const uint64_t* slot = find_in(cur_, key, h)) return element_of(*slot);
+    if (old_.used == 0) return nullptr;  // not rehashing (or nothing left to move)
+    const uint64_t* slot = find_in(old_, key, h);
     return slot ? element_of(*slot) : nullptr;
   }
 
@@ -492,7 +525,9 @@ class HashTable {
   static void* element_of(uint64_t slot) {
     return reinterpret_cast<void*>(static_cast<uintptr_t>(slot & kPointerMask));
   }
-  static uint64_t tag_of(uint64_t h) { return (h >> 32) & 0xFFFF; }
+  // Bits 32..47 of the hash, with the lowest set so that no tag is 0 and
+  // an empty slot never matches one (match_tag relies on it).
+  static uint64_t tag_of(uint64_t h) { return ((h >> 32) & 0xFFFF) | 1; }
   static uint64_t make_slot(void* elem, uint64_t h) {
     const uint64_t p = reinterpret_cast<uintptr_t>(elem);
     assert(p != 0 && (p & ~kPointerMask) == 0 && "pointers must fit in 48 bits");
@@ -500,20 +535,21 @@ class HashTable {
   }
   static size_t capacity(const SlotArray& a) { return a.buckets * kSlotsPerBucket; }
 
-  // The slot holding key in `a`, or nullptr.
-  uint64_t* find_in(const SlotArray& a, std::string_view key, uint64_t h) const {
-    if (a.buckets == 0 || a.used == 0) return nullptr;
+  // The slot holding key in `a`, or nullptr. In each bucket of the probe
+  // the tags are compared all at once (match_tag); only a match reads its
+  // element.
+  [[gnu::always_inline]] uint64_t* find_in(const SlotArray& a, std::string_view key,
+                                           uint64_t h) const {
+    if (a.used == 0) return nullptr;  // also an unallocated array
     const uint64_t tag = tag_of(h);
     size_t b = h & a.mask();
     for (size_t probes = 0; probes < a.buckets; ++probes) {
       uint64_t* bucket = a.slots + b * kSlotsPerBucket;
-      for (size_t i = 0; i < kSlotsPerBucket; ++i) {
-        const uint64_t s = bucket[i];
-        if (s != 0 && (s >> kTagShift) == tag) {
-          const char* e = static_cast<const char*>(element_of(s));
-          if constexpr (Policy::kWideElements) prefetch_line(e + kBucketBytes);
-          if (equal_names(Policy::key(e), key)) return &bucket[i];
-        }
+      for (uint32_t m = match_tag(bucket, tag); m != 0; m &= m - 1) {
+        uint64_t* slot = bucket + std::countr_zero(m) / kTagMatchBits;
+        const char* e = static_cast<const char*>(element_of(*slot));
+        if constexpr (Policy::kWideElements) prefetch_line(e + kBucketBytes);
+        if (equal_names(Policy::key(e), key)) return slot;
       }
       if (!a.is_everfull(b)) return nullptr;
       b = (b + 1) & a.mask();

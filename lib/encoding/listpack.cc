@@ -282,6 +282,11 @@ size_t entry_total(const uint8_t* lp, uint32_t off) {
 
 namespace lp {
 
+static_assert(kEntrySizeByFirstByte[k7BitUintMask - 1] == 2 &&
+              kEntrySizeByFirstByte[k6BitStr | 63] == 65 && kEntrySizeByFirstByte[k13BitInt] == 3 &&
+              kEntrySizeByFirstByte[k12BitStr] == 0 && kEntrySizeByFirstByte[kLpEnd] == 0,
+              "the size table agrees with the encoding bytes above");
+
 void init(uint8_t* buf) {
   write_u32(buf, kLpEmptySize);
   write_u16(buf + 4, 0);
@@ -384,6 +389,27 @@ uint8_t* replace_int(uint8_t* lp, uint32_t off, int64_t v, LpResize resize) {
   return splice(lp, off, old, &e, 1, resize);
 }
 
+bool replace_in_place_general(uint8_t* lp, uint32_t off, std::string_view s) {
+  const Encoded e = encode(s);
+  if (e.total() != next(lp, off) - off) return false;
+  e.write(lp + off);
+  return true;
+}
+
+bool get_int_general(const uint8_t* lp, uint32_t off, int64_t* v) {
+  const LpEntry e = get(lp, off);
+  if (!e.is_int) return false;
+  *v = e.int_value;
+  return true;
+}
+
+bool set_int_in_place_general(uint8_t* lp, uint32_t off, int64_t v) {
+  const Encoded e = encode_int(v);
+  if (e.total() != next(lp, off) - off) return false;
+  e.write(lp + off);
+  return true;
+}
+
 uint8_t* erase(uint8_t* lp, uint32_t off, size_t n, LpResize resize) {
   uint32_t end = off;
   for (size_t i = 0; i < n; ++i) end = next(lp, end);
@@ -394,14 +420,9 @@ uint8_t* erase(uint8_t* lp, uint32_t off, size_t n, LpResize resize) {
 
 namespace {
 
-// find_field for the common name: under 64 bytes and not an integer's
-// text, so no integer entry can be equal, and among 6-bit strings only one
-// starting with the same byte. A 12- or 32-bit string entry may still hold
-// a short string (validate() accepts such non-canonical encodings, as
-// Redis does): those are compared in full. Everything else is stepped over
-// from its first byte.
-template <size_t kStride>
-uint32_t find_short_field(const uint8_t* lp, std::string_view field) {
+// find_field's stride-3 case for a name under 64 bytes that is not an
+// integer's text (see find_short_field2 in the header, the stride-2 case).
+uint32_t find_short_field3(const uint8_t* lp, std::string_view field) {
   const uint8_t tag = static_cast<uint8_t>(k6BitStr | field.size());
   const uint32_t end = end_offset(lp);
   for (uint32_t off = first(lp); off != end;) {
@@ -412,18 +433,22 @@ uint32_t find_short_field(const uint8_t* lp, std::string_view field) {
       if (get(lp, off).str == field) return off;
     }
     off = next(lp, off);
-    // The value (and TTL); a short last group never walks past the end byte.
-    for (size_t i = 1; i < kStride && off != end; ++i) off = next(lp, off);
+    // The value and TTL; a short last group never walks past the end byte.
+    for (size_t i = 1; i < 3 && off != end; ++i) off = next(lp, off);
   }
   return kLpNone;
 }
 
 }  // namespace
 
-uint32_t find_field(const uint8_t* lp, std::string_view field, size_t stride) {
+bool long_string_equals(const uint8_t* lp, uint32_t off, std::string_view field) {
+  return get(lp, off).str == field;
+}
+
+uint32_t find_field_general(const uint8_t* lp, std::string_view field, size_t stride) {
   if (field.size() < 64 && !lp::may_be_int(field)) {
-    if (stride == 2) return find_short_field<2>(lp, field);
-    if (stride == 3) return find_short_field<3>(lp, field);
+    if (stride == 2) return find_short_field2(lp, field);
+    if (stride == 3) return find_short_field3(lp, field);
   }
   // A field name is usually a string of under 64 bytes: its entry starts
   // with this byte (and can only be equal if it does). Other entries are

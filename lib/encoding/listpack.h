@@ -47,6 +47,8 @@
 #ifndef HASHSTORE_ENCODING_LISTPACK_H_
 #define HASHSTORE_ENCODING_LISTPACK_H_
 
+#include <array>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -55,6 +57,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
+#include "util/bytes.h"
 #include "util/number.h"
 
 namespace hashstore::internal {
@@ -98,15 +101,27 @@ inline uint32_t first(const uint8_t*) { return kLpHeaderSize; }
 inline uint32_t end_offset(const uint8_t* lp) { return bytes(lp) - 1; }
 // REQUIRES: off is an entry. The next entry, or end_offset(lp).
 uint32_t next_slow(const uint8_t* lp, uint32_t off);
-inline uint32_t next(const uint8_t* lp, uint32_t off) {
-  // Entries of at most 127 bytes have a 1-byte backlen: a 7-bit int is 2
-  // bytes in all, a 13-bit int 3, a 6-bit string 2 + its length.
-  static_assert(1 + 63 <= 127, "a 6-bit string entry has a 1-byte backlen");
-  const uint8_t b = lp[off];
-  if (b < 0x80) return off + 2;                                           // 0xxxxxxx
-  if ((b & 0xC0) == 0x80) return off + 2 + static_cast<uint32_t>(b & 0x3F);  // 10xxxxxx
-  if ((b & 0xE0) == 0xC0) return off + 3;                                 // 110xxxxx
-  return next_slow(lp, off);
+// The whole size of an entry (encoding, data, backlen) by its first byte,
+// for the three commonest encodings, whose size that byte alone decides: a
+// 7-bit int is 2 bytes, a 6-bit string 2 + its length, a 13-bit int 3
+// (entries of at most 127 bytes have a 1-byte backlen). 0 for the others.
+inline constexpr std::array<uint8_t, 256> kEntrySizeByFirstByte = [] {
+  std::array<uint8_t, 256> t{};
+  for (int b = 0; b < 256; ++b) {
+    if (b < 0x80) {
+      t[b] = 2;  // 0xxxxxxx: 7-bit int
+    } else if ((b & 0xC0) == 0x80) {
+      t[b] = static_cast<uint8_t>(2 + (b & 0x3F));  // 10xxxxxx: 6-bit string
+    } else if ((b & 0xE0) == 0xC0) {
+      t[b] = 3;  // 110xxxxx: 13-bit int
+    }
+  }
+  return t;
+}();
+static_assert(1 + 63 <= 127, "a 6-bit string entry has a 1-byte backlen");
+[[gnu::always_inline]] inline uint32_t next(const uint8_t* lp, uint32_t off) {
+  const uint32_t size = kEntrySizeByFirstByte[lp[off]];
+  return size != 0 ? off + size : next_slow(lp, off);
 }
 // REQUIRES: off is an entry or end_offset(lp). The previous entry, or
 // kLpNone when off is the first.
@@ -117,7 +132,8 @@ LpEntry get(const uint8_t* lp, uint32_t off);
 // The entry in its string form; integers are printed into buf.
 // REQUIRES: buf has 21 bytes (kMaxInt64Chars).
 std::string_view get_string_general(const uint8_t* lp, uint32_t off, char* buf);
-inline std::string_view get_string(const uint8_t* lp, uint32_t off, char* buf) {
+[[gnu::always_inline]] inline std::string_view get_string(const uint8_t* lp, uint32_t off,
+                                                         char* buf) {
   const uint8_t b = lp[off];
   if ((b & 0xC0) == 0x80) {  // a 6-bit string, the commonest value: inline
     return {reinterpret_cast<const char*>(lp + off + 1), static_cast<size_t>(b & 0x3F)};
@@ -144,15 +160,52 @@ inline bool may_be_int(std::string_view s) {
   return !s.empty() && s.size() < kMaxInt64Chars &&
          (static_cast<unsigned char>(s[0] - '0') < 10 || s[0] == '-');
 }
+// Whether the entry at off is a 6-bit string of exactly s's bytes' length
+// that s (not an integer's text) may overwrite in place: the usual update.
+inline bool same_short_string(const uint8_t* lp, uint32_t off, std::string_view s) {
+  return s.size() < 64 && lp[off] == (0x80 | s.size()) && !may_be_int(s);
+}
 inline uint8_t* replace(uint8_t* lp, uint32_t off, std::string_view s, LpResize resize) {
-  // The usual update, inline: a short string (6-bit length, first byte
-  // 0x80 | length) over one of the same length; only the bytes between the
-  // unchanged encoding byte and backlen differ.
-  if (s.size() < 64 && lp[off] == (0x80 | s.size()) && !may_be_int(s)) {
-    if (!s.empty()) std::memcpy(lp + off + 1, s.data(), s.size());
+  // The usual update, inline: a short string over one of the same length;
+  // only the bytes between the unchanged encoding byte and backlen differ.
+  if (same_short_string(lp, off, s)) {
+    copy_bytes(lp + off + 1, s.data(), s.size());
     return lp;
   }
   return replace_general(lp, off, s, resize);
+}
+// Overwrites the entry at off with s when s's entry has exactly the same
+// size (nothing moves, no resize); returns false, changing nothing, when
+// it does not.
+bool replace_in_place_general(uint8_t* lp, uint32_t off, std::string_view s);
+inline bool replace_in_place(uint8_t* lp, uint32_t off, std::string_view s) {
+  if (same_short_string(lp, off, s)) {
+    copy_bytes(lp + off + 1, s.data(), s.size());
+    return true;
+  }
+  return replace_in_place_general(lp, off, s);
+}
+// The integer at off: true and *v when the entry is an integer (a string
+// entry never holds a canonical integer's text: those are stored as ints).
+bool get_int_general(const uint8_t* lp, uint32_t off, int64_t* v);
+inline bool get_int(const uint8_t* lp, uint32_t off, int64_t* v) {
+  const uint8_t b = lp[off];
+  if (b < 0x80) {  // 7-bit uint
+    *v = b;
+    return true;
+  }
+  if ((b & 0xC0) == 0x80) return false;  // 6-bit string
+  return get_int_general(lp, off, v);
+}
+// Overwrites the integer entry at off with v when v's encoding has the
+// same size; false (nothing changed) otherwise.
+bool set_int_in_place_general(uint8_t* lp, uint32_t off, int64_t v);
+inline bool set_int_in_place(uint8_t* lp, uint32_t off, int64_t v) {
+  if (lp[off] < 0x80 && v >= 0 && v <= 127) {  // 7-bit over 7-bit: one byte
+    lp[off] = static_cast<uint8_t>(v);
+    return true;
+  }
+  return set_int_in_place_general(lp, off, v);
 }
 uint8_t* replace_int(uint8_t* lp, uint32_t off, int64_t v, LpResize resize);
 // Erases n consecutive entries starting at off. REQUIRES: they exist.
@@ -160,8 +213,51 @@ uint8_t* erase(uint8_t* lp, uint32_t off, size_t n, LpResize resize);
 
 // Among field/value pairs (entries 0, 2, 4, ... are fields), the offset of
 // the field equal to `field`, or kLpNone. Values are skipped, not decoded.
-// stride 3: among (field, value, ttl) triplets.
-uint32_t find_field(const uint8_t* lp, std::string_view field, size_t stride = 2);
+// stride 3: among (field, value, ttl) triplets. REQUIRES: the listpack
+// holds whole groups (a multiple of stride entries), as a hash's does.
+uint32_t find_field_general(const uint8_t* lp, std::string_view field, size_t stride);
+// Whether the 12- or 32-bit string entry at off holds exactly `field`.
+bool long_string_equals(const uint8_t* lp, uint32_t off, std::string_view field);
+// find_field for the common case, inline: pairs, and a name under 64 bytes
+// that is not an integer's text, so no integer entry can be equal and among
+// 6-bit strings only one starting with the same byte. A 12- or 32-bit
+// string entry may still hold a short string (validate() accepts such
+// non-canonical encodings, as Redis does): those are compared in full.
+// Everything else is stepped over from its first byte.
+[[gnu::always_inline]] inline uint32_t find_short_field2(const uint8_t* lp,
+                                                         std::string_view field) {
+  const uint8_t tag = static_cast<uint8_t>(0x80 | field.size());
+  const uint8_t* p = lp + kLpHeaderSize;
+  const uint8_t* const end = lp + end_offset(lp);
+  while (p != end) {
+    const uint8_t b = *p;
+    if (b == tag && equal_bytes(p + 1, field.data(), field.size())) {
+      return static_cast<uint32_t>(p - lp);
+    }
+    uint32_t size = kEntrySizeByFirstByte[b];
+    if (size == 0) {
+      const uint32_t off = static_cast<uint32_t>(p - lp);
+      if (static_cast<uint8_t>(b - 0xE0) <= 0x10 &&  // 1110xxxx or 0xF0: long strings
+          long_string_equals(lp, off, field)) {
+        return off;
+      }
+      size = next_slow(lp, off) - off;
+    }
+    p += size;
+    // The value. A hash's listpack holds whole pairs: every listpack built
+    // here does, and loaders refuse one that does not.
+    assert(p != end && "a field without its value");
+    size = kEntrySizeByFirstByte[*p];
+    if (size == 0) size = next_slow(lp, static_cast<uint32_t>(p - lp)) - static_cast<uint32_t>(p - lp);
+    p += size;
+  }
+  return kLpNone;
+}
+[[gnu::always_inline]] inline uint32_t find_field(const uint8_t* lp, std::string_view field,
+                                                  size_t stride = 2) {
+  if (stride == 2 && field.size() < 64 && !may_be_int(field)) return find_short_field2(lp, field);
+  return find_field_general(lp, field, stride);
+}
 
 // Validates untrusted bytes before any other call may read them: the
 // header's total equals size, the last byte is 0xFF and no other entry

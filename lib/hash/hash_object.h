@@ -47,6 +47,7 @@
 #include "absl/functional/function_ref.h"
 #include "encoding/field_entry.h"
 #include "encoding/listpack.h"
+#include "hash/hash_view.h"
 #include "util/number.h"
 
 namespace hashstore::internal {
@@ -96,11 +97,6 @@ class HashStorage {
 
  protected:
   ~HashStorage() = default;
-};
-
-// Scratch space for a listpack integer entry rendered as a string.
-struct ValueBuffer {
-  char bytes[kMaxInt64Chars];
 };
 
 // While a FieldLog is active on a thread, every HashObject mutation on that

@@ -103,13 +103,6 @@ std::optional<int64_t> death_ms(const void* entry) {
   return t;
 }
 
-FieldTable* table(const void* entry) {
-  assert(encoding(entry) == HashEncoding::kTable);
-  FieldTable* t;
-  std::memcpy(&t, static_cast<const uint8_t*>(entry) + payload_offset(entry), sizeof t);
-  return t;
-}
-
 void* make_listpack(std::string_view key, std::optional<int64_t> expire_ms, const uint8_t* lp,
                     size_t lp_bytes, std::optional<FieldBounds> bounds) {
   uint8_t* p = allocate(header_size(key, expire_ms.has_value(), bounds.has_value()) + lp_bytes);

@@ -71,13 +71,13 @@ uint32_t access(const void* entry);
 void set_access(const void* entry, uint32_t value);
 // The key's bytes, and the offset of the byte after them. Inline: every
 // lookup that matches a tag compares a key (one-byte lengths take no loop).
-inline std::string_view key(const void* entry) {
+[[gnu::always_inline]] inline std::string_view key(const void* entry) {
   const uint8_t* p = static_cast<const uint8_t*>(entry) + kFlagsOffset + 1;
   size_t len = *p;
   const uint8_t* bytes = len < 0x80 ? p + 1 : read_varint(p, &len);
   return {reinterpret_cast<const char*>(bytes), len};
 }
-inline size_t after_key(const void* entry) {
+[[gnu::always_inline]] inline size_t after_key(const void* entry) {
   const std::string_view k = key(entry);
   return static_cast<size_t>(k.data() + k.size() - static_cast<const char*>(entry));
 }
@@ -93,7 +93,7 @@ inline HashEncoding encoding(const void* entry) {
   return (flags(entry) & kTable) ? HashEncoding::kTable : HashEncoding::kListpack;
 }
 // Offset of the payload from the start of the entry.
-inline size_t payload_offset(const void* entry) {
+[[gnu::always_inline]] inline size_t payload_offset(const void* entry) {
   const uint8_t f = flags(entry);
   return after_key(entry) + ((f & kHasTtl) ? sizeof(int64_t) : 0) +
          ((f & kFieldTtl) ? kBoundsBytes : 0);
@@ -105,7 +105,24 @@ inline uint8_t* listpack(void* entry) {
 inline const uint8_t* listpack(const void* entry) {
   return listpack(const_cast<void*>(entry));
 }
-FieldTable* table(const void* entry);
+inline FieldTable* table(const void* entry) {
+  assert(encoding(entry) == HashEncoding::kTable);
+  FieldTable* t;
+  std::memcpy(&t, static_cast<const uint8_t*>(entry) + payload_offset(entry), sizeof t);
+  return t;
+}
+// The entry's hash, seen directly (hash_view.h): its table, or its listpack
+// of pairs (triplets with kFieldTtl).
+[[gnu::always_inline]] inline HashView view(void* entry) {
+  const uint8_t f = flags(entry);
+  const size_t payload = payload_offset(entry);
+  if (f & kTable) {
+    FieldTable* t;
+    std::memcpy(&t, static_cast<const uint8_t*>(entry) + payload, sizeof t);
+    return HashView(t);
+  }
+  return HashView(static_cast<uint8_t*>(entry) + payload, (f & kFieldTtl) ? 3 : 2);
+}
 
 // Bytes the allocator spends on the entry itself (not its table).
 size_t footprint(const void* entry);

@@ -82,7 +82,9 @@ class Keyspace {
   size_t size() const { return table_.size(); }
 
   // The key's entry, dead or not, or nullptr.
-  void* find(std::string_view key, uint64_t h) const { return table_.find(key, h); }
+  [[gnu::always_inline]] void* find(std::string_view key, uint64_t h) const {
+    return table_.find(key, h);
+  }
   // The key's entry unless missing or dead at now. It may still hold due
   // fields (see fields_due).
   void* find_live(std::string_view key, uint64_t h, Now& now) const {

@@ -1,6 +1,16 @@
-// on_hash: how Store's methods reach one key's hash — lock the key's shard,
-// find the key (reclaiming what expired), run a function on its HashObject,
-// and delete the key if the function left its hash empty.
+// How Store's methods reach one key's hash.
+//
+// The fast paths first (read_fast, write_fast): one hash of the key, one
+// lookup, and the work done on the hash's bytes through a HashView, with no
+// HashObject, no byte accounting and no event. They handle what most calls
+// meet — a read of a key without due fields, a write that changes no size
+// (an overwrite of the same length, an integer incremented in place) on a
+// key without field TTLs while no listener is subscribed — and say when
+// they did not, having changed nothing; the caller then takes on_hash.
+//
+// on_hash, the general path: lock the key's shard, find the key
+// (reclaiming what expired), run a function on its HashObject, and delete
+// the key if the function left its hash empty.
 #ifndef HASHSTORE_STORE_HASH_ACCESS_H_
 #define HASHSTORE_STORE_HASH_ACCESS_H_
 
@@ -11,6 +21,8 @@
 #include <utility>
 
 #include "hash/hash_object.h"
+#include "hash/hash_view.h"
+#include "keyspace/key_entry.h"
 #include "keyspace/keyspace.h"
 #include "store/store_impl.h"
 
@@ -22,6 +34,72 @@ enum class Use : uint8_t {
   kWrite,   // writes an existing hash
   kCreate,  // writes, creating the key when it is missing
 };
+
+// ---- Fast paths ------------------------------------------------------------
+
+// Runs fn(const HashView&) on key's hash with its shard held for reading
+// and returns true; a missing or dead key counts a miss and does not call
+// fn. Returns false, having done nothing, when the key has fields whose TTL
+// is due (they must be reclaimed under the write lock: on_hash).
+template <class F>
+[[gnu::always_inline]] inline bool read_fast(StoreImpl& impl, std::string_view key, F&& fn) {
+  const uint64_t h = impl.hash(key);
+  Shard& shard = impl.shard_for(h);
+  impl.lock_plain(shard, Access::kRead);
+  void* e = shard.keyspace.find(key, h);
+  if (e != nullptr) {
+    const uint8_t flags = key_entry::flags(e);
+    if (flags & (key_entry::kHasTtl | key_entry::kFieldTtl)) {
+      Now now(impl.clock());
+      if (Keyspace::expired(e, now)) {
+        e = nullptr;
+      } else if (Keyspace::fields_due(e, now)) {
+        impl.unlock_plain(shard, Access::kRead);
+        return false;
+      } else {
+        impl.touch(e, now);
+      }
+    } else if (impl.tracks_access()) {
+      Now now(impl.clock());
+      impl.touch(e, now);
+    }
+  }
+  // keyspace_hits / keyspace_misses, as Redis counts them.
+  shard.count_lookup(e != nullptr);
+  if (e != nullptr) fn(static_cast<const HashView&>(key_entry::view(e)));
+  impl.unlock_plain(shard, Access::kRead);
+  return true;
+}
+
+// Runs the in-place write fn(HashView&) on key's hash with its shard held
+// for writing. fn returns whether it wrote (false: it changed nothing).
+// Returns true when fn wrote; false, with nothing changed, when the key is
+// missing or dead, has field TTLs, listeners are subscribed (a write must
+// record its event), or fn did not write — the caller then takes on_hash.
+template <class F>
+[[gnu::always_inline]] inline bool write_fast(StoreImpl& impl, std::string_view key, F&& fn) {
+  if (impl.has_listeners()) return false;
+  const uint64_t h = impl.hash(key);
+  Shard& shard = impl.shard_for(h);
+  impl.lock_plain(shard, Access::kWrite);
+  void* e = shard.keyspace.find(key, h);
+  bool done = false;
+  if (e != nullptr && !(key_entry::flags(e) & key_entry::kFieldTtl)) {
+    Now now(impl.clock());
+    if (!Keyspace::expired(e, now)) {
+      HashView view = key_entry::view(e);
+      done = fn(view);
+      if (done) {
+        impl.touch(e, now);
+        shard.note_write(key);
+      }
+    }
+  }
+  impl.unlock_plain(shard, Access::kWrite);
+  return done;
+}
+
+// ---- The general path -----------------------------------------------------------
 
 // Runs fn(HashObject&) on key's hash with its shard locked. A missing key
 // returns `fallback`, or with Use::kCreate is created empty first. After a
@@ -35,7 +113,7 @@ enum class Use : uint8_t {
 template <class R, class F>
 R read_entry(StoreImpl& impl, Shard& shard, void* e, Now& now, R fallback, F&& fn) {
   // keyspace_hits / keyspace_misses, as Redis counts them.
-  count_lookup(e != nullptr ? shard.hits : shard.misses);
+  shard.count_lookup(e != nullptr);
   if (e == nullptr) return fallback;
   impl.touch(e, now);
   EntryHash storage(shard.keyspace, e, 0);  // reads never move the entry

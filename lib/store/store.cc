@@ -67,10 +67,6 @@ StoreImpl::~StoreImpl() {
   }
 }
 
-uint64_t StoreImpl::hash(std::string_view key) const {
-  return hash_bytes(key, seed_);
-}
-
 absl::BitGen& thread_rng() {
   thread_local absl::BitGen gen;
   return gen;

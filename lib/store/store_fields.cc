@@ -6,6 +6,7 @@
 #include <hashstore/store.h>
 
 #include <cmath>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <utility>
@@ -28,6 +29,7 @@ constexpr uint64_t kMaxRandfieldRepeats = uint64_t{1} << 24;
 
 using internal::Access;
 using internal::HashObject;
+using internal::HashView;
 using internal::on_hash;
 using internal::Shard;
 using internal::StoreImpl;
@@ -36,8 +38,34 @@ using internal::ValueBuffer;
 
 // ---- Field commands ---------------------------------------------------------
 
+namespace internal {
+namespace {
+
+// HSET of one field, in place: an existing field overwritten by a value of
+// the same size. False, with nothing changed, for anything else.
+[[gnu::always_inline]] inline bool hset_in_place(StoreImpl& impl, std::string_view key,
+                                                 std::string_view field, std::string_view value) {
+  return write_fast(impl, key, [&](HashView& hash) {
+    if (!hash.is_table()) {
+      // A listpack write converts past the limits (a lowered limit on the
+      // next write, even an update): the general path does that.
+      const HashLimits limits = impl.limits();
+      if (field.size() > limits.max_listpack_value || value.size() > limits.max_listpack_value ||
+          hash.length() > limits.max_listpack_entries) {
+        return false;
+      }
+    }
+    return hash.overwrite(field, value) == InPlace::kDone;
+  });
+}
+
+}  // namespace
+}  // namespace internal
+
 absl::StatusOr<int64_t> Store::hset(std::string_view key, std::string_view field,
                                     std::string_view value) {
+  if (absl::Status room = impl_->make_room(); !room.ok()) return room;
+  if (internal::hset_in_place(*impl_, key, field, value)) return 0;
   const FieldValue pair{field, value};
   return hset(key, std::span<const FieldValue>(&pair, 1));
 }
@@ -49,6 +77,10 @@ absl::StatusOr<int64_t> Store::hset(std::string_view key, std::initializer_list<
 absl::StatusOr<int64_t> Store::hset(std::string_view key, std::span<const FieldValue> pairs) {
   if (pairs.empty()) return internal::wrong_arity("hset");
   if (absl::Status room = impl_->make_room(); !room.ok()) return room;
+  if (pairs.size() == 1 &&
+      internal::hset_in_place(*impl_, key, pairs[0].first, pairs[0].second)) {
+    return 0;
+  }
   return on_hash(*impl_, key, Use::kCreate, int64_t{0}, [&](HashObject& hash) {
     return internal::hash_set_pairs(hash, pairs, impl_->limits().max_listpack_value);
   });
@@ -57,6 +89,14 @@ absl::StatusOr<int64_t> Store::hset(std::string_view key, std::span<const FieldV
 absl::StatusOr<bool> Store::hsetnx(std::string_view key, std::string_view field,
                                    std::string_view value) {
   if (absl::Status room = impl_->make_room(); !room.ok()) return room;
+  // A field that exists: nothing to set.
+  if (internal::write_fast(*impl_, key, [&](HashView& hash) {
+        ValueBuffer buf;
+        std::string_view old;
+        return hash.find(field, &buf, &old);
+      })) {
+    return false;
+  }
   return on_hash(*impl_, key, Use::kCreate, false, [&](HashObject& hash) {
     ValueBuffer buf;
     std::string_view old;
@@ -76,6 +116,14 @@ absl::Status Store::hmset(std::string_view key, std::initializer_list<FieldValue
 }
 
 std::optional<std::string> Store::hget(std::string_view key, std::string_view field) {
+  std::optional<std::string> out;
+  if (internal::read_fast(*impl_, key, [&](const HashView& hash) {
+        ValueBuffer buf;
+        std::string_view v;
+        if (hash.find(field, &buf, &v)) out.emplace(v);
+      })) {
+    return out;
+  }
   return on_hash(*impl_, key, Use::kRead, std::optional<std::string>(),
                  [&](HashObject& hash) -> std::optional<std::string> {
                    ValueBuffer buf;
@@ -85,35 +133,53 @@ std::optional<std::string> Store::hget(std::string_view key, std::string_view fi
                  });
 }
 
-bool Store::hget_view(std::string_view key, std::string_view field,
-                      const std::function<void(std::string_view)>& fn) {
-  if (!impl_->thread_safe()) {
-    // No locks: the view points into the hash itself.
-    return on_hash(*impl_, key, Use::kRead, false, [&](HashObject& hash) {
-      ValueBuffer buf;
-      std::string_view v;
-      if (!hash.find(field, &buf, &v)) return false;
-      fn(v);
-      return true;
-    });
+bool Store::view_value(std::string_view key, std::string_view field, ValueScratch* scratch,
+                       std::string_view* value) {
+  const bool in_place = !impl_->thread_safe();
+  ValueBuffer buf;  // an integer entry is rendered here
+  // Keeps v where it outlives this call: in the hash itself when there are
+  // no locks (unless it was rendered into buf), else in scratch (the
+  // caller's stack, or its own memory when long).
+  auto keep = [&](std::string_view v) {
+    const bool rendered = v.data() >= buf.bytes && v.data() < buf.bytes + sizeof buf.bytes;
+    if (in_place && !rendered) {
+      *value = v;
+    } else if (v.size() <= ValueScratch::kInline) {
+      if (!v.empty()) std::memcpy(scratch->inline_bytes, v.data(), v.size());
+      *value = std::string_view(scratch->inline_bytes, v.size());
+    } else {
+      scratch->large.assign(v.data(), v.size());
+      *value = scratch->large;
+    }
+  };
+  bool found = false;
+  if (internal::read_fast(*impl_, key, [&](const HashView& hash) {
+        std::string_view v;
+        found = hash.find(field, &buf, &v);
+        if (found) keep(v);
+      })) {
+    return found;
   }
-  // Callbacks never run under a shard lock: copy into this thread's reusable
-  // buffer (no allocation once it is large enough), unlock, then call.
-  thread_local std::string scratch;
-  const bool found = on_hash(*impl_, key, Use::kRead, false, [&](HashObject& hash) {
-    ValueBuffer buf;
+  return on_hash(*impl_, key, Use::kRead, false, [&](HashObject& hash) {
     std::string_view v;
     if (!hash.find(field, &buf, &v)) return false;
-    scratch.assign(v.data(), v.size());
+    keep(v);
     return true;
   });
-  if (found) fn(scratch);
-  return found;
 }
 
 std::vector<std::optional<std::string>> Store::hmget(std::string_view key,
                                                      std::span<const std::string_view> fields) {
   std::vector<std::optional<std::string>> out(fields.size());
+  if (internal::read_fast(*impl_, key, [&](const HashView& hash) {
+        ValueBuffer buf;
+        std::string_view v;
+        for (size_t i = 0; i < fields.size(); ++i) {
+          if (hash.find(fields[i], &buf, &v)) out[i].emplace(v);
+        }
+      })) {
+    return out;
+  }
   on_hash(*impl_, key, Use::kRead, 0, [&](HashObject& hash) {
     ValueBuffer buf;
     std::string_view v;
@@ -138,6 +204,12 @@ namespace {
 template <class T, class Make>
 std::vector<T> collect(StoreImpl& impl, std::string_view key, Make make) {
   std::vector<T> out;
+  if (read_fast(impl, key, [&](const HashView& hash) {
+        out.reserve(hash.length());
+        hash.for_each([&](std::string_view f, std::string_view v) { out.push_back(make(f, v)); });
+      })) {
+    return out;
+  }
   on_hash(impl, key, Use::kRead, 0, [&](HashObject& hash) {
     out.reserve(hash.length());
     hash.for_each([&](std::string_view f, std::string_view v) { out.push_back(make(f, v)); });
@@ -182,11 +254,24 @@ int64_t Store::hdel(std::string_view key, std::initializer_list<std::string_view
 }
 
 int64_t Store::hlen(std::string_view key) {
+  int64_t n = 0;
+  if (internal::read_fast(*impl_, key,
+                          [&](const HashView& hash) { n = static_cast<int64_t>(hash.length()); })) {
+    return n;
+  }
   return on_hash(*impl_, key, Use::kRead, int64_t{0},
                  [](HashObject& hash) { return static_cast<int64_t>(hash.length()); });
 }
 
 bool Store::hexists(std::string_view key, std::string_view field) {
+  bool found = false;
+  if (internal::read_fast(*impl_, key, [&](const HashView& hash) {
+        ValueBuffer buf;
+        std::string_view v;
+        found = hash.find(field, &buf, &v);
+      })) {
+    return found;
+  }
   return on_hash(*impl_, key, Use::kRead, false, [&](HashObject& hash) {
     ValueBuffer buf;
     std::string_view v;
@@ -195,6 +280,14 @@ bool Store::hexists(std::string_view key, std::string_view field) {
 }
 
 int64_t Store::hstrlen(std::string_view key, std::string_view field) {
+  int64_t n = 0;
+  if (internal::read_fast(*impl_, key, [&](const HashView& hash) {
+        ValueBuffer buf;
+        std::string_view v;
+        if (hash.find(field, &buf, &v)) n = static_cast<int64_t>(v.size());
+      })) {
+    return n;
+  }
   return on_hash(*impl_, key, Use::kRead, int64_t{0}, [&](HashObject& hash) {
     ValueBuffer buf;
     std::string_view v;
@@ -205,6 +298,12 @@ int64_t Store::hstrlen(std::string_view key, std::string_view field) {
 absl::StatusOr<int64_t> Store::hincrby(std::string_view key, std::string_view field,
                                        int64_t increment) {
   if (absl::Status room = impl_->make_room(); !room.ok()) return room;
+  int64_t result;
+  if (internal::write_fast(*impl_, key, [&](HashView& hash) {
+        return hash.increment(field, increment, &result) == internal::InPlace::kDone;
+      })) {
+    return result;
+  }
   return on_hash(*impl_, key, Use::kCreate, absl::StatusOr<int64_t>(0),
                  [&](HashObject& hash) {
                    return internal::hash_incrby(hash, field, increment);
@@ -278,6 +377,23 @@ absl::StatusOr<std::optional<int64_t>> Store::reserve(std::string_view key, std:
                                                       int64_t amount) {
   if (amount < 1) return amount_error();
   using Result = absl::StatusOr<std::optional<int64_t>>;
+  // The field's integer, taken in place when enough remains; a shortfall
+  // changes nothing.
+  std::optional<int64_t> left;
+  if (internal::write_fast(*impl_, key, [&](HashView& hash) {
+        int64_t r;
+        switch (hash.increment(field, -amount, &r, /*floor=*/0)) {
+          case internal::InPlace::kDone:
+            left = r;
+            return true;
+          case internal::InPlace::kBelow:
+            return true;
+          default:
+            return false;
+        }
+      })) {
+    return Result(left);
+  }
   return on_hash(*impl_, key, Use::kWrite, Result(std::optional<int64_t>()),
                  [&](HashObject& hash) -> Result {
                    return internal::hash_reserve(hash, field, amount);

@@ -26,7 +26,6 @@
 #include <random>
 #include <string>
 #include <algorithm>
-#include <shared_mutex>
 #include <thread>
 #include <string_view>
 #include <vector>
@@ -38,6 +37,7 @@
 #include "hash/hash_object.h"
 #include "keyspace/keyspace.h"
 #include "store/single_flight.h"
+#include "util/rw_lock.h"
 #include <hashstore/clock.h>
 #include <hashstore/options.h>
 #include <hashstore/store.h>
@@ -50,13 +50,21 @@ struct WatchedKey {
   uint32_t watchers = 0;
 };
 
-struct Shard {
+// keyspace_hits / keyspace_misses, counted in the lock stripe of the
+// thread that looked (its own cache line) and summed when read.
+struct LookupCounters {
+  std::atomic<uint64_t> hits{0};
+  std::atomic<uint64_t> misses{0};
+};
+
+// One shard: a keyspace and what guards it. Aligned to a cache line so
+// that two shards never share one.
+struct alignas(kCacheLine) Shard {
   Shard(size_t i, uint64_t seed) : index(i), keyspace(seed) {}
   const size_t index;
-  // std::shared_mutex (pthread rwlock) rather than absl::Mutex: Debian's
-  // abseil is built without ThreadSanitizer annotations, so TSan could not
-  // see absl::Mutex's synchronization; it does see pthread's.
-  std::shared_mutex mu;
+  // A striped reader-writer lock (util/rw_lock.h): readers on different
+  // cores write different lines. Its stripes carry the lookup counters.
+  StripedRwLock<LookupCounters> mu;
   // Everything below is guarded by mu.
   Keyspace keyspace;
   // Only keys being watched are here; writes look a key up only when the
@@ -66,9 +74,6 @@ struct Shard {
   // keyspace.bytes() when the shard was locked for writing (StoreImpl
   // counts the difference into used memory when it unlocks).
   size_t bytes_at_lock = 0;
-  // Lookups that found their key or not (count_lookup).
-  std::atomic<uint64_t> hits{0};
-  std::atomic<uint64_t> misses{0};
   // Events recorded under mu while listeners exist (the keyspace appends
   // its expiries here too); unlock moves them to the outbox, in order, and
   // they are delivered with no shard lock held (store_events.cc).
@@ -78,8 +83,10 @@ struct Shard {
   std::mutex deliver_mu;              // held by the thread delivering the outbox
 
   // Records a write to key for watchers. REQUIRES: mu held for writing.
-  void note_write(std::string_view key) {
-    if (watched.empty()) return;
+  [[gnu::always_inline]] void note_write(std::string_view key) {
+    if (!watched.empty()) note_watched_write(key);
+  }
+  void note_watched_write(std::string_view key) {
     auto it = watched.find(absl::string_view(key.data(), key.size()));
     if (it != watched.end()) it->second.version = ++watch_clock;
   }
@@ -87,16 +94,26 @@ struct Shard {
   void note_write_all() {
     for (auto& [k, w] : watched) w.version = ++watch_clock;
   }
+  // Counts a lookup that found its key or not (keyspace_hits / _misses).
+  // REQUIRES: mu held (either way) by this thread, or thread_safe = false.
+  void count_lookup(bool hit) {
+    LookupCounters& c = mu.local();
+    std::atomic<uint64_t>& n = hit ? c.hits : c.misses;
+    n.store(n.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+  uint64_t hits() const { return sum(&LookupCounters::hits); }
+  uint64_t misses() const { return sum(&LookupCounters::misses); }
+
+ private:
+  uint64_t sum(std::atomic<uint64_t> LookupCounters::*counter) const {
+    uint64_t total = 0;
+    for (size_t i = 0; i < kLockStripes; ++i) {
+      total += (mu.stripes()[i].payload.*counter).load(std::memory_order_relaxed);
+    }
+    return total;
+  }
 };
 
-// Counts a keyspace hit or miss. Readers share the shard, so the counters
-// are atomics, but bumped with a relaxed load and store rather than a
-// locked read-modify-write (which would cost every read ~20 cycles and
-// bounce the line between readers): exact with one thread or under a write
-// lock, while readers on one shard racing may lose an increment.
-inline void count_lookup(std::atomic<uint64_t>& counter) {
-  counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-}
 
 // The policies that rank keys by their access word (LRU time, LFU counter).
 inline bool is_lru(EvictionPolicy p) {
@@ -138,7 +155,8 @@ class StoreImpl {
   // One bounded step of active expiry over every shard (store_expire.cc).
   size_t expire_cycle(size_t max_keys_per_shard);
 
-  uint64_t hash(std::string_view key) const;
+  // XXH3 of the key with the Store's seed (inline: every call starts here).
+  uint64_t hash(std::string_view key) const { return hash_bytes(key, seed_); }
   size_t shard_count() const { return shards_.size(); }
   size_t shard_index(uint64_t h) const {
     return shard_bits_ == 0 ? 0 : static_cast<size_t>(h >> (64 - shard_bits_));
@@ -148,7 +166,7 @@ class StoreImpl {
   unsigned shard_bits() const { return shard_bits_; }
 
   // A snapshot of the conversion thresholds (CONFIG SET may change them).
-  HashLimits limits() const {
+  [[gnu::always_inline]] HashLimits limits() const {
     return HashLimits{max_listpack_entries_.load(std::memory_order_relaxed),
                       max_listpack_value_.load(std::memory_order_relaxed)};
   }
@@ -189,6 +207,25 @@ class StoreImpl {
   bool holds(const Shard& s) const {
     const HeldShards& h = held_by_this_thread();
     return h.owner == this && (*h.held)[s.index];
+  }
+
+  // The fast paths' locks (hash_access.h): they change no size and record
+  // no event, so the write side skips the byte accounting and the events.
+  void lock_plain(Shard& s, Access a) {
+    if (!thread_safe_ || holds(s)) return;
+    if (a == Access::kRead) {
+      s.mu.lock_shared();
+    } else {
+      s.mu.lock();
+    }
+  }
+  void unlock_plain(Shard& s, Access a) {
+    if (!thread_safe_ || holds(s)) return;
+    if (a == Access::kRead) {
+      s.mu.unlock_shared();
+    } else {
+      s.mu.unlock();
+    }
   }
 
   // A write lock also brackets the shard's change in bytes, which unlock
@@ -274,10 +311,20 @@ class StoreImpl {
   // Records an access to the key at `entry` for LRU / LFU (a no-op unless a
   // limit with such a policy is set). `created`: a new key (LFU starts it at
   // Redis's initial count).
-  void touch(const void* entry, Now& now, bool created = false) {
+  [[gnu::always_inline]] void touch(const void* entry, Now& now, bool created = false) {
     const EvictionPolicy p = policy();
-    if (is_lru(p) || is_lfu(p)) touch_slow(entry, now, created, p);
+    if (tracks_access(p)) touch_slow(entry, now, created, p);
   }
+  // Whether touch() records anything (an LRU or LFU policy is set).
+  static bool tracks_access(EvictionPolicy p) {
+    constexpr unsigned kTracked =
+        1u << static_cast<unsigned>(EvictionPolicy::kAllKeysLru) |
+        1u << static_cast<unsigned>(EvictionPolicy::kVolatileLru) |
+        1u << static_cast<unsigned>(EvictionPolicy::kAllKeysLfu) |
+        1u << static_cast<unsigned>(EvictionPolicy::kVolatileLfu);
+    return (1u << static_cast<unsigned>(p)) & kTracked;
+  }
+  bool tracks_access() const { return tracks_access(policy()); }
   uint64_t evicted_keys() const { return evicted_.load(std::memory_order_relaxed); }
 
   class ShardLock {

@@ -24,8 +24,8 @@ Info Store::info() {
     Shard& s = impl_->shard(i);
     StoreImpl::ShardLock lock(*impl_, s, Access::kRead);
     const internal::Keyspace& ks = s.keyspace;
-    info.keyspace_hits += s.hits.load(std::memory_order_relaxed);
-    info.keyspace_misses += s.misses.load(std::memory_order_relaxed);
+    info.keyspace_hits += s.hits();
+    info.keyspace_misses += s.misses();
     info.expired_keys += ks.expired_keys();
     info.expired_fields += ks.expired_fields();
     ks.for_each([&](const void* e) {

@@ -282,6 +282,13 @@ TEST_CASE("HashTable::hash") {
   CHECK(a.hash("key") == XXH3_64bits_withSeed("key", 3, 1));
   CHECK(a.hash("key") != b.hash("key"));  // per-instance seed
   CHECK(a.hash("key") != a.hash("kez"));
+  // The inline short path gives the library's values, at every length.
+  std::string bytes;
+  for (size_t n = 0; n <= 300; ++n) {
+    CAPTURE(n);
+    CHECK(a.hash(bytes) == XXH3_64bits_withSeed(bytes.data(), bytes.size(), 1));
+    bytes.push_back(static_cast<char>('a' + n % 26));
+  }
 }
 
 TEST_CASE("HashTable::find") {

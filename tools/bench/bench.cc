@@ -24,6 +24,10 @@
 //                    field, HMGET of 3, HGETALL, HSET of one field, HINCRBY,
 //                    reserve — thread-safe Store vs the baseline behind one
 //                    mutex, and single-threaded Store vs the bare baseline
+//   instructions     instructions per call of HGET, hget_view, HSET, HINCRBY,
+//                    HMGET and HGETALL on the 100,000 profiles, counted by
+//                    valgrind's callgrind, beside the nested map bare and
+//                    behind a mutex (instructions.cc; needs valgrind)
 //   threads          1, 2 and 4 threads doing 90% HGET / 10% HSET, and a
 //                    contended reserve on 100 products (speed.cc)
 //   usecases         the use cases end to end: profile read + update, stock
@@ -357,6 +361,7 @@ const Workload kWorkloads[] = {
     {"profiles_memory", profiles_memory},
     {"memory200", memory200},
     {"speed", speed},
+    {"instructions", instructions},
     {"threads", threads},
     {"usecases", usecases},
     {"expiry", expiry},

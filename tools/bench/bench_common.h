@@ -61,6 +61,9 @@ void speed(int rounds);
 extern std::vector<std::string> g_speed_ops;
 void threads(int rounds);
 
+// instructions.cc: runs the program again under callgrind.
+void instructions(int rounds);
+
 // hset_growth.cc
 void hset_growth(int rounds);
 
