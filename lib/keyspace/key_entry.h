@@ -112,10 +112,13 @@ inline FieldTable* table(const void* entry) {
   return t;
 }
 // The entry's hash, seen directly (hash_view.h): its table, or its listpack
-// of pairs (triplets with kFieldTtl).
-[[gnu::always_inline]] inline HashView view(void* entry) {
+// of pairs (triplets with kFieldTtl). key_len: the key's length, when the
+// caller knows it (it just matched the key), saves reading it again.
+[[gnu::always_inline]] inline HashView view(void* entry, size_t key_len) {
   const uint8_t f = flags(entry);
-  const size_t payload = payload_offset(entry);
+  const size_t payload = kFlagsOffset + 1 + (key_len < 0x80 ? 1 : varint_size(key_len)) + key_len +
+                         ((f & kHasTtl) ? sizeof(int64_t) : 0) + ((f & kFieldTtl) ? kBoundsBytes : 0);
+  assert(payload == payload_offset(entry));
   if (f & kTable) {
     FieldTable* t;
     std::memcpy(&t, static_cast<const uint8_t*>(entry) + payload, sizeof t);

@@ -37,6 +37,10 @@ enum class Use : uint8_t {
 
 // ---- Fast paths ------------------------------------------------------------
 
+// Marks the lambda a fast path runs as always inlined (GCC and clang would
+// otherwise call it: the callers are large).
+#define HS_FAST_LAMBDA __attribute__((always_inline))
+
 // Runs fn(const HashView&) on key's hash with its shard held for reading
 // and returns true; a missing or dead key counts a miss and does not call
 // fn. Returns false, having done nothing, when the key has fields whose TTL
@@ -66,7 +70,7 @@ template <class F>
   }
   // keyspace_hits / keyspace_misses, as Redis counts them.
   shard.count_lookup(e != nullptr);
-  if (e != nullptr) fn(static_cast<const HashView&>(key_entry::view(e)));
+  if (e != nullptr) fn(static_cast<const HashView&>(key_entry::view(e, key.size())));
   impl.unlock_plain(shard, Access::kRead);
   return true;
 }
@@ -87,7 +91,7 @@ template <class F>
   if (e != nullptr && !(key_entry::flags(e) & key_entry::kFieldTtl)) {
     Now now(impl.clock());
     if (!Keyspace::expired(e, now)) {
-      HashView view = key_entry::view(e);
+      HashView view = key_entry::view(e, key.size());
       done = fn(view);
       if (done) {
         impl.touch(e, now);

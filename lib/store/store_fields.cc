@@ -45,7 +45,7 @@ namespace {
 // the same size. False, with nothing changed, for anything else.
 [[gnu::always_inline]] inline bool hset_in_place(StoreImpl& impl, std::string_view key,
                                                  std::string_view field, std::string_view value) {
-  return write_fast(impl, key, [&](HashView& hash) {
+  return write_fast(impl, key, [&](HashView& hash) HS_FAST_LAMBDA {
     if (!hash.is_table()) {
       // A listpack write converts past the limits (a lowered limit on the
       // next write, even an update): the general path does that.
@@ -90,7 +90,7 @@ absl::StatusOr<bool> Store::hsetnx(std::string_view key, std::string_view field,
                                    std::string_view value) {
   if (absl::Status room = impl_->make_room(); !room.ok()) return room;
   // A field that exists: nothing to set.
-  if (internal::write_fast(*impl_, key, [&](HashView& hash) {
+  if (internal::write_fast(*impl_, key, [&](HashView& hash) HS_FAST_LAMBDA {
         ValueBuffer buf;
         std::string_view old;
         return hash.find(field, &buf, &old);
@@ -117,7 +117,7 @@ absl::Status Store::hmset(std::string_view key, std::initializer_list<FieldValue
 
 std::optional<std::string> Store::hget(std::string_view key, std::string_view field) {
   std::optional<std::string> out;
-  if (internal::read_fast(*impl_, key, [&](const HashView& hash) {
+  if (internal::read_fast(*impl_, key, [&](const HashView& hash) HS_FAST_LAMBDA {
         ValueBuffer buf;
         std::string_view v;
         if (hash.find(field, &buf, &v)) out.emplace(v);
@@ -135,43 +135,42 @@ std::optional<std::string> Store::hget(std::string_view key, std::string_view fi
 
 bool Store::view_value(std::string_view key, std::string_view field, ValueScratch* scratch,
                        std::string_view* value) {
-  const bool in_place = !impl_->thread_safe();
   ValueBuffer buf;  // an integer entry is rendered here
-  // Keeps v where it outlives this call: in the hash itself when there are
-  // no locks (unless it was rendered into buf), else in scratch (the
-  // caller's stack, or its own memory when long).
-  auto keep = [&](std::string_view v) {
-    const bool rendered = v.data() >= buf.bytes && v.data() < buf.bytes + sizeof buf.bytes;
-    if (in_place && !rendered) {
-      *value = v;
-    } else if (v.size() <= ValueScratch::kInline) {
-      if (!v.empty()) std::memcpy(scratch->inline_bytes, v.data(), v.size());
-      *value = std::string_view(scratch->inline_bytes, v.size());
-    } else {
-      scratch->large.assign(v.data(), v.size());
-      *value = scratch->large;
-    }
-  };
+  std::string_view v;
   bool found = false;
-  if (internal::read_fast(*impl_, key, [&](const HashView& hash) {
-        std::string_view v;
+  if (!internal::read_fast(*impl_, key, [&](const HashView& hash) HS_FAST_LAMBDA {
         found = hash.find(field, &buf, &v);
-        if (found) keep(v);
+        // Copied out while the shard is held: into the caller's stack, or
+        // memory of scratch's own when long. Without locks the view may
+        // point into the hash itself, unless the value was rendered into buf.
+        if (!found) return;
+        if (!impl_->thread_safe() && v.data() != buf.bytes) {
+          *value = v;
+        } else if (v.size() <= ValueScratch::kInline) {
+          internal::copy_bytes(scratch->inline_bytes, v.data(), v.size());
+          *value = std::string_view(scratch->inline_bytes, v.size());
+        } else {
+          *value = scratch->large.assign(v.data(), v.size());
+        }
       })) {
-    return found;
+    found = on_hash(*impl_, key, Use::kRead, false, [&](HashObject& hash) {
+      if (!hash.find(field, &buf, &v)) return false;
+      if (v.size() <= ValueScratch::kInline) {
+        internal::copy_bytes(scratch->inline_bytes, v.data(), v.size());
+        *value = std::string_view(scratch->inline_bytes, v.size());
+      } else {
+        *value = scratch->large.assign(v.data(), v.size());
+      }
+      return true;
+    });
   }
-  return on_hash(*impl_, key, Use::kRead, false, [&](HashObject& hash) {
-    std::string_view v;
-    if (!hash.find(field, &buf, &v)) return false;
-    keep(v);
-    return true;
-  });
+  return found;
 }
 
 std::vector<std::optional<std::string>> Store::hmget(std::string_view key,
                                                      std::span<const std::string_view> fields) {
   std::vector<std::optional<std::string>> out(fields.size());
-  if (internal::read_fast(*impl_, key, [&](const HashView& hash) {
+  if (internal::read_fast(*impl_, key, [&](const HashView& hash) HS_FAST_LAMBDA {
         ValueBuffer buf;
         std::string_view v;
         for (size_t i = 0; i < fields.size(); ++i) {
@@ -204,7 +203,7 @@ namespace {
 template <class T, class Make>
 std::vector<T> collect(StoreImpl& impl, std::string_view key, Make make) {
   std::vector<T> out;
-  if (read_fast(impl, key, [&](const HashView& hash) {
+  if (read_fast(impl, key, [&](const HashView& hash) HS_FAST_LAMBDA {
         out.reserve(hash.length());
         hash.for_each([&](std::string_view f, std::string_view v) { out.push_back(make(f, v)); });
       })) {
@@ -256,7 +255,7 @@ int64_t Store::hdel(std::string_view key, std::initializer_list<std::string_view
 int64_t Store::hlen(std::string_view key) {
   int64_t n = 0;
   if (internal::read_fast(*impl_, key,
-                          [&](const HashView& hash) { n = static_cast<int64_t>(hash.length()); })) {
+                          [&](const HashView& hash) HS_FAST_LAMBDA { n = static_cast<int64_t>(hash.length()); })) {
     return n;
   }
   return on_hash(*impl_, key, Use::kRead, int64_t{0},
@@ -265,7 +264,7 @@ int64_t Store::hlen(std::string_view key) {
 
 bool Store::hexists(std::string_view key, std::string_view field) {
   bool found = false;
-  if (internal::read_fast(*impl_, key, [&](const HashView& hash) {
+  if (internal::read_fast(*impl_, key, [&](const HashView& hash) HS_FAST_LAMBDA {
         ValueBuffer buf;
         std::string_view v;
         found = hash.find(field, &buf, &v);
@@ -281,7 +280,7 @@ bool Store::hexists(std::string_view key, std::string_view field) {
 
 int64_t Store::hstrlen(std::string_view key, std::string_view field) {
   int64_t n = 0;
-  if (internal::read_fast(*impl_, key, [&](const HashView& hash) {
+  if (internal::read_fast(*impl_, key, [&](const HashView& hash) HS_FAST_LAMBDA {
         ValueBuffer buf;
         std::string_view v;
         if (hash.find(field, &buf, &v)) n = static_cast<int64_t>(v.size());
@@ -299,7 +298,7 @@ absl::StatusOr<int64_t> Store::hincrby(std::string_view key, std::string_view fi
                                        int64_t increment) {
   if (absl::Status room = impl_->make_room(); !room.ok()) return room;
   int64_t result;
-  if (internal::write_fast(*impl_, key, [&](HashView& hash) {
+  if (internal::write_fast(*impl_, key, [&](HashView& hash) HS_FAST_LAMBDA {
         return hash.increment(field, increment, &result) == internal::InPlace::kDone;
       })) {
     return result;
@@ -380,7 +379,7 @@ absl::StatusOr<std::optional<int64_t>> Store::reserve(std::string_view key, std:
   // The field's integer, taken in place when enough remains; a shortfall
   // changes nothing.
   std::optional<int64_t> left;
-  if (internal::write_fast(*impl_, key, [&](HashView& hash) {
+  if (internal::write_fast(*impl_, key, [&](HashView& hash) HS_FAST_LAMBDA {
         int64_t r;
         switch (hash.increment(field, -amount, &r, /*floor=*/0)) {
           case internal::InPlace::kDone:

@@ -156,10 +156,14 @@ class StoreImpl {
   size_t expire_cycle(size_t max_keys_per_shard);
 
   // XXH3 of the key with the Store's seed (inline: every call starts here).
-  uint64_t hash(std::string_view key) const { return hash_bytes(key, seed_); }
+  [[gnu::always_inline]] uint64_t hash(std::string_view key) const {
+    return hash_bytes(key, seed_);
+  }
   size_t shard_count() const { return shards_.size(); }
+  // The top shard_bits_ bits of h (two shifts, so that 0 bits needs no
+  // branch: h >> 1 has its top bit clear).
   size_t shard_index(uint64_t h) const {
-    return shard_bits_ == 0 ? 0 : static_cast<size_t>(h >> (64 - shard_bits_));
+    return static_cast<size_t>((h >> 1) >> (63 - shard_bits_));
   }
   Shard& shard(size_t index) { return *shards_[index]; }
   Shard& shard_for(uint64_t h) { return *shards_[shard_index(h)]; }
