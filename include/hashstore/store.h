@@ -285,8 +285,12 @@ class Store {
   // new one, never a mix. Other threads keep reading and writing meanwhile:
   // each shard is captured whole under its read lock (its writers wait while
   // it is copied to memory), one shard after the other, so the file is
-  // consistent per shard but not across shards. Error (nothing replaced):
-  // "ERR <what> <path>: <system error>".
+  // consistent per shard but not across shards. Errors (path untouched)
+  // name path and the system's text, "ERR save <path>: <what failed>:
+  // <system error>", with the code of the errno: NotFound (no such
+  // directory), PermissionDenied, ResourceExhausted (disk full, quota),
+  // FailedPrecondition (read-only file system, path is a directory),
+  // Internal for the rest; an empty path is InvalidArgument.
   struct SaveStats {
     uint64_t bytes = 0;                  // file size
     uint64_t keys = 0;                   // keys written
@@ -299,8 +303,10 @@ class Store {
   // file is checked before any key goes in, and then all go in at once; keys
   // and fields whose TTL passed meanwhile are left out. A damaged, truncated
   // or foreign file is refused (DataLoss) with a message saying what is
-  // wrong and at which byte offset; a missing file is NotFound. On error the
-  // Store is unchanged (empty and usable).
+  // wrong and at which byte offset; a file that cannot be opened has the
+  // code of the errno (NotFound for a missing file, PermissionDenied...);
+  // an empty path is InvalidArgument. On error the Store is unchanged
+  // (empty and usable).
   absl::Status load(const std::string& path);
   // BGSAVE: save(path) in a background thread. Error when one is running
   // ("ERR Background save already in progress") or with thread_safe = false.
