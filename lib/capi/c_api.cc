@@ -34,12 +34,13 @@ struct hashstore_options_t {
   int64_t (*clock_fn)(void*) = nullptr;
 };
 
-namespace {
+namespace hashstore::internal {
 
-// A Clock that asks the C callback.
-class CallbackClock final : public hashstore::Clock {
+// A Clock that asks the C callback. (In a named namespace: hashstore_t, a
+// global type, holds one.)
+class CApiClock final : public Clock {
  public:
-  CallbackClock(void* state, int64_t (*fn)(void*)) : state_(state), fn_(fn) {}
+  CApiClock(void* state, int64_t (*fn)(void*)) : state_(state), fn_(fn) {}
   int64_t now_ms() const override { return fn_(state_); }
 
  private:
@@ -47,11 +48,11 @@ class CallbackClock final : public hashstore::Clock {
   int64_t (*fn_)(void*);
 };
 
-}  // namespace
+}  // namespace hashstore::internal
 
 struct hashstore_t {
   // Declared first, destroyed last: the Store reads it until its end.
-  std::unique_ptr<CallbackClock> clock;
+  std::unique_ptr<hashstore::internal::CApiClock> clock;
   std::unique_ptr<hashstore::Store> store;
 };
 
@@ -294,7 +295,7 @@ hashstore_t* hashstore_open(const hashstore_options_t* options, char** errptr) {
   opt.maxmemory_policy = static_cast<hashstore::EvictionPolicy>(o.policy);
   auto* db = new hashstore_t();
   if (o.clock_fn != nullptr) {
-    db->clock = std::make_unique<CallbackClock>(o.clock_state, o.clock_fn);
+    db->clock = std::make_unique<hashstore::internal::CApiClock>(o.clock_state, o.clock_fn);
     opt.clock = db->clock.get();
   } else {
     opt.clock = nullptr;
