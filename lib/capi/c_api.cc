@@ -178,16 +178,18 @@ void convert(hashstore::Reply&& r, hashstore_reply_t* out) {
 
 hashstore::Store& S(hashstore_t* db) { return *db->store; }
 
-// The expire calls: 1 / 0 / -1 as c.h says.
-int expire_result(const absl::StatusOr<bool>& r, char** errptr) {
+// The expire calls (fn is Store::expire, pexpire, expireat or pexpireat):
+// 1 / 0 / -1 as c.h says; flags outside HASHSTORE_EXPIRE_* are an error.
+using ExpireFn = absl::StatusOr<bool> (hashstore::Store::*)(std::string_view, int64_t, unsigned);
+int expire_with(hashstore_t* db, ExpireFn fn, const char* key, size_t keylen, int64_t when,
+                unsigned flags, char** errptr) {
+  if ((flags & ~kAllExpireFlags) != 0) {
+    set_error(errptr, "ERR unknown expire flags (HASHSTORE_EXPIRE_NX, XX, GT, LT only)");
+    return -1;
+  }
+  const absl::StatusOr<bool> r = (S(db).*fn)(view(key, keylen), when, flags);
   if (!ok_or_report(r.status(), errptr)) return -1;
   return *r ? 1 : 0;
-}
-
-bool check_flags(unsigned flags, char** errptr) {
-  if ((flags & ~kAllExpireFlags) == 0) return true;
-  set_error(errptr, "ERR unknown expire flags (HASHSTORE_EXPIRE_NX, XX, GT, LT only)");
-  return false;
 }
 
 // Owns a C subscriber's state; the destructor runs when the Store drops its
@@ -447,23 +449,19 @@ int hashstore_del(hashstore_t* db, const char* key, size_t keylen) {
 
 int hashstore_expire(hashstore_t* db, const char* key, size_t keylen, int64_t seconds,
                      unsigned flags, char** errptr) {
-  if (!check_flags(flags, errptr)) return -1;
-  return expire_result(S(db).expire(view(key, keylen), seconds, flags), errptr);
+  return expire_with(db, &hashstore::Store::expire, key, keylen, seconds, flags, errptr);
 }
 int hashstore_pexpire(hashstore_t* db, const char* key, size_t keylen, int64_t milliseconds,
                       unsigned flags, char** errptr) {
-  if (!check_flags(flags, errptr)) return -1;
-  return expire_result(S(db).pexpire(view(key, keylen), milliseconds, flags), errptr);
+  return expire_with(db, &hashstore::Store::pexpire, key, keylen, milliseconds, flags, errptr);
 }
 int hashstore_expireat(hashstore_t* db, const char* key, size_t keylen, int64_t unix_seconds,
                        unsigned flags, char** errptr) {
-  if (!check_flags(flags, errptr)) return -1;
-  return expire_result(S(db).expireat(view(key, keylen), unix_seconds, flags), errptr);
+  return expire_with(db, &hashstore::Store::expireat, key, keylen, unix_seconds, flags, errptr);
 }
 int hashstore_pexpireat(hashstore_t* db, const char* key, size_t keylen, int64_t unix_ms,
                         unsigned flags, char** errptr) {
-  if (!check_flags(flags, errptr)) return -1;
-  return expire_result(S(db).pexpireat(view(key, keylen), unix_ms, flags), errptr);
+  return expire_with(db, &hashstore::Store::pexpireat, key, keylen, unix_ms, flags, errptr);
 }
 
 int64_t hashstore_ttl(hashstore_t* db, const char* key, size_t keylen) {
