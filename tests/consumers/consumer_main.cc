@@ -1,13 +1,15 @@
 // A program that uses an installed hashstore as its users do (shared by the
 // CMake, pkg-config and meson-subproject consumers in this folder): a few
-// typed calls, a command as strings, the C API, and the version seen by the
-// headers compared with the library's. Exit status 0 when all is as
+// typed calls, a command as strings, the C API, the version seen by the
+// headers compared with the library's, and fwd.h's declarations compiled
+// beside the real ones. Exit status 0 when all is as
 // expected; prints what went wrong otherwise.
 #include <cstdio>
 #include <cstring>
 #include <string>
 
 #include <hashstore/c.h>
+#include <hashstore/fwd.h>  // before store.h: its declarations must agree
 #include <hashstore/store.h>
 #include <hashstore/version.h>
 
