@@ -8,9 +8,9 @@
 #include <hashstore/c.h>
 
 #include <cstdlib>
+#include <iterator>
 #include <cstring>
 #include <memory>
-#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -84,6 +84,18 @@ static_assert(unsigned{HASHSTORE_EXPIRE_NX} == hashstore::kExpireNX &&
 constexpr unsigned kAllExpireFlags =
     HASHSTORE_EXPIRE_NX | HASHSTORE_EXPIRE_XX | HASHSTORE_EXPIRE_GT | HASHSTORE_EXPIRE_LT;
 constexpr size_t kMaxShards = size_t{1} << 16;
+
+// HASHSTORE_NOEVICTION ... HASHSTORE_VOLATILE_TTL, in that order.
+using hashstore::EvictionPolicy;
+constexpr EvictionPolicy kPolicies[] = {
+    EvictionPolicy::kNoEviction,   EvictionPolicy::kAllKeysLru,     EvictionPolicy::kAllKeysLfu,
+    EvictionPolicy::kAllKeysRandom, EvictionPolicy::kVolatileLru,   EvictionPolicy::kVolatileLfu,
+    EvictionPolicy::kVolatileRandom, EvictionPolicy::kVolatileTtl,
+};
+static_assert(HASHSTORE_NOEVICTION == 0 && HASHSTORE_ALLKEYS_LRU == 1 && HASHSTORE_ALLKEYS_LFU == 2 &&
+              HASHSTORE_ALLKEYS_RANDOM == 3 && HASHSTORE_VOLATILE_LRU == 4 &&
+              HASHSTORE_VOLATILE_LFU == 5 && HASHSTORE_VOLATILE_RANDOM == 6 &&
+              HASHSTORE_VOLATILE_TTL == 7 && std::size(kPolicies) == 8);
 
 // A view of a C byte string; (NULL, 0) is the empty string.
 std::string_view view(const char* p, size_t n) {
@@ -292,9 +304,7 @@ hashstore_t* hashstore_open(const hashstore_options_t* options, char** errptr) {
     set_error(errptr, "ERR expiry interval must be at least 1 ms");
     return nullptr;
   }
-  static_assert(HASHSTORE_VOLATILE_TTL == static_cast<int>(hashstore::EvictionPolicy::kVolatileTtl) &&
-                HASHSTORE_ALLKEYS_LRU == static_cast<int>(hashstore::EvictionPolicy::kAllKeysLru));
-  opt.maxmemory_policy = static_cast<hashstore::EvictionPolicy>(o.policy);
+  opt.maxmemory_policy = kPolicies[o.policy];
   auto* db = new hashstore_t();
   if (o.clock_fn != nullptr) {
     db->clock = std::make_unique<hashstore::internal::CApiClock>(o.clock_state, o.clock_fn);
