@@ -4,11 +4,14 @@
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build: doctest suites and replays
 #   3. ThreadSanitizer build: the threaded tests (suite 'threads')
 #   4. clang + libFuzzer (+ASan/UBSan): every fuzz target for FUZZ_SECONDS each
+#   5. consumers: the release build installed into a temporary directory and
+#      used from CMake, pkg-config, C, Python and a meson subproject
+#      (tests/consumers/run_consumers.sh)
 # Environment: FUZZ_SECONDS (default 20), BUILD_ROOT (default ./build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tools/lib.sh
-ensure_packages "${BUILD_PACKAGES[@]}" clang libclang-rt-14-dev redis-server redis-tools
+ensure_packages "${BUILD_PACKAGES[@]}" clang libclang-rt-14-dev redis-server redis-tools cmake
 
 BUILD_ROOT=${BUILD_ROOT:-build}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
@@ -40,7 +43,14 @@ run_meson_tests() {
 
 status=0
 echo "== release build"
-configure "$BUILD_ROOT/release" --buildtype=release
+# Both library kinds, so that the consumers (step 5) get a static and a
+# shared library from one compile; the tests link the static one.
+configure "$BUILD_ROOT/release" --buildtype=release -Ddefault_library=both
+if [ "$(meson introspect "$BUILD_ROOT/release" --buildoptions | python3 -c '
+import json, sys
+print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "default_library"))')" != both ]; then
+  meson configure "$BUILD_ROOT/release" -Ddefault_library=both >/dev/null  # set up by tools/demo.sh
+fi
 run_meson_tests "$BUILD_ROOT/release" || status=1
 
 echo "== ASan + UBSan build"
@@ -62,7 +72,7 @@ count_meson "$BUILD_ROOT/tsan"
 echo "== libFuzzer (${FUZZ_SECONDS}s per target)"
 CC=clang CXX=clang++ configure "$BUILD_ROOT/fuzz" --buildtype=debugoptimized \
   -Db_sanitize=address,undefined -Db_lundef=false -Dtests=false -Dbenchmarks=false \
-  -Dfuzzer_ldflags=-fsanitize=fuzzer
+  -Dtools=false -Dexamples=false -Dfuzzer_ldflags=-fsanitize=fuzzer
 meson compile -C "$BUILD_ROOT/fuzz" >/dev/null
 for exe in "$BUILD_ROOT"/fuzz/fuzz/*_fuzzer; do
   name=$(basename "$exe" _fuzzer)
@@ -78,6 +88,17 @@ for exe in "$BUILD_ROOT"/fuzz/fuzz/*_fuzzer; do
   fi
   rm -rf "$work" "$work.log"
 done
+
+echo "== consumers of an install (CMake, pkg-config, C, Python, meson subproject)"
+log=$(mktemp)
+rc=0
+bash tests/consumers/run_consumers.sh "$BUILD_ROOT/release" | tee "$log" || rc=$?
+ok=$(grep -c '^consumer .*: ok' "$log" || true)
+bad=$(grep -c '^consumer .*: FAILED' "$log" || true)
+[ $rc -eq 0 ] || [ "$bad" -gt 0 ] || bad=1
+passed=$((passed + ok)); failed=$((failed + bad))
+[ $rc -eq 0 ] || status=1
+rm -f "$log"
 
 echo "tests: $passed passed, $failed failed"
 exit $status

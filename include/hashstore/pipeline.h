@@ -31,6 +31,10 @@
 #ifndef HASHSTORE_PIPELINE_H_
 #define HASHSTORE_PIPELINE_H_
 
+#if (defined(_MSVC_LANG) ? _MSVC_LANG : __cplusplus) < 202002L
+#error "hashstore needs C++20: compile with -std=c++20 (MSVC: /std:c++20)"
+#else
+
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -177,4 +181,5 @@ class PipelineReplies {
 
 }  // namespace hashstore
 
+#endif  // C++20
 #endif  // HASHSTORE_PIPELINE_H_

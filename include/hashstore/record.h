@@ -23,6 +23,10 @@
 #ifndef HASHSTORE_RECORD_H_
 #define HASHSTORE_RECORD_H_
 
+#if (defined(_MSVC_LANG) ? _MSVC_LANG : __cplusplus) < 202002L
+#error "hashstore needs C++20: compile with -std=c++20 (MSVC: /std:c++20)"
+#else
+
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -143,4 +147,5 @@ class Record {
 
 }  // namespace hashstore
 
+#endif  // C++20
 #endif  // HASHSTORE_RECORD_H_

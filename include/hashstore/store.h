@@ -19,8 +19,14 @@
 #ifndef HASHSTORE_STORE_H_
 #define HASHSTORE_STORE_H_
 
-#include <climits>
-#include <cstdint>
+#if (defined(_MSVC_LANG) ? _MSVC_LANG : __cplusplus) < 202002L
+#error "hashstore needs C++20: compile with -std=c++20 (MSVC: /std:c++20)"
+#else
+
+// What the declarations below need, and no more: absl::Status / StatusOr
+// (the return types; most of a TU's compile time, see README), the standard
+// types in the signatures, and the public types passed by value.
+#include <cstdint>  // int64_t, INT64_MIN / INT64_MAX (hincrex's defaults)
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -36,6 +42,7 @@
 #include <hashstore/options.h>
 #include <hashstore/pipeline.h>
 #include <hashstore/reply.h>
+#include <hashstore/types.h>
 
 namespace hashstore {
 
@@ -43,104 +50,6 @@ namespace internal {
 class StoreImpl;
 class StoreInternal;
 }  // namespace internal
-
-using FieldValue = std::pair<std::string_view, std::string_view>;
-
-// Conditions of EXPIRE and friends (combine with |): NX only when the key
-// has no TTL; XX only when it has one; GT only when the new time is later
-// (a key without TTL counts as never expiring); LT only when earlier.
-enum ExpireFlag : unsigned {
-  kExpireNX = 1,
-  kExpireXX = 2,
-  kExpireGT = 4,
-  kExpireLT = 8,
-};
-
-// One page of a SCAN or HSCAN. cursor == 0 means the iteration is complete.
-struct ScanPage {
-  uint64_t cursor = 0;
-  // SCAN: key names. HSCAN: field, value, field, value, ... (or only fields
-  // with novalues).
-  std::vector<std::string> items;
-};
-
-// One line of a multi-key reservation (reserve_all): take `amount` units of
-// `field` in the hash at `key`.
-struct ReserveItem {
-  std::string_view key;
-  std::string_view field;
-  int64_t amount;
-};
-
-// The outcome of a bounded increment (hincrex).
-struct BoundedResult {
-  int64_t value;    // the field's value afterwards
-  int64_t applied;  // what was added: 0 when the increment was refused
-};
-
-// What HGETEX and HSETEX do to the TTL of the fields they touch.
-struct FieldTtl {
-  enum Kind : uint8_t {
-    kNone,     // HGETEX: leave TTLs alone. HSETEX: the fields lose their TTL
-    kEX,       // value seconds from now
-    kPX,       // value milliseconds from now
-    kEXAT,     // at Unix time value (seconds)
-    kPXAT,     // at Unix time value (milliseconds)
-    kPersist,  // HGETEX PERSIST: remove the TTL
-    kKeepTtl,  // HSETEX KEEPTTL: keep the TTL the field has
-  };
-  Kind kind = kNone;
-  int64_t value = 0;
-};
-
-// HSETEX's condition: any, only if no field exists (FNX), only if every
-// field exists (FXX).
-enum class FieldCondition : uint8_t { kAny, kFNX, kFXX };
-
-// What a Store holds and has done: the figures of INFO's memory, stats,
-// keyspace and encodings sections (Store::info()).
-struct Info {
-  // memory
-  size_t used_memory = 0;  // bytes of data: keys, both encodings, arrays, TTL indexes
-  size_t maxmemory = 0;
-  EvictionPolicy maxmemory_policy = EvictionPolicy::kNoEviction;
-  // stats
-  uint64_t keyspace_hits = 0;    // reads that found their key
-  uint64_t keyspace_misses = 0;  // reads that did not
-  uint64_t expired_keys = 0;     // keys reclaimed because their time came
-  uint64_t expired_fields = 0;   // fields reclaimed because their TTL passed
-  uint64_t evicted_keys = 0;
-  // keyspace
-  uint64_t keys = 0;             // live keys
-  uint64_t keys_with_ttl = 0;    // keys that will die (a TTL, or TTLs on every field)
-  uint64_t hashes_with_field_ttls = 0;
-  // encodings
-  uint64_t listpack_hashes = 0;  // listpack, without field TTLs
-  uint64_t listpackex_hashes = 0;  // listpack with field TTLs
-  uint64_t hashtable_hashes = 0;
-};
-
-// Something that happened to a key, for listeners (Store::subscribe).
-struct Event {
-  enum class Reason : uint8_t {
-    kChanged,  // a write changed these fields (set, deleted, TTL set or removed)
-    kDeleted,  // the whole key was deleted (DEL, UNLINK, RENAME's source)
-    kExpired,  // the key (fields empty) or these fields expired
-    kEvicted,  // the key was evicted to stay under maxmemory
-  };
-  Reason reason;
-  std::string key;
-  std::vector<std::string> fields;  // empty: the whole key
-};
-
-struct ScanOptions {
-  // Glob pattern; unset: everything. As in Redis, an empty pattern matches
-  // only nothing (no key or field is matched by MATCH "").
-  std::optional<std::string_view> match;
-  int64_t count = 10;      // work hint, as Redis's COUNT; REQUIRES: >= 1
-  std::string_view type;   // SCAN only: "hash" or another Redis type name
-  bool novalues = false;   // HSCAN only: fields without values
-};
 
 // Where hget_view copies a value out of a thread-safe Store.
 struct ValueScratch {
@@ -393,8 +302,12 @@ class Store {
   // new one, never a mix. Other threads keep reading and writing meanwhile:
   // each shard is captured whole under its read lock (its writers wait while
   // it is copied to memory), one shard after the other, so the file is
-  // consistent per shard but not across shards. Error (nothing replaced):
-  // "ERR <what> <path>: <system error>".
+  // consistent per shard but not across shards. Errors (path untouched)
+  // name path and the system's text, "ERR save <path>: <what failed>:
+  // <system error>", with the code of the errno: NotFound (no such
+  // directory), PermissionDenied, ResourceExhausted (disk full, quota),
+  // FailedPrecondition (read-only file system, path is a directory),
+  // Internal for the rest; an empty path is InvalidArgument.
   struct SaveStats {
     uint64_t bytes = 0;                  // file size
     uint64_t keys = 0;                   // keys written
@@ -407,8 +320,10 @@ class Store {
   // file is checked before any key goes in, and then all go in at once; keys
   // and fields whose TTL passed meanwhile are left out. A damaged, truncated
   // or foreign file is refused (DataLoss) with a message saying what is
-  // wrong and at which byte offset; a missing file is NotFound. On error the
-  // Store is unchanged (empty and usable).
+  // wrong and at which byte offset; a file that cannot be opened has the
+  // code of the errno (NotFound for a missing file, PermissionDenied...);
+  // an empty path is InvalidArgument. On error the Store is unchanged
+  // (empty and usable).
   absl::Status load(const std::string& path);
   // BGSAVE: save(path) in a background thread. Error when one is running
   // ("ERR Background save already in progress") or with thread_safe = false.
@@ -483,4 +398,5 @@ class Store {
 
 }  // namespace hashstore
 
+#endif  // C++20
 #endif  // HASHSTORE_STORE_H_

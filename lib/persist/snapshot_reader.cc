@@ -21,6 +21,7 @@
 #include "encoding/listpack.h"
 #include "keyspace/key_entry.h"
 #include "keyspace/keyspace.h"
+#include "persist/io_error.h"
 #include "persist/snapshot_format.h"
 #include "util/absl_view.h"
 #include "util/number.h"
@@ -57,15 +58,16 @@ class MemorySource final : public ByteSource {
 
 class FileSource final : public ByteSource {
  public:
-  FileSource(int fd, uint64_t size, std::string label) : fd_(fd), size_(size), label_(label) {}
+  // name: "ERR snapshot <path>", the start of every error message.
+  FileSource(int fd, uint64_t size, std::string name) : fd_(fd), size_(size), name_(std::move(name)) {}
   ~FileSource() override { ::close(fd_); }
   uint64_t size() const override { return size_; }
   absl::Status read(uint8_t* dst, size_t n) override {
     while (n > 0) {
       const ssize_t got = ::read(fd_, dst, std::min<size_t>(n, size_t{1} << 30));
       if (got < 0 && errno == EINTR) continue;
-      if (got < 0) return absl::DataLossError(absl::StrCat(label_, std::strerror(errno)));
-      if (got == 0) return absl::DataLossError(absl::StrCat(label_, "the file shrank while read"));
+      if (got < 0) return errno_status(errno, name_, absl::StatusCode::kDataLoss);
+      if (got == 0) return absl::DataLossError(absl::StrCat(name_, ": the file shrank while read"));
       dst += got;
       n -= static_cast<size_t>(got);
     }
@@ -75,7 +77,7 @@ class FileSource final : public ByteSource {
  private:
   int fd_;
   uint64_t size_;
-  std::string label_;
+  std::string name_;
 };
 
 // ---- Keys built aside until the whole file passed ---------------------------
@@ -555,18 +557,20 @@ absl::Status Parser::table_hash(Cursor& c, std::string_view key, std::optional<i
 
 absl::StatusOr<LoadResult> load_snapshot_file(StoreImpl& impl, const std::string& path,
                                               const LoadOptions& options) {
+  if (path.empty()) return absl::InvalidArgumentError("ERR load: the path is empty");
   const std::string label = absl::StrCat("ERR snapshot ", path, ": ");
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    const std::string msg = absl::StrCat(label, std::strerror(errno));
-    return errno == ENOENT ? absl::NotFoundError(msg) : absl::PermissionDeniedError(msg);
+    // NOT_FOUND, PERMISSION_DENIED... (io_error.h); anything else: the
+    // file cannot be read, as for a read error.
+    return errno_status(errno, absl::StrCat("ERR snapshot ", path), absl::StatusCode::kDataLoss);
   }
   struct stat st;
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
     return absl::DataLossError(absl::StrCat(label, "not a regular file"));
   }
-  FileSource src(fd, static_cast<uint64_t>(st.st_size), label);
+  FileSource src(fd, static_cast<uint64_t>(st.st_size), absl::StrCat("ERR snapshot ", path));
   return Parser(impl, src, label, options).run();
 }
 

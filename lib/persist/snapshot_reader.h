@@ -13,8 +13,10 @@
 // A listpack over the store's current thresholds becomes a table, as a write
 // would convert it. Errors are absl::DataLossError for a damaged, truncated
 // or foreign file, with a message saying what is wrong and at which byte
-// offset; NotFound for a missing file; FailedPrecondition when the store
-// holds keys.
+// offset, or for a read error of the system (EIO); for a file that cannot
+// be opened, the code from errno (persist/io_error.h: NotFound for a
+// missing file, PermissionDenied...); InvalidArgument for an empty path;
+// FailedPrecondition when the store holds keys.
 #ifndef HASHSTORE_PERSIST_SNAPSHOT_READER_H_
 #define HASHSTORE_PERSIST_SNAPSHOT_READER_H_
 

@@ -17,6 +17,7 @@
 #include "encoding/listpack.h"
 #include "keyspace/key_entry.h"
 #include "keyspace/keyspace.h"
+#include "persist/io_error.h"
 #include "persist/snapshot_format.h"
 #include "util/absl_view.h"
 
@@ -101,17 +102,19 @@ std::string header(int64_t created_ms, uint32_t shards) {
   return h;
 }
 
-absl::Status errno_error(std::string_view what, const std::string& path) {
-  return absl::InternalError(
-      absl::StrCat("ERR ", to_absl(what), " ", path, ": ", std::strerror(errno)));
+// "ERR save <path>: <what>: <strerror(errno)>", coded from errno.
+absl::Status save_error(const std::string& path, std::string_view what) {
+  return errno_status(errno, absl::StrCat("ERR save ", path, ": ", to_absl(what)),
+                      absl::StatusCode::kInternal);
 }
 
-absl::Status write_all(int fd, std::string_view data, const std::string& path) {
+absl::Status write_all(const FileOps& ops, int fd, std::string_view data,
+                       const std::string& path) {
   while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
+    const long n = ops.write(fd, data.data(), data.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return errno_error("writing", path);
+      return save_error(path, "cannot write");
     }
     data.remove_prefix(static_cast<size_t>(n));
   }
@@ -175,27 +178,44 @@ absl::Status write_snapshot(StoreImpl& impl,
   return st;
 }
 
-absl::StatusOr<SaveResult> save_snapshot(StoreImpl& impl, const std::string& path) {
+const FileOps& system_file_ops() {
+  static const FileOps ops{
+      [](const char* path, int flags, unsigned mode) {
+        return ::open(path, flags, static_cast<mode_t>(mode));
+      },
+      [](int fd, const void* data, size_t n) { return static_cast<long>(::write(fd, data, n)); },
+      [](int fd) { return ::fsync(fd); },
+      [](int fd) { return ::close(fd); },
+      [](const char* from, const char* to) { return ::rename(from, to); },
+  };
+  return ops;
+}
+
+absl::StatusOr<SaveResult> save_snapshot(StoreImpl& impl, const std::string& path,
+                                         const FileOps& ops) {
+  if (path.empty()) return absl::InvalidArgumentError("ERR save: the path is empty");
   static std::atomic<uint64_t> counter{0};
+  const std::string dir = dir_of(path);
   const std::string tmp = absl::StrCat(path, ".tmp-", ::getpid(), "-", counter.fetch_add(1));
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return errno_error("cannot create", tmp);
+  const int fd = ops.open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return save_error(path, absl::StrCat("cannot create a file in ", dir));
   SaveResult result;
   absl::Status st = write_snapshot(
-      impl, [&](std::string_view bytes) { return write_all(fd, bytes, tmp); }, &result);
-  if (st.ok() && ::fsync(fd) != 0) st = errno_error("fsync of", tmp);
-  if (::close(fd) != 0 && st.ok()) st = errno_error("closing", tmp);
-  if (st.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) st = errno_error("renaming onto", path);
+      impl, [&](std::string_view bytes) { return write_all(ops, fd, bytes, path); }, &result);
+  if (st.ok() && ops.fsync(fd) != 0) st = save_error(path, "fsync failed");
+  if (ops.close(fd) != 0 && st.ok()) st = save_error(path, "close failed");
+  if (st.ok() && ops.rename(tmp.c_str(), path.c_str()) != 0) {
+    st = save_error(path, "cannot replace it");
+  }
   if (!st.ok()) {
     ::unlink(tmp.c_str());
     return st;
   }
   // The rename is durable once the directory is synced.
-  const std::string dir = dir_of(path);
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return errno_error("cannot open directory", dir);
-  if (::fsync(dfd) != 0) st = errno_error("fsync of directory", dir);
-  ::close(dfd);
+  const int dfd = ops.open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  if (dfd < 0) return save_error(path, absl::StrCat("cannot open its directory ", dir));
+  if (ops.fsync(dfd) != 0) st = save_error(path, absl::StrCat("fsync of its directory ", dir, " failed"));
+  ops.close(dfd);
   if (!st.ok()) return st;
   return result;
 }

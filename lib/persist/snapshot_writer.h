@@ -37,11 +37,29 @@ absl::Status write_snapshot(StoreImpl& impl,
                             absl::FunctionRef<absl::Status(std::string_view)> sink,
                             SaveResult* result);
 
+// The system calls save_snapshot makes. Tests pass their own to make one
+// fail with a chosen errno (a full disk, a read-only file system) where the
+// real file system cannot be made to; each behaves as the POSIX call.
+struct FileOps {
+  int (*open)(const char* path, int flags, unsigned mode);
+  long (*write)(int fd, const void* data, size_t n);
+  int (*fsync)(int fd);
+  int (*close)(int fd);
+  int (*rename)(const char* from, const char* to);
+};
+// The real calls.
+const FileOps& system_file_ops();
+
 // Writes a snapshot to path crash-safely: a temporary file in the same
 // directory, fsync, rename over path, fsync of the directory. On error the
-// temporary file is removed and path is untouched; the message names the
-// path and the system error.
-absl::StatusOr<SaveResult> save_snapshot(StoreImpl& impl, const std::string& path);
+// temporary file is removed and path is untouched. Errors name path (never
+// the temporary file) and the system's text, "ERR save <path>: <what
+// failed>: <strerror>", with a code from errno (persist/io_error.h:
+// NOT_FOUND for a missing directory, PERMISSION_DENIED, RESOURCE_EXHAUSTED
+// for a full disk, FAILED_PRECONDITION for a read-only file system...); an
+// empty path is INVALID_ARGUMENT "ERR save: the path is empty".
+absl::StatusOr<SaveResult> save_snapshot(StoreImpl& impl, const std::string& path,
+                                         const FileOps& ops = system_file_ops());
 
 }  // namespace hashstore::internal::snapshot
 

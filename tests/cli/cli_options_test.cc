@@ -42,6 +42,17 @@ TEST_CASE("cli::parse_options") {
       CHECK(o->help);
     }
   }
+  SUBCASE("version") {
+    for (std::string_view flag : {"-v", "--version"}) {
+      CAPTURE(flag);
+      const auto o = parse_options(Args{flag});
+      REQUIRE(o.ok());
+      CHECK(o->version);
+      CHECK_FALSE(o->help);
+    }
+    CHECK(parse_options(Args{"--version=1"}).status().message() ==
+          "option --version takes no value");
+  }
   SUBCASE("a lone dash is a command") {
     const auto o = parse_options(Args{"-"});
     REQUIRE(o.ok());
@@ -80,6 +91,8 @@ TEST_CASE("cli::parse_options") {
 TEST_CASE("cli::usage_text") {
   const std::string text = hashstore::cli::usage_text();
   CHECK(text.find("usage: hashstore-cli") == 0);
+  // The save at exit is announced.
+  CHECK(text.find("saved there when hashstore-cli exits") != std::string::npos);
   for (const OptionSpec& spec : hashstore::cli::option_specs()) {
     CAPTURE(spec.name);
     CHECK(text.find("  " + std::string(spec.name) + " ") != std::string::npos);

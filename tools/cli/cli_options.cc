@@ -14,7 +14,9 @@ namespace {
 constexpr std::array kOptionSpecs = {
     OptionSpec{"--dbfilename", "FILE", "snapshot file name in --dir (default dump.hss)",
                [](CliOptions* o, std::string_view v) { o->dbfilename = v; }},
-    OptionSpec{"--dir", "DIR", "snapshot directory; its snapshot is loaded at start if present",
+    OptionSpec{"--dir", "DIR",
+               "snapshot directory; its snapshot is loaded at start if present, and "
+               "saved at exit if the session changed anything",
                [](CliOptions* o, std::string_view v) { o->dir = v; }},
     OptionSpec{"--echo", "", "print each command after the prompt, before its reply",
                [](CliOptions* o, std::string_view) { o->echo = true; }},
@@ -26,7 +28,11 @@ constexpr std::array kOptionSpecs = {
                [](CliOptions* o, std::string_view) { o->help = true; }},
     OptionSpec{"--no-raw", "", "format replies as redis-cli --no-raw does (the default)",
                [](CliOptions*, std::string_view) {}},
+    OptionSpec{"--version", "", "print the version and exit",
+               [](CliOptions* o, std::string_view) { o->version = true; }},
     OptionSpec{"-h", "", "same as --help", [](CliOptions* o, std::string_view) { o->help = true; }},
+    OptionSpec{"-v", "", "same as --version",
+               [](CliOptions* o, std::string_view) { o->version = true; }},
 };
 
 const OptionSpec* find_spec(std::span<const OptionSpec> specs, std::string_view name) {
@@ -91,6 +97,10 @@ std::string usage_text() {
       "Runs COMMAND on an in-memory hashstore and prints its reply as redis-cli does;\n"
       "without COMMAND, reads commands from standard input, one per line, in\n"
       "redis-cli syntax (with a prompt and line editing on a terminal).\n"
+      "With --dir or --dbfilename, the snapshot there is loaded at start, and when\n"
+      "the session wrote anything it is saved there when hashstore-cli exits\n"
+      "normally (end of input, quit, or after COMMAND), as redis-server saves at\n"
+      "shutdown; a failed save at exit is reported and the exit status is 1.\n"
       "Options:\n";
   for (const OptionSpec& spec : kOptionSpecs) {
     std::string left = "  ";

@@ -27,10 +27,12 @@ namespace hashstore::cli {
 
 struct CliOptions {
   bool help = false;  // --help / -h: print usage_text() and exit
+  bool version = false;  // --version / -v: print "hashstore-cli <version>" and exit
   bool echo = false;  // --echo: print each command after the prompt, before its reply
   // --dir / --dbfilename: where SAVE and BGSAVE write (CONFIG SET dir /
   // dbfilename); when either is given, that file is loaded at start if it
-  // exists, and a damaged one stops the program.
+  // exists (a damaged one stops the program), and saved at a normal exit
+  // if the session changed anything (save_on_exit.h).
   std::string dir;
   std::string dbfilename;
   // --export-resp OUT: after loading, write the keyspace as RESP commands

@@ -14,10 +14,12 @@
 //
 // All commands run on one in-process hashstore::Store that lives as long as
 // the program. With --dir or --dbfilename, the snapshot there is loaded at
-// start when it exists (SAVE and BGSAVE write it); --export-resp OUT then
-// writes the keyspace as RESP commands for `redis-cli --pipe` and exits.
+// start when it exists (SAVE and BGSAVE write it), and saved at a normal
+// exit when the session changed anything (save_on_exit.h); --export-resp
+// OUT instead writes the keyspace as RESP commands for `redis-cli --pipe`
+// and exits. --version prints "hashstore-cli <version>".
 // Exit status: 0; 1 when the snapshot cannot be loaded (damaged, unreadable)
-// or the export fails; 2 for a bad option.
+// or saved at exit, or the export fails; 2 for a bad option.
 #include <unistd.h>
 
 #include <sys/stat.h>
@@ -26,16 +28,19 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <hashstore/store.h>
+#include <hashstore/version.h>
 
 #include "cli_options.h"
 #include "cli_syntax.h"
 #include "line_editor.h"
 #include "reply_printer.h"
+#include "save_on_exit.h"
 
 namespace {
 
@@ -45,12 +50,17 @@ constexpr std::string_view kPrompt = "hashstore> ";
 
 void print(std::string_view s) { std::fwrite(s.data(), 1, s.size(), stdout); }
 
-void run(hashstore::Store& store, const std::vector<std::string>& args) {
-  print(hashstore::cli::format_reply(store.execute(args)));
+// Runs one command and prints its reply; saver (may be null) sees both.
+void run(hashstore::Store& store, const std::vector<std::string>& args,
+         hashstore::cli::SaveOnExit* saver) {
+  const hashstore::Reply reply = store.execute(args);
+  if (saver != nullptr) saver->after_command(args, reply);
+  print(hashstore::cli::format_reply(reply));
 }
 
 // Handles one input line; returns false when the session should end.
-bool handle_line(hashstore::Store& store, std::string_view line, bool echo) {
+bool handle_line(hashstore::Store& store, std::string_view line, bool echo,
+                 hashstore::cli::SaveOnExit* saver) {
   const LineCommand cmd = hashstore::cli::parse_line(line);
   if (echo && cmd.kind != LineCommand::Kind::kNothing) {
     print(kPrompt);
@@ -71,7 +81,7 @@ bool handle_line(hashstore::Store& store, std::string_view line, bool echo) {
     case LineCommand::Kind::kQuit:
       return false;
     case LineCommand::Kind::kRun:
-      for (int64_t i = 0; i < cmd.repeat; ++i) run(store, cmd.args);
+      for (int64_t i = 0; i < cmd.repeat; ++i) run(store, cmd.args, saver);
       return true;
   }
   return true;
@@ -125,6 +135,17 @@ int export_resp(hashstore::Store& store, const std::string& out_path) {
   return 0;
 }
 
+// Saves at exit when saver says so; returns the exit status.
+int finish(hashstore::cli::SaveOnExit* saver) {
+  std::fflush(stdout);
+  if (saver == nullptr) return 0;
+  const absl::Status st = saver->finish();
+  if (st.ok()) return 0;
+  std::fprintf(stderr, "hashstore-cli: cannot save the snapshot at exit: %s\n",
+               std::string(st.message()).c_str());
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -139,28 +160,34 @@ int main(int argc, char** argv) {
     print(hashstore::cli::usage_text());
     return 0;
   }
-  hashstore::Store store;
-  if ((!options->dir.empty() || !options->dbfilename.empty()) && !open_snapshot(store, *options)) {
-    return 1;
-  }
-  if (!options->export_resp.empty()) return export_resp(store, options->export_resp);
-  if (!options->command.empty()) {
-    run(store, options->command);
+  if (options->version) {
+    std::printf("hashstore-cli %s\n", hashstore::version());
     return 0;
+  }
+  hashstore::Store store;
+  const bool snapshot = !options->dir.empty() || !options->dbfilename.empty();
+  if (snapshot && !open_snapshot(store, *options)) return 1;
+  if (!options->export_resp.empty()) return export_resp(store, options->export_resp);
+  std::optional<hashstore::cli::SaveOnExit> save_on_exit;
+  if (snapshot) save_on_exit.emplace(store);
+  hashstore::cli::SaveOnExit* saver = save_on_exit ? &*save_on_exit : nullptr;
+  if (!options->command.empty()) {
+    run(store, options->command, saver);
+    return finish(saver);
   }
   if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
     std::vector<std::string> history;
     while (std::optional<std::string> line = hashstore::cli::read_line(kPrompt, history)) {
       hashstore::cli::add_to_history(&history, *line);
-      const bool more = handle_line(store, *line, /*echo=*/false);
+      const bool more = handle_line(store, *line, /*echo=*/false, saver);
       std::fflush(stdout);
       if (!more) break;
     }
-    return 0;
+    return finish(saver);
   }
   std::string line;
   while (std::getline(std::cin, line)) {
-    if (!handle_line(store, line, options->echo)) break;
+    if (!handle_line(store, line, options->echo, saver)) break;
   }
-  return 0;
+  return finish(saver);
 }
