@@ -14,13 +14,13 @@
 #include <vector>
 #include <xxhash.h>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "encoding/field_entry.h"
 #include "encoding/listpack.h"
 #include "keyspace/key_entry.h"
 #include "keyspace/keyspace.h"
+#include "persist/key_stage.h"
 #include "persist/snapshot_format.h"
 #include "util/absl_view.h"
 #include "util/number.h"
@@ -78,53 +78,6 @@ class FileSource final : public ByteSource {
   std::string label_;
 };
 
-// ---- Keys built aside until the whole file passed ---------------------------
-
-class Stage {
- public:
-  explicit Stage(size_t shards) : per_shard_(shards) {}
-  ~Stage() {
-    for (auto& v : per_shard_) {
-      for (const Staged& s : v) key_entry::destroy(s.entry);
-    }
-  }
-  Stage(const Stage&) = delete;
-  Stage& operator=(const Stage&) = delete;
-
-  // False when the key is already staged.
-  bool add(StoreImpl& impl, void* entry) {
-    const std::string_view key = key_entry::key(entry);
-    if (!keys_.insert(to_absl(key)).second) return false;
-    const uint64_t h = impl.hash(key);
-    per_shard_[impl.shard_index(h)].push_back({entry, h});
-    return true;
-  }
-
-  // Inserts every staged key. REQUIRES: every shard held for writing, and
-  // none holds a key.
-  uint64_t commit(StoreImpl& impl) {
-    uint64_t n = 0;
-    for (size_t i = 0; i < per_shard_.size(); ++i) {
-      Shard& shard = impl.shard(i);
-      for (const Staged& s : per_shard_[i]) {
-        shard.keyspace.insert(s.entry, s.hash);
-        shard.note_write(key_entry::key(s.entry));
-        ++n;
-      }
-      per_shard_[i].clear();
-    }
-    return n;
-  }
-
- private:
-  struct Staged {
-    void* entry;
-    uint64_t hash;
-  };
-  std::vector<std::vector<Staged>> per_shard_;
-  absl::flat_hash_set<absl::string_view> keys_;  // views into the staged entries
-};
-
 // ---- The parser ----------------------------------------------------------------
 
 class Parser {
@@ -136,7 +89,7 @@ class Parser {
         options_(options),
         limits_(impl.limits()),
         now_(impl.clock().now_ms()),
-        stage_(impl.shard_count()) {}
+        stage_(impl) {}
 
   absl::StatusOr<LoadResult> run();
 
@@ -151,20 +104,6 @@ class Parser {
     XXH3_64bits_update(file_hash_, buf_.data(), n);
     pos_ += n;
     return absl::OkStatus();
-  }
-  // Whether the store holds no live key. REQUIRES (_held): every shard held.
-  absl::Status check_empty_held() {
-    Now now(impl_.clock());
-    for (size_t i = 0; i < impl_.shard_count(); ++i) {
-      if (impl_.shard(i).keyspace.live_size(now.ms()) > 0) {
-        return absl::FailedPreconditionError("ERR load: the store is not empty");
-      }
-    }
-    return absl::OkStatus();
-  }
-  absl::Status check_empty() {
-    StoreImpl::MultiLock lock(impl_, Access::kRead);
-    return check_empty_held();
   }
   absl::Status header();
   absl::Status block(uint64_t at);
@@ -188,8 +127,7 @@ class Parser {
   absl::Status table_hash(Cursor& c, std::string_view key, std::optional<int64_t> expire,
                           bool field_ttls, uint64_t at);
   absl::Status stage(void* entry, uint64_t at) {
-    if (stage_.add(impl_, entry)) return absl::OkStatus();
-    key_entry::destroy(entry);
+    if (stage_.add(entry)) return absl::OkStatus();
     return fail(at, "duplicate key");
   }
 
@@ -199,7 +137,7 @@ class Parser {
   const LoadOptions options_;
   const HashLimits limits_;
   const int64_t now_;
-  Stage stage_;
+  KeyStage stage_;
   uint64_t pos_ = 0;
   std::vector<uint8_t> buf_;
   XXH3_state_t* file_hash_ = nullptr;
@@ -214,7 +152,7 @@ absl::StatusOr<LoadResult> Parser::run() {
   file_hash_ = state.get();
   XXH3_64bits_reset(file_hash_);
   result_.bytes = src_.size();
-  if (absl::Status st = check_empty(); !st.ok()) return st;  // refuse early, before reading
+  if (absl::Status st = check_store_empty(impl_); !st.ok()) return st;  // refuse early
   if (absl::Status st = header(); !st.ok()) return st;
   for (;;) {
     const uint64_t at = pos_;
@@ -233,10 +171,9 @@ absl::StatusOr<LoadResult> Parser::run() {
     if (st = block(at); !st.ok()) return st;
   }
   // Everything passed: the keys go in together, if the store is still empty.
-  StoreImpl::MultiLock lock(impl_, Access::kWrite);
-  if (absl::Status st = check_empty_held(); !st.ok()) return st;
-  for (size_t i = 0; i < impl_.shard_count(); ++i) impl_.shard(i).keyspace.clear();
-  result_.keys = stage_.commit(impl_);
+  absl::StatusOr<uint64_t> keys = stage_.commit();
+  if (!keys.ok()) return keys.status();
+  result_.keys = *keys;
   return result_;
 }
 

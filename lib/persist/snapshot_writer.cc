@@ -106,6 +106,15 @@ absl::Status errno_error(std::string_view what, const std::string& path) {
       absl::StrCat("ERR ", to_absl(what), " ", path, ": ", std::strerror(errno)));
 }
 
+std::string dir_of(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+}  // namespace
+
 absl::Status write_all(int fd, std::string_view data, const std::string& path) {
   while (!data.empty()) {
     const ssize_t n = ::write(fd, data.data(), data.size());
@@ -117,15 +126,6 @@ absl::Status write_all(int fd, std::string_view data, const std::string& path) {
   }
   return absl::OkStatus();
 }
-
-std::string dir_of(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-}  // namespace
 
 absl::Status write_snapshot(StoreImpl& impl,
                             absl::FunctionRef<absl::Status(std::string_view)> sink,
@@ -175,14 +175,13 @@ absl::Status write_snapshot(StoreImpl& impl,
   return st;
 }
 
-absl::StatusOr<SaveResult> save_snapshot(StoreImpl& impl, const std::string& path) {
+absl::Status write_file_atomically(
+    const std::string& path, absl::FunctionRef<absl::Status(int fd, const std::string& tmp)> write) {
   static std::atomic<uint64_t> counter{0};
   const std::string tmp = absl::StrCat(path, ".tmp-", ::getpid(), "-", counter.fetch_add(1));
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return errno_error("cannot create", tmp);
-  SaveResult result;
-  absl::Status st = write_snapshot(
-      impl, [&](std::string_view bytes) { return write_all(fd, bytes, tmp); }, &result);
+  absl::Status st = write(fd, tmp);
   if (st.ok() && ::fsync(fd) != 0) st = errno_error("fsync of", tmp);
   if (::close(fd) != 0 && st.ok()) st = errno_error("closing", tmp);
   if (st.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) st = errno_error("renaming onto", path);
@@ -196,6 +195,15 @@ absl::StatusOr<SaveResult> save_snapshot(StoreImpl& impl, const std::string& pat
   if (dfd < 0) return errno_error("cannot open directory", dir);
   if (::fsync(dfd) != 0) st = errno_error("fsync of directory", dir);
   ::close(dfd);
+  return st;
+}
+
+absl::StatusOr<SaveResult> save_snapshot(StoreImpl& impl, const std::string& path) {
+  SaveResult result;
+  absl::Status st = write_file_atomically(path, [&](int fd, const std::string& tmp) {
+    return write_snapshot(
+        impl, [&](std::string_view bytes) { return write_all(fd, bytes, tmp); }, &result);
+  });
   if (!st.ok()) return st;
   return result;
 }

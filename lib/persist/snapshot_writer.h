@@ -43,6 +43,18 @@ absl::Status write_snapshot(StoreImpl& impl,
 // path and the system error.
 absl::StatusOr<SaveResult> save_snapshot(StoreImpl& impl, const std::string& path);
 
+// ---- File helpers (also used by the RDB writer) ----
+
+// Writes path crash-safely: write(fd, tmp) fills a temporary file in the
+// same directory (named tmp in messages; it may seek and pwrite), then the
+// file is fsynced, renamed over path, and the directory fsynced. On error
+// the temporary file is removed and path is untouched; the message names
+// the file and the system error ("ERR <what> <path>: <error>").
+absl::Status write_file_atomically(
+    const std::string& path, absl::FunctionRef<absl::Status(int fd, const std::string& tmp)> write);
+// Writes all of data to fd; errors name path.
+absl::Status write_all(int fd, std::string_view data, const std::string& path);
+
 }  // namespace hashstore::internal::snapshot
 
 #endif  // HASHSTORE_PERSIST_SNAPSHOT_WRITER_H_

@@ -1,0 +1,269 @@
+// HashBuilder and the listpack path (see rdb_hash.h).
+#include "persist/rdb_hash.h"
+
+#include <algorithm>
+#include <string>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "keyspace/key_entry.h"
+#include "persist/rdb_format.h"
+#include "util/absl_view.h"
+#include "util/number.h"
+#include "util/random.h"
+
+namespace hashstore::internal::rdb {
+
+namespace {
+
+// The field-TTL bounds of a hash whose live fields' TTLs span
+// [earliest, latest] (every field having one or not).
+FieldBounds bounds_of(int64_t earliest, int64_t latest, bool every_field_has_ttl) {
+  FieldBounds b;
+  b.next_ms = earliest;
+  b.gone_ms = every_field_has_ttl ? latest : INT64_MAX;
+  return b;
+}
+
+absl::Status corrupt(std::string_view what) { return absl::DataLossError(to_absl(what)); }
+
+}  // namespace
+
+// ---- HashBuilder -----------------------------------------------------------------
+
+void HashBuilder::start(size_t expected) {
+  fields_ = expired_ = with_ttl_ = 0;
+  earliest_ = INT64_MAX;
+  latest_ = INT64_MIN;
+  triplets_ = false;
+  table_.reset();
+  lp_.reset();
+  if (expected > limits_.max_listpack_entries) {
+    table_ = std::make_unique<FieldTable>(random_seed());
+  } else {
+    lp_ = std::make_unique<OwnedListpack>();
+  }
+}
+
+void HashBuilder::to_table() {
+  auto table = std::make_unique<FieldTable>(random_seed());
+  const uint8_t* lp = lp_->data();
+  const uint32_t end = lp::end_offset(lp);
+  char fbuf[kMaxInt64Chars], vbuf[kMaxInt64Chars];
+  for (uint32_t off = lp::first(lp); off != end;) {
+    const std::string_view f = lp::get_string(lp, off, fbuf);
+    off = lp::next(lp, off);
+    const std::string_view v = lp::get_string(lp, off, vbuf);
+    off = lp::next(lp, off);
+    std::optional<int64_t> ttl;
+    if (triplets_) {
+      if (const int64_t t = lp::get(lp, off).int_value; t != 0) ttl = t;
+      off = lp::next(lp, off);
+    }
+    table->insert(table->make(f, v, ttl), table->hash(f));
+  }
+  lp_.reset();
+  table_ = std::move(table);
+}
+
+bool HashBuilder::add(std::string_view field, std::string_view value, int64_t ttl_ms) {
+  if (lp_ != nullptr) {
+    if (fields_ + 1 > limits_.max_listpack_entries || field.size() > limits_.max_listpack_value ||
+        value.size() > limits_.max_listpack_value ||
+        !lp::fits(lp_->data(), field.size() + value.size() + 3 * 11)) {
+      if (lp::find_field(lp_->data(), field, triplets_ ? 3 : 2) != kLpNone) return false;
+      to_table();
+    }
+  }
+  if (lp_ != nullptr) {
+    const size_t stride = triplets_ ? 3 : 2;
+    if (lp::find_field(lp_->data(), field, stride) != kLpNone) return false;
+    if (ttl_ms != 0 && !triplets_) {
+      // The first field with a TTL: every pair gets a TTL entry (0: none).
+      auto t = std::make_unique<OwnedListpack>();
+      const uint8_t* lp = lp_->data();
+      char buf[kMaxInt64Chars];
+      const uint32_t end = lp::end_offset(lp);
+      for (uint32_t off = lp::first(lp); off != end;) {
+        t->append(lp::get_string(lp, off, buf));
+        off = lp::next(lp, off);
+        t->append(lp::get_string(lp, off, buf));
+        off = lp::next(lp, off);
+        lp::append_int(t->data(), 0, t->resizer());
+      }
+      lp_ = std::move(t);
+      triplets_ = true;
+    }
+    lp_->append(field);
+    lp_->append(value);
+    if (triplets_) lp::append_int(lp_->data(), ttl_ms, lp_->resizer());
+  } else {
+    const uint64_t h = table_->hash(field);
+    if (table_->find(field, h) != nullptr) return false;
+    table_->insert(table_->make(field, value, ttl_ms != 0 ? std::optional<int64_t>(ttl_ms)
+                                                          : std::nullopt),
+                   h);
+  }
+  ++fields_;
+  if (ttl_ms != 0 && ttl_ms <= now_) {
+    ++expired_;
+  } else if (ttl_ms != 0) {
+    ++with_ttl_;
+    earliest_ = std::min(earliest_, ttl_ms);
+    latest_ = std::max(latest_, ttl_ms);
+  }
+  return true;
+}
+
+void* HashBuilder::finish(std::string_view key, std::optional<int64_t> expire_ms) {
+  void* entry = nullptr;
+  if (table_ != nullptr) {
+    table_->expire_some(now_, SIZE_MAX);
+    if (table_->size() > 0) {
+      std::optional<FieldBounds> bounds;
+      if (table_->ttl_count() > 0) {
+        bounds = bounds_of(*table_->earliest_expiry(), *table_->latest_expiry(),
+                           table_->ttl_count() == table_->size());
+      }
+      entry = key_entry::make_table(key, expire_ms, table_.release(), bounds);
+    }
+  } else if (lp_ != nullptr && fields_ > expired_) {
+    if (expired_ > 0) {
+      // Rebuild without the fields whose time passed.
+      auto live = std::make_unique<OwnedListpack>();
+      const uint8_t* lp = lp_->data();
+      char fbuf[kMaxInt64Chars], vbuf[kMaxInt64Chars];
+      const uint32_t end = lp::end_offset(lp);
+      for (uint32_t off = lp::first(lp); off != end;) {
+        const std::string_view f = lp::get_string(lp, off, fbuf);
+        off = lp::next(lp, off);
+        const std::string_view v = lp::get_string(lp, off, vbuf);
+        off = lp::next(lp, off);
+        const int64_t t = lp::get(lp, off).int_value;  // expired_ > 0: triplets
+        off = lp::next(lp, off);
+        if (t != 0 && t <= now_) continue;
+        live->append(f);
+        live->append(v);
+        lp::append_int(live->data(), t, live->resizer());
+      }
+      lp_ = std::move(live);
+    }
+    std::optional<FieldBounds> bounds;
+    if (triplets_) bounds = bounds_of(earliest_, latest_, with_ttl_ == fields_ - expired_);
+    entry = key_entry::make_listpack(key, expire_ms, lp_->data(), lp_->size(), bounds);
+  }
+  table_.reset();
+  lp_.reset();
+  fields_ = 0;
+  return entry;
+}
+
+void HashBuilder::discard() {
+  table_.reset();
+  lp_.reset();
+  fields_ = 0;
+}
+
+// ---- A whole listpack ----------------------------------------------------------
+
+absl::Status listpack_hash_entry(const uint8_t* lp, size_t size, bool ttls, std::string_view key,
+                                 std::optional<int64_t> expire_ms, HashBuilder& builder,
+                                 void** entry, HashOutcome* outcome) {
+  *entry = nullptr;
+  if (absl::Status st = lp::validate(lp, size, /*deep=*/true); !st.ok()) {
+    return corrupt(absl::StrCat("bad listpack (", st.message(), ")"));
+  }
+  const HashLimits limits = builder.limits();
+  const int64_t now = builder.now();
+  const size_t stride = ttls ? 3 : 2;
+  size_t groups = 0, live = 0, with_ttl = 0;
+  int64_t earliest = INT64_MAX, latest = INT64_MIN, last_ttl = -1;
+  bool fits = true, canonical = true;
+  char buf[kMaxInt64Chars];
+  const uint32_t end = lp::end_offset(lp);
+  for (uint32_t off = lp::first(lp); off != end;) {
+    int64_t ttl = 0;
+    for (size_t k = 0; k < stride; ++k) {
+      if (off == end) {
+        return corrupt(absl::StrCat("bad listpack (its entries are not a whole number of ",
+                                    ttls ? "triplets" : "pairs", ")"));
+      }
+      const LpEntry e = lp::get(lp, off);
+      if (k == 2) {
+        if (!e.is_int || e.int_value < 0 || static_cast<uint64_t>(e.int_value) > kMaxFieldTtl) {
+          return corrupt("bad listpack (a field TTL is not an integer in [0, 2^48 - 1])");
+        }
+        ttl = e.int_value;
+        // Redis keeps the fields with a TTL first, in ascending order.
+        if (ttl != 0 && (last_ttl == 0 || ttl < last_ttl)) {
+          return corrupt("bad listpack (field TTLs out of order)");
+        }
+        last_ttl = ttl;
+      } else if (e.is_int) {
+        if (lp::get_string(lp, off, buf).size() > limits.max_listpack_value) fits = false;
+      } else {
+        int64_t ignored;
+        if (lp::may_be_int(e.str) && parse_int64(e.str, &ignored)) canonical = false;
+        if (e.str.size() > limits.max_listpack_value) fits = false;
+      }
+      off = lp::next(lp, off);
+    }
+    ++groups;
+    if (ttl != 0 && ttl <= now) continue;
+    ++live;
+    if (ttl != 0) {
+      ++with_ttl;
+      earliest = std::min(earliest, ttl);
+      latest = std::max(latest, ttl);
+    }
+  }
+  if (groups == 0) {
+    *outcome = HashOutcome::kEmpty;
+    return absl::OkStatus();
+  }
+  if (groups > limits.max_listpack_entries) fits = false;
+  if (fits) {
+    // Duplicates (a walk per field, within the entries threshold); a table
+    // finds them as it is built below.
+    for (uint32_t off = lp::first(lp); off != end;) {
+      const std::string_view f = lp::get_string(lp, off, buf);
+      if (lp::find_field(lp, f, stride) != off) {
+        return corrupt(absl::StrCat("duplicate field \"", absl::CHexEscape(to_absl(f)), "\""));
+      }
+      for (size_t k = 0; k < stride; ++k) off = lp::next(lp, off);
+    }
+  }
+  if ((expire_ms && *expire_ms <= now) || live == 0) {
+    *outcome = HashOutcome::kExpired;
+    return absl::OkStatus();
+  }
+  *outcome = HashOutcome::kStaged;
+  if (fits && canonical && live == groups) {
+    std::optional<FieldBounds> bounds;
+    if (ttls) bounds = bounds_of(earliest, latest, with_ttl == live);
+    *entry = key_entry::make_listpack(key, expire_ms, lp, size, bounds);
+    return absl::OkStatus();
+  }
+  builder.start(groups);
+  char fbuf[kMaxInt64Chars], vbuf[kMaxInt64Chars];
+  for (uint32_t off = lp::first(lp); off != end;) {
+    const std::string_view f = lp::get_string(lp, off, fbuf);
+    off = lp::next(lp, off);
+    const std::string_view v = lp::get_string(lp, off, vbuf);
+    off = lp::next(lp, off);
+    int64_t ttl = 0;
+    if (ttls) {
+      ttl = lp::get(lp, off).int_value;
+      off = lp::next(lp, off);
+    }
+    if (!builder.add(f, v, ttl)) {
+      builder.discard();
+      return corrupt(absl::StrCat("duplicate field \"", absl::CHexEscape(to_absl(f)), "\""));
+    }
+  }
+  *entry = builder.finish(key, expire_ms);
+  if (*entry == nullptr) *outcome = HashOutcome::kExpired;
+  return absl::OkStatus();
+}
+
+}  // namespace hashstore::internal::rdb
