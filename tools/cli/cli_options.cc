@@ -22,10 +22,17 @@ constexpr std::array kOptionSpecs = {
                "write the loaded keyspace as RESP commands for redis-cli --pipe to OUT "
                "(- for stdout) and exit",
                [](CliOptions* o, std::string_view v) { o->export_resp = v; }},
+    OptionSpec{"--export-rdb", "OUT",
+               "write the loaded keyspace as a Redis RDB file to OUT and exit",
+               [](CliOptions* o, std::string_view v) { o->export_rdb = v; }},
     OptionSpec{"--help", "", "print this help and exit",
                [](CliOptions* o, std::string_view) { o->help = true; }},
     OptionSpec{"--no-raw", "", "format replies as redis-cli --no-raw does (the default)",
                [](CliOptions*, std::string_view) {}},
+    OptionSpec{"--rdb-skip-unsupported", "",
+               "loading a Redis RDB file: skip (and count) keys of other types and "
+               "databases instead of refusing the file",
+               [](CliOptions* o, std::string_view) { o->rdb_skip_unsupported = true; }},
     OptionSpec{"-h", "", "same as --help", [](CliOptions* o, std::string_view) { o->help = true; }},
 };
 
