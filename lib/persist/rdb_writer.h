@@ -19,7 +19,8 @@
 //                                        (TTL - earliest + 1 or 0, field,
 //                                        value)
 // then EOF and the CRC-64 of everything before it. Fields and keys whose
-// TTL passed are left out. Strings are written plainly (no integer or LZF
+// TTL passed are left out. So a listpack hash with field TTLs comes back
+// (here or in Redis) in Redis's field order, not its own. Strings are written plainly (no integer or LZF
 // encoding), which every Redis version reads.
 //
 // Version: 10 (loads in Redis 7.0 and later) when no field TTL was written;
