@@ -2,8 +2,11 @@
 #include "persist/rdb_hash.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
+#include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "keyspace/key_entry.h"
@@ -26,6 +29,48 @@ FieldBounds bounds_of(int64_t earliest, int64_t latest, bool every_field_has_ttl
 }
 
 absl::Status corrupt(std::string_view what) { return absl::DataLossError(to_absl(what)); }
+
+// A field name as the listpack holds it. In a canonical listpack (every
+// string that reads as an int64 stored as an integer) two fields are equal
+// exactly when these are.
+struct FieldKey {
+  bool is_int;
+  int64_t v;
+  std::string_view s;
+  bool operator==(const FieldKey& o) const {
+    return is_int == o.is_int && (is_int ? v == o.v : s == o.s);
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const FieldKey& k) {
+    return k.is_int ? H::combine(std::move(h), true, k.v) : H::combine(std::move(h), false, k.s);
+  }
+};
+
+// The first field that appears twice among the listpack's `groups`
+// groups of `stride` entries, in its text form, or nullopt. Pairwise for
+// a few fields, a hash set for more. REQUIRES: a canonical listpack.
+std::optional<std::string> duplicate_field(const uint8_t* lp, size_t stride, size_t groups) {
+  constexpr size_t kPairwiseMax = 16;
+  FieldKey small[kPairwiseMax];
+  absl::flat_hash_set<FieldKey> seen;
+  if (groups > kPairwiseMax) seen.reserve(groups);
+  const uint32_t end = lp::end_offset(lp);
+  size_t n = 0;
+  for (uint32_t off = lp::first(lp); off != end; ++n) {
+    const LpEntry e = lp::get(lp, off);
+    const FieldKey k{e.is_int, e.int_value, e.is_int ? std::string_view() : e.str};
+    bool dup = false;
+    if (groups <= kPairwiseMax) {
+      for (size_t i = 0; i < n && !dup; ++i) dup = small[i] == k;
+      small[n] = k;
+    } else {
+      dup = !seen.insert(k).second;
+    }
+    if (dup) return k.is_int ? std::to_string(k.v) : std::string(k.s);
+    for (size_t i = 0; i < stride; ++i) off = lp::next(lp, off);
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -222,17 +267,12 @@ absl::Status listpack_hash_entry(const uint8_t* lp, size_t size, bool ttls, std:
     return absl::OkStatus();
   }
   if (groups > limits.max_listpack_entries) fits = false;
-  if (fits) {
-    // Duplicates (a walk per field, within the entries threshold); a table
-    // finds them as it is built below.
-    for (uint32_t off = lp::first(lp); off != end;) {
-      const std::string_view f = lp::get_string(lp, off, buf);
-      if (lp::find_field(lp, f, stride) != off) {
-        return corrupt(absl::StrCat("duplicate field \"", absl::CHexEscape(to_absl(f)), "\""));
-      }
-      for (size_t k = 0; k < stride; ++k) off = lp::next(lp, off);
+  if (fits && canonical) {
+    if (const std::optional<std::string> dup = duplicate_field(lp, stride, groups)) {
+      return corrupt(absl::StrCat("duplicate field \"", absl::CHexEscape(*dup), "\""));
     }
   }
+  // Otherwise the builder below finds duplicates as it rebuilds the hash.
   if ((expire_ms && *expire_ms <= now) || live == 0) {
     *outcome = HashOutcome::kExpired;
     return absl::OkStatus();

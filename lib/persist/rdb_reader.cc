@@ -85,6 +85,7 @@ class Reader {
   uint64_t db_ = 0;
   std::optional<int64_t> expire_;
   bool in_key_ = false;
+  uint64_t key_at_ = 0;  // where the record of key_ starts (its type byte)
   std::string key_;
   std::string field_;
 };
@@ -101,7 +102,14 @@ absl::StatusOr<LoadResult> Reader::run() {
     }
     return absl::Status(st.code(), absl::StrCat(label_, where, st.message()));
   }
-  absl::StatusOr<uint64_t> keys = stage_.commit();
+  KeyStage::Duplicate dup;
+  absl::StatusOr<uint64_t> keys = stage_.commit(&dup);
+  if (!keys.ok() && keys.status().code() == absl::StatusCode::kDataLoss) {
+    std::string shown = absl::CHexEscape(to_absl(std::string_view(dup.key).substr(0, kMaxKeyShown)));
+    if (dup.key.size() > kMaxKeyShown) shown += "...";
+    return absl::DataLossError(absl::StrCat(label_, "key \"", shown, "\" (db 0): the key appears "
+                                            "twice in the file at byte ", dup.at));
+  }
   if (!keys.ok()) return keys.status();
   result_.keys = *keys;
   return result_;
@@ -236,6 +244,7 @@ absl::Status Reader::trailer() {
 }
 
 absl::Status Reader::key_value(uint8_t type) {
+  key_at_ = in_.pos() - 1;  // the type byte
   if (absl::Status st = read_copy(&key_, "key"); !st.ok()) return st;
   in_key_ = true;
   const uint64_t at = in_.pos();
@@ -260,7 +269,6 @@ absl::Status Reader::key_value(uint8_t type) {
 }
 
 absl::Status Reader::hash(uint8_t type) {
-  const uint64_t at = in_.pos();
   void* entry = nullptr;
   HashOutcome outcome = HashOutcome::kEmpty;
   absl::Status st;
@@ -281,7 +289,7 @@ absl::Status Reader::hash(uint8_t type) {
   if (!st.ok()) return st;
   switch (outcome) {
     case HashOutcome::kStaged:
-      if (!stage_.add(entry)) return RdbInput::error(at, "the key appears twice in the file");
+      stage_.add(entry, key_at_);
       break;
     case HashOutcome::kExpired:
       ++result_.expired;

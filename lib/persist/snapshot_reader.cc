@@ -127,8 +127,8 @@ class Parser {
   absl::Status table_hash(Cursor& c, std::string_view key, std::optional<int64_t> expire,
                           bool field_ttls, uint64_t at);
   absl::Status stage(void* entry, uint64_t at) {
-    if (stage_.add(entry)) return absl::OkStatus();
-    return fail(at, "duplicate key");
+    stage_.add(entry, at);
+    return absl::OkStatus();
   }
 
   StoreImpl& impl_;
@@ -171,8 +171,12 @@ absl::StatusOr<LoadResult> Parser::run() {
     if (st = block(at); !st.ok()) return st;
   }
   // Everything passed: the keys go in together, if the store is still empty.
-  absl::StatusOr<uint64_t> keys = stage_.commit();
-  if (!keys.ok()) return keys.status();
+  KeyStage::Duplicate dup;
+  absl::StatusOr<uint64_t> keys = stage_.commit(&dup);
+  if (!keys.ok()) {
+    return keys.status().code() == absl::StatusCode::kDataLoss ? fail(dup.at, "duplicate key")
+                                                                : keys.status();
+  }
   result_.keys = *keys;
   return result_;
 }
