@@ -19,6 +19,7 @@
 #include "persist/rdb_crc64.h"
 #include "persist/rdb_format.h"
 #include "persist/snapshot_writer.h"
+#include "util/bytes.h"
 #include "util/absl_view.h"
 
 namespace hashstore::internal::rdb {
@@ -26,6 +27,8 @@ namespace hashstore::internal::rdb {
 namespace {
 
 constexpr std::string_view kHashstoreVersion = "0.1.0";
+// How many keys ahead the writer prefetches entries.
+constexpr size_t kPrefetchAhead = 8;
 
 std::string header(int version) {
   return absl::StrCat(to_absl(kMagicPrefix), version < 10 ? "000" : "00", version);
@@ -181,18 +184,34 @@ absl::Status write_body(StoreImpl& impl, absl::FunctionRef<absl::Status(std::str
   put_len(&buf, volatile_keys);
   absl::Status st = emit(buf);
   RecordWriter records(now);
+  std::vector<const void*> entries;
   for (size_t i = 0; st.ok() && i < impl.shard_count(); ++i) {
     Shard& shard = impl.shard(i);
     buf.clear();
     {
       StoreImpl::ShardLock lock(impl, shard, Access::kRead);
       const auto t0 = std::chrono::steady_clock::now();
-      shard.keyspace.for_each([&](const void* e) {
-        if (Keyspace::expired(e, now)) return;
+      // The slots first (a sequential walk), then the entries in address
+      // order (the file's key order is free): table order would visit
+      // them at random, a cache and TLB miss each; in address order they
+      // mostly come one after the other, as they were allocated. The ones
+      // a few keys ahead are prefetched too.
+      entries.clear();
+      entries.reserve(shard.keyspace.size());
+      shard.keyspace.for_each([&](const void* e) { entries.push_back(e); });
+      std::sort(entries.begin(), entries.end());
+      for (size_t j = 0; j < entries.size(); ++j) {
+        if (j + kPrefetchAhead < entries.size()) {
+          const char* ahead = static_cast<const char*>(entries[j + kPrefetchAhead]);
+          prefetch_line(ahead);
+          prefetch_line(ahead + 64);
+        }
+        const void* e = entries[j];
+        if (Keyspace::expired(e, now)) continue;
         const size_t before = buf.size();
         records.add(e, &buf);
         if (buf.size() != before) ++result->keys;
-      });
+      }
       result->shard_pause_ms.push_back(
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
               .count());

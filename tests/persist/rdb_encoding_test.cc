@@ -4,6 +4,7 @@
 // ziplist.c and zipmap.c comments and on damaged copies).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <string>
@@ -50,17 +51,24 @@ TEST_CASE("crc64") {
       CHECK(rdb::crc64_combine(a, b, data.size() - split) == whole);
     }
   }
-  SUBCASE("a bitwise reference agrees on random inputs") {
+  SUBCASE("a bitwise reference, the tables and the folding agree on random inputs") {
     std::mt19937_64 rng(11);
-    for (int round = 0; round < 50; ++round) {
-      std::string data(rng() % 100, '\0');
+    for (int round = 0; round < 300; ++round) {
+      // Lengths around the folding's steps (16, 64 bytes), offsets off
+      // alignment, and a starting CRC carried in.
+      std::string data(rng() % (round < 200 ? 300 : 5000) + 1, '\0');
       for (char& c : data) c = static_cast<char>(rng());
-      uint64_t ref = 0;
-      for (unsigned char c : data) {
-        ref ^= c;
+      const size_t off = rng() % std::min<size_t>(data.size(), 17);
+      const uint64_t start = round % 2 ? rng() : 0;
+      uint64_t ref = start;
+      for (size_t i = off; i < data.size(); ++i) {
+        ref ^= static_cast<unsigned char>(data[i]);
         for (int b = 0; b < 8; ++b) ref = (ref & 1) ? (ref >> 1) ^ rdb::kCrc64PolyReflected : ref >> 1;
       }
-      CHECK(rdb::crc64_update(0, data.data(), data.size()) == ref);
+      CAPTURE(data.size());
+      CAPTURE(off);
+      CHECK(rdb::crc64_update(start, data.data() + off, data.size() - off) == ref);
+      CHECK(rdb::crc64_update_tables(start, data.data() + off, data.size() - off) == ref);
     }
   }
 }
