@@ -245,7 +245,12 @@ absl::Status listpack_hash_entry(const uint8_t* lp, size_t size, bool ttls, std:
         }
         last_ttl = ttl;
       } else if (e.is_int) {
-        if (lp::get_string(lp, off, buf).size() > limits.max_listpack_value) fits = false;
+        // An integer's text is at most 20 bytes: only a low threshold can
+        // be passed by one.
+        if (limits.max_listpack_value < kMaxInt64Chars - 1 &&
+            lp::get_string(lp, off, buf).size() > limits.max_listpack_value) {
+          fits = false;
+        }
       } else {
         int64_t ignored;
         if (lp::may_be_int(e.str) && parse_int64(e.str, &ignored)) canonical = false;
