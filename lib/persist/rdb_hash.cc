@@ -2,7 +2,9 @@
 #include "persist/rdb_hash.h"
 
 #include <algorithm>
+#include <cstring>
 #include <optional>
+#include <type_traits>
 #include <string>
 #include <utility>
 
@@ -33,18 +35,22 @@ absl::Status corrupt(std::string_view what) { return absl::DataLossError(to_absl
 // A field name as the listpack holds it. In a canonical listpack (every
 // string that reads as an int64 stored as an integer) two fields are equal
 // exactly when these are.
+// Trivial (no constructor), so an array of them costs nothing to declare.
 struct FieldKey {
   bool is_int;
-  int64_t v;
-  std::string_view s;
+  int64_t v;     // the integer, or the string's length
+  const char* s;  // the string's bytes (strings only)
+  std::string_view str() const { return {s, static_cast<size_t>(v)}; }
   bool operator==(const FieldKey& o) const {
-    return is_int == o.is_int && (is_int ? v == o.v : s == o.s);
+    return is_int == o.is_int && v == o.v && (is_int || std::memcmp(s, o.s, v) == 0);
   }
   template <typename H>
   friend H AbslHashValue(H h, const FieldKey& k) {
-    return k.is_int ? H::combine(std::move(h), true, k.v) : H::combine(std::move(h), false, k.s);
+    return k.is_int ? H::combine(std::move(h), true, k.v)
+                    : H::combine(std::move(h), false, absl::string_view(k.s, k.v));
   }
 };
+static_assert(std::is_trivially_default_constructible_v<FieldKey>);
 
 // The first field that appears twice among the listpack's `groups`
 // groups of `stride` entries, in its text form, or nullopt. Pairwise for
@@ -58,7 +64,8 @@ std::optional<std::string> duplicate_field(const uint8_t* lp, size_t stride, siz
   size_t n = 0;
   for (uint32_t off = lp::first(lp); off != end; ++n) {
     const LpEntry e = lp::get(lp, off);
-    const FieldKey k{e.is_int, e.int_value, e.is_int ? std::string_view() : e.str};
+    const FieldKey k = e.is_int ? FieldKey{true, e.int_value, nullptr}
+                                : FieldKey{false, static_cast<int64_t>(e.str.size()), e.str.data()};
     bool dup = false;
     if (groups <= kPairwiseMax) {
       for (size_t i = 0; i < n && !dup; ++i) dup = small[i] == k;
@@ -66,7 +73,7 @@ std::optional<std::string> duplicate_field(const uint8_t* lp, size_t stride, siz
     } else {
       dup = !seen.insert(k).second;
     }
-    if (dup) return k.is_int ? std::to_string(k.v) : std::string(k.s);
+    if (dup) return k.is_int ? std::to_string(k.v) : std::string(k.str());
     for (size_t i = 0; i < stride; ++i) off = lp::next(lp, off);
   }
   return std::nullopt;
