@@ -32,6 +32,29 @@ FieldBounds bounds_of(int64_t earliest, int64_t latest, bool every_field_has_ttl
 
 absl::Status corrupt(std::string_view what) { return absl::DataLossError(to_absl(what)); }
 
+// Calls fn(field, value, ttl) for each group of a hash's listpack, in order
+// (ttl: the third entry of a triplet, 0 for pairs); stops when fn returns
+// false. Returns whether every group was seen. REQUIRES: a valid listpack
+// of whole groups.
+template <class F>
+bool for_each_group(const uint8_t* lp, bool triplets, F&& fn) {
+  char fbuf[kMaxInt64Chars], vbuf[kMaxInt64Chars];
+  const uint32_t end = lp::end_offset(lp);
+  for (uint32_t off = lp::first(lp); off != end;) {
+    const std::string_view f = lp::get_string(lp, off, fbuf);
+    off = lp::next(lp, off);
+    const std::string_view v = lp::get_string(lp, off, vbuf);
+    off = lp::next(lp, off);
+    int64_t ttl = 0;
+    if (triplets) {
+      ttl = lp::get(lp, off).int_value;
+      off = lp::next(lp, off);
+    }
+    if (!fn(f, v, ttl)) return false;
+  }
+  return true;
+}
+
 // A field name as the listpack holds it. In a canonical listpack (every
 // string that reads as an int64 stored as an integer) two fields are equal
 // exactly when these are.
@@ -99,21 +122,11 @@ void HashBuilder::start(size_t expected) {
 
 void HashBuilder::to_table() {
   auto table = std::make_unique<FieldTable>(random_seed());
-  const uint8_t* lp = lp_->data();
-  const uint32_t end = lp::end_offset(lp);
-  char fbuf[kMaxInt64Chars], vbuf[kMaxInt64Chars];
-  for (uint32_t off = lp::first(lp); off != end;) {
-    const std::string_view f = lp::get_string(lp, off, fbuf);
-    off = lp::next(lp, off);
-    const std::string_view v = lp::get_string(lp, off, vbuf);
-    off = lp::next(lp, off);
-    std::optional<int64_t> ttl;
-    if (triplets_) {
-      if (const int64_t t = lp::get(lp, off).int_value; t != 0) ttl = t;
-      off = lp::next(lp, off);
-    }
-    table->insert(table->make(f, v, ttl), table->hash(f));
-  }
+  for_each_group(lp_->data(), triplets_, [&](std::string_view f, std::string_view v, int64_t t) {
+    table->insert(table->make(f, v, t != 0 ? std::optional<int64_t>(t) : std::nullopt),
+                  table->hash(f));
+    return true;
+  });
   lp_.reset();
   table_ = std::move(table);
 }
@@ -133,16 +146,12 @@ bool HashBuilder::add(std::string_view field, std::string_view value, int64_t tt
     if (ttl_ms != 0 && !triplets_) {
       // The first field with a TTL: every pair gets a TTL entry (0: none).
       auto t = std::make_unique<OwnedListpack>();
-      const uint8_t* lp = lp_->data();
-      char buf[kMaxInt64Chars];
-      const uint32_t end = lp::end_offset(lp);
-      for (uint32_t off = lp::first(lp); off != end;) {
-        t->append(lp::get_string(lp, off, buf));
-        off = lp::next(lp, off);
-        t->append(lp::get_string(lp, off, buf));
-        off = lp::next(lp, off);
+      for_each_group(lp_->data(), false, [&](std::string_view f, std::string_view v, int64_t) {
+        t->append(f);
+        t->append(v);
         lp::append_int(t->data(), 0, t->resizer());
-      }
+        return true;
+      });
       lp_ = std::move(t);
       triplets_ = true;
     }
@@ -183,21 +192,15 @@ void* HashBuilder::finish(std::string_view key, std::optional<int64_t> expire_ms
     if (expired_ > 0) {
       // Rebuild without the fields whose time passed.
       auto live = std::make_unique<OwnedListpack>();
-      const uint8_t* lp = lp_->data();
-      char fbuf[kMaxInt64Chars], vbuf[kMaxInt64Chars];
-      const uint32_t end = lp::end_offset(lp);
-      for (uint32_t off = lp::first(lp); off != end;) {
-        const std::string_view f = lp::get_string(lp, off, fbuf);
-        off = lp::next(lp, off);
-        const std::string_view v = lp::get_string(lp, off, vbuf);
-        off = lp::next(lp, off);
-        const int64_t t = lp::get(lp, off).int_value;  // expired_ > 0: triplets
-        off = lp::next(lp, off);
-        if (t != 0 && t <= now_) continue;
-        live->append(f);
-        live->append(v);
-        lp::append_int(live->data(), t, live->resizer());
-      }
+      // expired_ > 0: the listpack holds triplets.
+      for_each_group(lp_->data(), true, [&](std::string_view f, std::string_view v, int64_t t) {
+        if (t == 0 || t > now_) {
+          live->append(f);
+          live->append(v);
+          lp::append_int(live->data(), t, live->resizer());
+        }
+        return true;
+      });
       lp_ = std::move(live);
     }
     std::optional<FieldBounds> bounds;
@@ -297,21 +300,14 @@ absl::Status listpack_hash_entry(const uint8_t* lp, size_t size, bool ttls, std:
     return absl::OkStatus();
   }
   builder.start(groups);
-  char fbuf[kMaxInt64Chars], vbuf[kMaxInt64Chars];
-  for (uint32_t off = lp::first(lp); off != end;) {
-    const std::string_view f = lp::get_string(lp, off, fbuf);
-    off = lp::next(lp, off);
-    const std::string_view v = lp::get_string(lp, off, vbuf);
-    off = lp::next(lp, off);
-    int64_t ttl = 0;
-    if (ttls) {
-      ttl = lp::get(lp, off).int_value;
-      off = lp::next(lp, off);
-    }
-    if (!builder.add(f, v, ttl)) {
-      builder.discard();
-      return corrupt(absl::StrCat("duplicate field \"", absl::CHexEscape(to_absl(f)), "\""));
-    }
+  std::string dup;
+  if (!for_each_group(lp, ttls, [&](std::string_view f, std::string_view v, int64_t ttl) {
+        if (builder.add(f, v, ttl)) return true;
+        dup = absl::CHexEscape(to_absl(f));
+        return false;
+      })) {
+    builder.discard();
+    return corrupt(absl::StrCat("duplicate field \"", dup, "\""));
   }
   *entry = builder.finish(key, expire_ms);
   if (*entry == nullptr) *outcome = HashOutcome::kExpired;

@@ -90,24 +90,30 @@ absl::Status RdbInput::read_u8(uint8_t* v) {
   return absl::OkStatus();
 }
 
-absl::Status RdbInput::read_le32(int32_t* v) {
-  if (absl::Status st = need(4, "a 32-bit integer"); !st.ok()) return st;
+absl::Status RdbInput::read_le(size_t n, uint64_t* v) {
+  if (absl::Status st = need(n, n == 4 ? "a 32-bit integer" : "a 64-bit integer"); !st.ok()) {
+    return st;
+  }
   const uint8_t* p;
-  if (absl::Status st = take(4, &p); !st.ok()) return st;
-  uint32_t u = 0;
-  for (int i = 3; i >= 0; --i) u = u << 8 | p[i];
-  *v = static_cast<int32_t>(u);
+  if (absl::Status st = take(n, &p); !st.ok()) return st;
+  uint64_t u = 0;
+  for (size_t i = n; i-- > 0;) u = u << 8 | p[i];
+  *v = u;
   return absl::OkStatus();
 }
 
-absl::Status RdbInput::read_le64(int64_t* v) {
-  if (absl::Status st = need(8, "a 64-bit integer"); !st.ok()) return st;
-  const uint8_t* p;
-  if (absl::Status st = take(8, &p); !st.ok()) return st;
+absl::Status RdbInput::read_le32(int32_t* v) {
   uint64_t u = 0;
-  for (int i = 7; i >= 0; --i) u = u << 8 | p[i];
+  absl::Status st = read_le(4, &u);
+  *v = static_cast<int32_t>(static_cast<uint32_t>(u));
+  return st;
+}
+
+absl::Status RdbInput::read_le64(int64_t* v) {
+  uint64_t u = 0;
+  absl::Status st = read_le(8, &u);
   *v = static_cast<int64_t>(u);
-  return absl::OkStatus();
+  return st;
 }
 
 absl::Status RdbInput::len_or_encoding(uint64_t* v, int* encoding, std::string_view what) {

@@ -82,6 +82,8 @@ class RdbInput {
  private:
   // Makes n bytes available at cur_. REQUIRES: n <= left().
   absl::Status fill(size_t n);
+  // An n-byte little-endian number (n <= 8).
+  absl::Status read_le(size_t n, uint64_t* v);
   // Reads a length's first byte and decodes it; *encoding gets the low 6
   // bits of a 11xxxxxx byte (and *v is left unset), else -1.
   absl::Status len_or_encoding(uint64_t* v, int* encoding, std::string_view what);

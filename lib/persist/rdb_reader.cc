@@ -2,13 +2,7 @@
 // at the end (see rdb_reader.h).
 #include "persist/rdb_reader.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <optional>
 
 #include "absl/strings/escaping.h"
@@ -21,6 +15,7 @@
 #include "persist/rdb_input.h"
 #include "persist/rdb_skip.h"
 #include "persist/rdb_ziplist.h"
+#include "persist/snapshot_reader.h"
 #include "util/absl_view.h"
 
 namespace hashstore::internal::rdb {
@@ -480,17 +475,10 @@ bool has_rdb_magic(std::string_view head) { return head.substr(0, 5) == kMagicPr
 absl::StatusOr<LoadResult> load_rdb_file(StoreImpl& impl, const std::string& path,
                                          const LoadOptions& options) {
   const std::string label = absl::StrCat("ERR RDB file ", path, ": ");
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    const std::string msg = absl::StrCat(label, std::strerror(errno));
-    return errno == ENOENT ? absl::NotFoundError(msg) : absl::PermissionDeniedError(msg);
-  }
-  struct stat st;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return absl::DataLossError(absl::StrCat(label, "not a regular file"));
-  }
-  RdbInput in(fd, static_cast<uint64_t>(st.st_size));
+  int fd;
+  uint64_t size;
+  if (absl::Status st = snapshot::open_for_load(path, label, &fd, &size); !st.ok()) return st;
+  RdbInput in(fd, size);
   return load(impl, in, label, options);
 }
 

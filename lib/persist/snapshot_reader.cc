@@ -494,20 +494,30 @@ absl::Status Parser::table_hash(Cursor& c, std::string_view key, std::optional<i
 
 }  // namespace
 
-absl::StatusOr<LoadResult> load_snapshot_file(StoreImpl& impl, const std::string& path,
-                                              const LoadOptions& options) {
-  const std::string label = absl::StrCat("ERR snapshot ", path, ": ");
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+absl::Status open_for_load(const std::string& path, const std::string& label, int* fd,
+                           uint64_t* size) {
+  *fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (*fd < 0) {
     const std::string msg = absl::StrCat(label, std::strerror(errno));
     return errno == ENOENT ? absl::NotFoundError(msg) : absl::PermissionDeniedError(msg);
   }
   struct stat st;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
+  if (::fstat(*fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(*fd);
+    *fd = -1;
     return absl::DataLossError(absl::StrCat(label, "not a regular file"));
   }
-  FileSource src(fd, static_cast<uint64_t>(st.st_size), label);
+  *size = static_cast<uint64_t>(st.st_size);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<LoadResult> load_snapshot_file(StoreImpl& impl, const std::string& path,
+                                              const LoadOptions& options) {
+  const std::string label = absl::StrCat("ERR snapshot ", path, ": ");
+  int fd;
+  uint64_t size;
+  if (absl::Status st = open_for_load(path, label, &fd, &size); !st.ok()) return st;
+  FileSource src(fd, size, label);
   return Parser(impl, src, label, options).run();
 }
 

@@ -3,7 +3,7 @@
 // encodings (listpack through OwnedListpack; ziplist and zipmap written
 // here from their layouts, ziplist integers in the smallest encoding as
 // Redis's zipTryEncoding picks it), and a picture of a store's keys to
-// compare.
+// compare (key_image.h).
 #ifndef HASHSTORE_TESTS_PERSIST_RDB_TEST_UTIL_H_
 #define HASHSTORE_TESTS_PERSIST_RDB_TEST_UTIL_H_
 
@@ -18,6 +18,8 @@
 #include <vector>
 
 #include <hashstore/store.h>
+
+#include "key_image.h"
 
 #include "encoding/listpack.h"
 #include "persist/rdb_crc64.h"
@@ -179,33 +181,6 @@ inline std::string zipmap(const std::vector<std::pair<std::string, std::string>>
   }
   z.push_back(static_cast<char>(0xFF));
   return z;
-}
-
-// Everything observable about one key.
-struct KeyImage {
-  std::string encoding;
-  int64_t expire;
-  std::vector<std::pair<std::string, std::string>> fields;  // sorted for a table
-  std::vector<int64_t> field_ttls;                          // HPEXPIRETIME, in that order
-  bool operator==(const KeyImage&) const = default;
-};
-
-inline KeyImage image(hashstore::Store& s, const std::string& key) {
-  KeyImage k;
-  k.encoding = s.object_encoding(key).value_or("none");
-  k.expire = s.pexpiretime(key);
-  k.fields = s.hgetall(key);
-  if (k.encoding == "hashtable") std::sort(k.fields.begin(), k.fields.end());
-  std::vector<std::string_view> names;
-  for (const auto& f : k.fields) names.push_back(f.first);
-  k.field_ttls = s.hpexpiretime(key, names);
-  return k;
-}
-
-inline std::map<std::string, KeyImage> image_of(hashstore::Store& s) {
-  std::map<std::string, KeyImage> out;
-  for (const std::string& k : s.keys("*")) out[k] = image(s, k);
-  return out;
 }
 
 inline std::string read_file(const std::string& path) {

@@ -30,7 +30,6 @@ namespace {
 using hashstore::ManualClock;
 using hashstore::Options;
 using hashstore::Store;
-using rdbtest::image_of;
 namespace rdb = hashstore::internal::rdb;
 
 constexpr int64_t kT0 = 1700000000000;
@@ -114,7 +113,7 @@ TEST_CASE("RDB writer: round trips") {
       REQUIRE_MESSAGE(loaded.ok(), loaded.status().message());
       // A listpack with field TTLs goes out in Redis's order (TTL fields
       // first, by TTL): compare its fields as a set, in the same way.
-      auto unordered = [](std::map<std::string, rdbtest::KeyImage> m) {
+      auto unordered = [](std::map<std::string, KeyImage> m) {
         for (auto& [k, img] : m) {
           std::vector<std::pair<std::pair<std::string, std::string>, int64_t>> f;
           for (size_t i = 0; i < img.fields.size(); ++i) f.push_back({img.fields[i], img.field_ttls[i]});

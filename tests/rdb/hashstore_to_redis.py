@@ -19,10 +19,9 @@ Servers take ports from $HASHSTORE_RDB_PORTS (default 22200-22299) and are
 stopped by their PID. Skipped (77) without redis-server, redis-cli or
 redis-check-rdb.
 """
-import argparse
 import os
 import shutil
-import signal
+import subprocess
 import sys
 import tempfile
 
@@ -39,8 +38,8 @@ def run_seed(cli, seed, keys):
     try:
         rdb_models.write_model(cli, work, model, rdb_name="dump.rdb")
         exported = os.path.join(work, "exported.rdb")
-        rso.subprocess.run([cli, "--dir", work, "--dbfilename", "dump.rdb",
-                            "--export-rdb", exported], check=True)
+        subprocess.run([cli, "--dir", work, "--dbfilename", "dump.rdb",
+                        "--export-rdb", exported], check=True)
         for path in (os.path.join(work, "dump.rdb"), exported):
             ok, out = rdb_models.check_rdb(path)
             if not ok:
@@ -73,23 +72,7 @@ def run_seed(cli, seed, keys):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cli", required=True)
-    ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--keys", type=int, default=300)
-    args = ap.parse_args()
-    if rso.missing_tools():
-        print("skipped: missing " + ", ".join(rso.missing_tools()))
-        return rso.SKIP
-    signal.signal(signal.SIGTERM, rso.on_signal)
-    failed = 0
-    for seed in range(1, args.seeds + 1):
-        errors = run_seed(args.cli, seed, args.keys)
-        for e in errors[:20]:
-            print(f"seed {seed}: {e}")
-        print(f"seed {seed}: {args.keys} keys, {'FAILED' if errors else 'ok'}")
-        failed += bool(errors)
-    return 1 if failed else 0
+    return rdb_models.main_over_seeds(run_seed, "keys")
 
 
 if __name__ == "__main__":

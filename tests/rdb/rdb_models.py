@@ -4,8 +4,10 @@ one into hashstore (through hashstore-cli) as a snapshot or an RDB file.
 The process helpers (RedisProcess, Ports, Resp, run_cli, quote) come from
 tools/redis_scale_out.py, which the README quotes.
 """
+import argparse
 import os
 import random
+import signal
 import subprocess
 import sys
 
@@ -91,3 +93,27 @@ def check_rdb(path):
     """redis-check-rdb's verdict: (ok, its output)."""
     res = subprocess.run(["redis-check-rdb", path], capture_output=True, text=True)
     return "RDB looks OK" in res.stdout, res.stdout + res.stderr
+
+
+def main_over_seeds(run_seed, noun):
+    """The tests' command line: --cli PATH [--seeds N] [--keys N]; runs
+    run_seed(cli, seed, keys) -> list of errors for seeds 1..N, prints them
+    (the first 20 a seed) and a line per seed. Exit status 0, 1 (a seed
+    failed) or 77 (redis tools missing)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cli", required=True)
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--keys", type=int, default=300)
+    args = ap.parse_args()
+    if rso.missing_tools():
+        print("skipped: missing " + ", ".join(rso.missing_tools()))
+        return rso.SKIP
+    signal.signal(signal.SIGTERM, rso.on_signal)
+    failed = 0
+    for seed in range(1, args.seeds + 1):
+        errors = run_seed(args.cli, seed, args.keys)
+        for e in errors[:20]:
+            print(f"seed {seed}: {e}")
+        print(f"seed {seed}: {args.keys} {noun}, {'FAILED' if errors else 'ok'}")
+        failed += bool(errors)
+    return 1 if failed else 0

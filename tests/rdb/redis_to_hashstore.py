@@ -22,12 +22,10 @@ other type in db 0 and in db 1; then SAVE. Then:
 Servers take ports from $HASHSTORE_RDB_PORTS (default 22200-22299) and are
 stopped by their PID. Skipped (77) without redis-server or redis-cli.
 """
-import argparse
 import os
 import random
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -154,23 +152,7 @@ def run_seed(cli, seed, keys):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--cli", required=True)
-    ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--keys", type=int, default=300)
-    args = ap.parse_args()
-    if rso.missing_tools():
-        print("skipped: missing " + ", ".join(rso.missing_tools()))
-        return rso.SKIP
-    signal.signal(signal.SIGTERM, rso.on_signal)
-    failed = 0
-    for seed in range(1, args.seeds + 1):
-        errors = run_seed(args.cli, seed, args.keys)
-        for e in errors[:20]:
-            print(f"seed {seed}: {e}")
-        print(f"seed {seed}: {args.keys} hashes, {'FAILED' if errors else 'ok'}")
-        failed += bool(errors)
-    return 1 if failed else 0
+    return rdb_models.main_over_seeds(run_seed, "hashes")
 
 
 if __name__ == "__main__":
