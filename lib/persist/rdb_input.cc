@@ -162,6 +162,23 @@ absl::Status RdbInput::read_len(uint64_t* v, std::string_view what) {
   return absl::OkStatus();
 }
 
+absl::Status RdbInput::lzf_sizes(uint64_t at, std::string_view what, uint64_t* clen,
+                                 uint64_t* ulen) {
+  if (absl::Status st = read_len(clen, what); !st.ok()) return st;
+  if (absl::Status st = read_len(ulen, what); !st.ok()) return st;
+  if (*clen > left()) {
+    return error(at, absl::StrCat(to_absl(what), ": LZF data of ", *clen, " bytes exceeds the ",
+                                  left(), " bytes left"));
+  }
+  // liblzf takes unsigned int sizes.
+  if (*clen == 0 || *ulen == 0 || *clen > UINT_MAX || *ulen > UINT_MAX ||
+      *ulen > *clen * kLzfMaxExpansion) {
+    return error(at, absl::StrCat(to_absl(what), ": LZF sizes ", *clen, " -> ", *ulen,
+                                  " are impossible"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status RdbInput::read_string(std::string_view* out, std::string_view what) {
   const uint64_t at = pos_;
   uint64_t len;
@@ -193,17 +210,7 @@ absl::Status RdbInput::read_string(std::string_view* out, std::string_view what)
     return error(at, absl::StrFormat("unknown string encoding %d in %s", enc, to_absl(what)));
   }
   uint64_t clen, ulen;
-  if (absl::Status st = read_len(&clen, what); !st.ok()) return st;
-  if (absl::Status st = read_len(&ulen, what); !st.ok()) return st;
-  if (clen > left()) {
-    return error(at, absl::StrCat(to_absl(what), ": LZF data of ", clen, " bytes exceeds the ",
-                                  left(), " bytes left"));
-  }
-  if (clen == 0 || ulen == 0 || clen > UINT_MAX || ulen > UINT_MAX ||
-      ulen > clen * kLzfMaxExpansion) {
-    return error(at, absl::StrCat(to_absl(what), ": LZF sizes ", clen, " -> ", ulen,
-                                  " are impossible"));
-  }
+  if (absl::Status st = lzf_sizes(at, what, &clen, &ulen); !st.ok()) return st;
   if (absl::Status st = take(static_cast<size_t>(clen), &p); !st.ok()) return st;
   scratch_.resize(static_cast<size_t>(ulen));
   const unsigned got = lzf_decompress(p, static_cast<unsigned>(clen), scratch_.data(),
@@ -227,16 +234,7 @@ absl::Status RdbInput::skip_string(std::string_view what) {
     return error(at, absl::StrFormat("unknown string encoding %d in %s", enc, to_absl(what)));
   }
   uint64_t clen, ulen;
-  if (absl::Status st = read_len(&clen, what); !st.ok()) return st;
-  if (absl::Status st = read_len(&ulen, what); !st.ok()) return st;
-  if (clen > left()) {
-    return error(at, absl::StrCat(to_absl(what), ": LZF data of ", clen, " bytes exceeds the ",
-                                  left(), " bytes left"));
-  }
-  if (clen == 0 || ulen == 0 || ulen > clen * kLzfMaxExpansion) {
-    return error(at, absl::StrCat(to_absl(what), ": LZF sizes ", clen, " -> ", ulen,
-                                  " are impossible"));
-  }
+  if (absl::Status st = lzf_sizes(at, what, &clen, &ulen); !st.ok()) return st;
   return skip(clen, what);
 }
 

@@ -82,6 +82,10 @@ class RdbInput {
  private:
   // Makes n bytes available at cur_. REQUIRES: n <= left().
   absl::Status fill(size_t n);
+  // An LZF string's compressed and stated sizes (after its encoding byte
+  // at `at`), checked: the data fits in the bytes left, and LZF can reach
+  // the stated size from it.
+  absl::Status lzf_sizes(uint64_t at, std::string_view what, uint64_t* clen, uint64_t* ulen);
   // An n-byte little-endian number (n <= 8).
   absl::Status read_le(size_t n, uint64_t* v);
   // Reads a length's first byte and decodes it; *encoding gets the low 6
