@@ -24,6 +24,13 @@ namespace {
 
 constexpr size_t kMaxKeyShown = 200;
 
+// A key for a message: C-escaped, cut after kMaxKeyShown bytes.
+std::string shown_key(std::string_view key) {
+  std::string shown = absl::CHexEscape(to_absl(key.substr(0, kMaxKeyShown)));
+  if (key.size() > kMaxKeyShown) shown += "...";
+  return shown;
+}
+
 class Reader {
  public:
   Reader(StoreImpl& impl, RdbInput& in, std::string label, const LoadOptions& options)
@@ -90,20 +97,16 @@ absl::StatusOr<LoadResult> Reader::run() {
   if (absl::Status st = check_store_empty(impl_); !st.ok()) return st;  // before reading
   if (absl::Status st = body(); !st.ok()) {
     std::string where;
-    if (in_key_) {
-      std::string shown = absl::CHexEscape(to_absl(std::string_view(key_).substr(0, kMaxKeyShown)));
-      if (key_.size() > kMaxKeyShown) shown += "...";
-      where = absl::StrCat("key \"", shown, "\" (db ", db_, "): ");
-    }
+    if (in_key_) where = absl::StrCat("key \"", shown_key(key_), "\" (db ", db_, "): ");
     return absl::Status(st.code(), absl::StrCat(label_, where, st.message()));
   }
   KeyStage::Duplicate dup;
   absl::StatusOr<uint64_t> keys = stage_.commit(&dup);
   if (!keys.ok() && keys.status().code() == absl::StatusCode::kDataLoss) {
-    std::string shown = absl::CHexEscape(to_absl(std::string_view(dup.key).substr(0, kMaxKeyShown)));
-    if (dup.key.size() > kMaxKeyShown) shown += "...";
-    return absl::DataLossError(absl::StrCat(label_, "key \"", shown, "\" (db 0): the key appears "
-                                            "twice in the file at byte ", dup.at));
+    return absl::DataLossError(absl::StrCat(label_, "key \"", shown_key(dup.key),
+                                            "\" (db 0): the key appears twice in the file at "
+                                            "byte ",
+                                            dup.at));
   }
   if (!keys.ok()) return keys.status();
   result_.keys = *keys;
