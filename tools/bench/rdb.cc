@@ -115,6 +115,7 @@ RedisLoad redis_load(const std::string& dir, const std::string& file) {
   ::kill(pid, SIGTERM);
   int status;
   ::waitpid(pid, &status, 0);
+  ::unlink(log.c_str());
   return out;
 }
 
