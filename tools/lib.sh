@@ -26,4 +26,4 @@ configure() {
   meson setup "$dir" "$@" >/dev/null
 }
 
-BUILD_PACKAGES=(g++ pkg-config meson ninja-build libabsl-dev libxxhash-dev doctest-dev)
+BUILD_PACKAGES=(g++ pkg-config meson ninja-build libabsl-dev libxxhash-dev liblzf-dev doctest-dev)

@@ -341,6 +341,34 @@ class Store {
   // the first error sink returns.
   absl::Status export_resp(const std::function<absl::Status(std::string_view)>& sink);
 
+  // ---- Redis RDB files ----------------------------------------------------------
+  // save(path, SaveFormat::kRdb) writes a file Redis loads (crash-safe as
+  // above): version 10 (Redis 7.0 and later) when no field has a TTL,
+  // version 12 with Redis 7.4's field-TTL types when one does. Listpack
+  // hashes go out as Redis's listpack type, byte for byte; key TTLs in ms.
+  // SAVE and BGSAVE choose the format with CONFIG SET snapshot-format.
+  enum class SaveFormat { kSnapshot, kRdb };
+  absl::Status save(const std::string& path, SaveFormat format, SaveStats* stats = nullptr);
+  // load(path) reads either format: a file starting with "REDIS" is read
+  // as a Redis RDB file (versions 9 to 12: Redis 5.0 to 8.x). Its hashes
+  // (every encoding, key and field TTLs) are loaded under the rules above;
+  // keys of other types, and keys of databases other than 0, are refused
+  // (Unimplemented, naming the first such key, its type and its database)
+  // unless options.skip_unsupported asks to skip them. The CRC-64 is
+  // checked unless the file has none (0).
+  struct LoadOptions {
+    bool skip_unsupported = false;
+  };
+  struct LoadStats {
+    int rdb_version = 0;    // 0 for a hashstore snapshot
+    uint64_t bytes = 0;     // file size
+    uint64_t keys = 0;      // keys loaded
+    uint64_t expired = 0;   // keys left out because their TTL (or every field's) passed
+    uint64_t skipped = 0;   // RDB keys of other types or databases (skip_unsupported)
+    uint64_t empty = 0;     // RDB: empty hashes left out, as Redis does
+  };
+  absl::Status load(const std::string& path, const LoadOptions& options, LoadStats* stats = nullptr);
+
   // ---- Events -------------------------------------------------------------------
   // Calls fn for every Event from now on; returns an id for unsubscribe().
   // Listeners run on the thread that caused the event (the expiry thread

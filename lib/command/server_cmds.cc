@@ -21,9 +21,10 @@ Reply cmd_ping(Store&, Args a) {
 Reply cmd_echo(Store&, Args a) { return Reply::bulk(a[1]); }
 
 // CONFIG parameters hashstore has: canonical name, alias, accessors.
-// Numeric parameters have get/set; string ones (dir, dbfilename) have
-// get_string/set_string instead, whose set checks only when apply is false
-// and returns the text Redis puts after "CONFIG SET failed ... - ".
+// Numeric parameters have get/set; string ones (dir, dbfilename,
+// snapshot-format) have get_string/set_string instead, whose set checks only
+// when apply is false and returns the text Redis puts after "CONFIG SET
+// failed ... - ".
 struct ConfigParam {
   const char* name;
   size_t (*get)(StoreImpl&);
@@ -124,6 +125,11 @@ const std::vector<ConfigParam>& config_params() {
       {"dbfilename", nullptr, nullptr, [](StoreImpl& i) { return persist(i).dbfilename(); },
        [](StoreImpl& i, std::string_view v, bool apply) {
          return persist(i).set_dbfilename(v, apply);
+       }},
+      {"snapshot-format", nullptr, nullptr,
+       [](StoreImpl& i) { return persist(i).snapshot_format(); },
+       [](StoreImpl& i, std::string_view v, bool apply) {
+         return persist(i).set_snapshot_format(v, apply);
        }},
   };
   return params;

@@ -257,6 +257,17 @@ class HashTable {
   uint64_t seed() const { return seed_; }
   size_t size() const { return cur_.used + old_.used; }
   bool rehashing() const { return old_.buckets != 0; }
+  // Sizes an empty table for n elements, so that inserting them never
+  // grows it (bulk loads). No effect on a table that holds elements, is
+  // rehashing, or is already that large.
+  void reserve(size_t n) {
+    if (size() != 0 || rehashing()) return;
+    const size_t per_bucket = kSlotsPerBucket * kMaxFillNum / kMaxFillDen;  // 7
+    const size_t buckets = std::bit_ceil(std::max<size_t>(1, (n + per_bucket) / per_bucket));
+    if (buckets <= cur_.buckets) return;
+    cur_.release();
+    cur_ = SlotArray::allocate(buckets);
+  }
 
   // The element whose key is `key`, or nullptr. Moves no buckets (const).
   [[gnu::always_inline]] void* find(std::string_view key, uint64_t h) const {

@@ -119,6 +119,8 @@ class Keyspace {
   // Inserts a ready entry (from key_entry::make_* / clone / rekey).
   // REQUIRES: its key is absent.
   void insert(void* entry, uint64_t h);
+  // Sizes an empty keyspace's table for n keys (HashTable::reserve).
+  void reserve(size_t n) { table_.reserve(n); }
   // Removes key and frees its entry; true when it was there.
   bool erase(std::string_view key, uint64_t h);
   // Removes key and returns its entry without freeing it (nullptr if absent).

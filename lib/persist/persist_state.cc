@@ -10,7 +10,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "persist/rdb_writer.h"
+#include "util/absl_view.h"
 
 namespace hashstore::internal {
 
@@ -77,8 +80,57 @@ std::string PersistState::path() {
   return d == "/" ? "/" + dbfilename_ : absl::StrCat(d, "/", dbfilename_);
 }
 
+std::string PersistState::snapshot_format() {
+  std::lock_guard<std::mutex> l(mu_);
+  return format_ == Store::SaveFormat::kRdb ? "rdb" : "hashstore";
+}
+
+absl::Status PersistState::set_snapshot_format(std::string_view format, bool apply) {
+  Store::SaveFormat f;
+  if (absl::EqualsIgnoreCase(to_absl(format), "rdb")) {
+    f = Store::SaveFormat::kRdb;
+  } else if (absl::EqualsIgnoreCase(to_absl(format), "hashstore")) {
+    f = Store::SaveFormat::kSnapshot;
+  } else {
+    // Redis's text for an enum parameter.
+    return absl::InvalidArgumentError("argument(s) must be one of the following: hashstore, rdb");
+  }
+  if (apply) {
+    std::lock_guard<std::mutex> l(mu_);
+    format_ = f;
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<snapshot::SaveResult> PersistState::save(const std::string& path) {
-  absl::StatusOr<snapshot::SaveResult> r = snapshot::save_snapshot(impl_, path);
+  Store::SaveFormat f;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    f = format_;
+  }
+  return save(path, f);
+}
+
+namespace {
+
+// Either writer, with the snapshot writer's result.
+absl::StatusOr<snapshot::SaveResult> save_as(StoreImpl& impl, const std::string& path,
+                                             Store::SaveFormat format) {
+  if (format == Store::SaveFormat::kSnapshot) return snapshot::save_snapshot(impl, path);
+  absl::StatusOr<rdb::SaveResult> r = rdb::save_rdb(impl, path);
+  if (!r.ok()) return r.status();
+  snapshot::SaveResult out;
+  out.bytes = r->bytes;
+  out.keys = r->keys;
+  out.shard_pause_ms = std::move(r->shard_pause_ms);
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<snapshot::SaveResult> PersistState::save(const std::string& path,
+                                                         Store::SaveFormat format) {
+  absl::StatusOr<snapshot::SaveResult> r = save_as(impl_, path, format);
   if (r.ok()) {
     std::lock_guard<std::mutex> l(mu_);
     lastsave_ms_ = impl_.clock().now_ms();
@@ -95,8 +147,9 @@ absl::Status PersistState::bgsave(const std::string& path) {
   if (running_) return absl::FailedPreconditionError("ERR Background save already in progress");
   if (bg_.joinable()) bg_.join();  // the last one has finished
   running_ = true;
-  bg_ = std::thread([this, path] {
-    absl::StatusOr<snapshot::SaveResult> r = snapshot::save_snapshot(impl_, path);
+  const Store::SaveFormat format = format_;
+  bg_ = std::thread([this, path, format] {
+    absl::StatusOr<snapshot::SaveResult> r = save_as(impl_, path, format);
     std::lock_guard<std::mutex> done(mu_);
     bg_status_ = r.status();
     if (r.ok()) lastsave_ms_ = impl_.clock().now_ms();

@@ -43,10 +43,16 @@ class PersistState final : public StoreImpl::Extension {
   absl::Status set_dbfilename(std::string_view name, bool apply);
   // dir + "/" + dbfilename.
   std::string path();
+  // CONFIG GET/SET snapshot-format: the format SAVE and BGSAVE write,
+  // "hashstore" (the snapshot format, default) or "rdb" (Redis's).
+  std::string snapshot_format();
+  absl::Status set_snapshot_format(std::string_view format, bool apply);
 
-  // Saves now in this thread; on success LASTSAVE moves.
+  // Saves now in this thread, in the configured format (or the one given);
+  // on success LASTSAVE moves.
   absl::StatusOr<snapshot::SaveResult> save(const std::string& path);
-  // Starts a save of path in a background thread. Error when one is running
+  absl::StatusOr<snapshot::SaveResult> save(const std::string& path, Store::SaveFormat format);
+  // Starts a save of path (configured format) in a background thread. Error when one is running
   // ("ERR Background save already in progress") or the Store is not
   // thread-safe (nothing would keep the caller from writing meanwhile).
   absl::Status bgsave(const std::string& path);
@@ -63,6 +69,7 @@ class PersistState final : public StoreImpl::Extension {
   std::condition_variable done_cv_;
   std::string dir_;  // empty: the working directory, resolved when asked
   std::string dbfilename_{kDefaultDbFilename};
+  Store::SaveFormat format_ = Store::SaveFormat::kSnapshot;
   int64_t lastsave_ms_;
   bool running_ = false;
   absl::Status bg_status_;

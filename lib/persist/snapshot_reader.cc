@@ -14,7 +14,6 @@
 #include <vector>
 #include <xxhash.h>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "encoding/field_entry.h"
@@ -22,6 +21,7 @@
 #include "keyspace/key_entry.h"
 #include "keyspace/keyspace.h"
 #include "persist/io_error.h"
+#include "persist/key_stage.h"
 #include "persist/snapshot_format.h"
 #include "util/absl_view.h"
 #include "util/number.h"
@@ -80,53 +80,6 @@ class FileSource final : public ByteSource {
   std::string name_;
 };
 
-// ---- Keys built aside until the whole file passed ---------------------------
-
-class Stage {
- public:
-  explicit Stage(size_t shards) : per_shard_(shards) {}
-  ~Stage() {
-    for (auto& v : per_shard_) {
-      for (const Staged& s : v) key_entry::destroy(s.entry);
-    }
-  }
-  Stage(const Stage&) = delete;
-  Stage& operator=(const Stage&) = delete;
-
-  // False when the key is already staged.
-  bool add(StoreImpl& impl, void* entry) {
-    const std::string_view key = key_entry::key(entry);
-    if (!keys_.insert(to_absl(key)).second) return false;
-    const uint64_t h = impl.hash(key);
-    per_shard_[impl.shard_index(h)].push_back({entry, h});
-    return true;
-  }
-
-  // Inserts every staged key. REQUIRES: every shard held for writing, and
-  // none holds a key.
-  uint64_t commit(StoreImpl& impl) {
-    uint64_t n = 0;
-    for (size_t i = 0; i < per_shard_.size(); ++i) {
-      Shard& shard = impl.shard(i);
-      for (const Staged& s : per_shard_[i]) {
-        shard.keyspace.insert(s.entry, s.hash);
-        shard.note_write(key_entry::key(s.entry));
-        ++n;
-      }
-      per_shard_[i].clear();
-    }
-    return n;
-  }
-
- private:
-  struct Staged {
-    void* entry;
-    uint64_t hash;
-  };
-  std::vector<std::vector<Staged>> per_shard_;
-  absl::flat_hash_set<absl::string_view> keys_;  // views into the staged entries
-};
-
 // ---- The parser ----------------------------------------------------------------
 
 class Parser {
@@ -138,7 +91,7 @@ class Parser {
         options_(options),
         limits_(impl.limits()),
         now_(impl.clock().now_ms()),
-        stage_(impl.shard_count()) {}
+        stage_(impl) {}
 
   absl::StatusOr<LoadResult> run();
 
@@ -153,20 +106,6 @@ class Parser {
     XXH3_64bits_update(file_hash_, buf_.data(), n);
     pos_ += n;
     return absl::OkStatus();
-  }
-  // Whether the store holds no live key. REQUIRES (_held): every shard held.
-  absl::Status check_empty_held() {
-    Now now(impl_.clock());
-    for (size_t i = 0; i < impl_.shard_count(); ++i) {
-      if (impl_.shard(i).keyspace.live_size(now.ms()) > 0) {
-        return absl::FailedPreconditionError("ERR load: the store is not empty");
-      }
-    }
-    return absl::OkStatus();
-  }
-  absl::Status check_empty() {
-    StoreImpl::MultiLock lock(impl_, Access::kRead);
-    return check_empty_held();
   }
   absl::Status header();
   absl::Status block(uint64_t at);
@@ -190,9 +129,8 @@ class Parser {
   absl::Status table_hash(Cursor& c, std::string_view key, std::optional<int64_t> expire,
                           bool field_ttls, uint64_t at);
   absl::Status stage(void* entry, uint64_t at) {
-    if (stage_.add(impl_, entry)) return absl::OkStatus();
-    key_entry::destroy(entry);
-    return fail(at, "duplicate key");
+    stage_.add(entry, at);
+    return absl::OkStatus();
   }
 
   StoreImpl& impl_;
@@ -201,7 +139,7 @@ class Parser {
   const LoadOptions options_;
   const HashLimits limits_;
   const int64_t now_;
-  Stage stage_;
+  KeyStage stage_;
   uint64_t pos_ = 0;
   std::vector<uint8_t> buf_;
   XXH3_state_t* file_hash_ = nullptr;
@@ -216,7 +154,7 @@ absl::StatusOr<LoadResult> Parser::run() {
   file_hash_ = state.get();
   XXH3_64bits_reset(file_hash_);
   result_.bytes = src_.size();
-  if (absl::Status st = check_empty(); !st.ok()) return st;  // refuse early, before reading
+  if (absl::Status st = check_store_empty(impl_); !st.ok()) return st;  // refuse early
   if (absl::Status st = header(); !st.ok()) return st;
   for (;;) {
     const uint64_t at = pos_;
@@ -235,10 +173,13 @@ absl::StatusOr<LoadResult> Parser::run() {
     if (st = block(at); !st.ok()) return st;
   }
   // Everything passed: the keys go in together, if the store is still empty.
-  StoreImpl::MultiLock lock(impl_, Access::kWrite);
-  if (absl::Status st = check_empty_held(); !st.ok()) return st;
-  for (size_t i = 0; i < impl_.shard_count(); ++i) impl_.shard(i).keyspace.clear();
-  result_.keys = stage_.commit(impl_);
+  KeyStage::Duplicate dup;
+  absl::StatusOr<uint64_t> keys = stage_.commit(&dup);
+  if (!keys.ok()) {
+    return keys.status().code() == absl::StatusCode::kDataLoss ? fail(dup.at, "duplicate key")
+                                                                : keys.status();
+  }
+  result_.keys = *keys;
   return result_;
 }
 
@@ -555,22 +496,34 @@ absl::Status Parser::table_hash(Cursor& c, std::string_view key, std::optional<i
 
 }  // namespace
 
-absl::StatusOr<LoadResult> load_snapshot_file(StoreImpl& impl, const std::string& path,
-                                              const LoadOptions& options) {
+absl::Status open_for_load(const std::string& path, const std::string& label, int* fd,
+                           uint64_t* size) {
   if (path.empty()) return absl::InvalidArgumentError("ERR load: the path is empty");
-  const std::string label = absl::StrCat("ERR snapshot ", path, ": ");
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+  *fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (*fd < 0) {
     // NOT_FOUND, PERMISSION_DENIED... (io_error.h); anything else: the
-    // file cannot be read, as for a read error.
-    return errno_status(errno, absl::StrCat("ERR snapshot ", path), absl::StatusCode::kDataLoss);
+    // file cannot be read, as for a read error. The label ends in ": ".
+    std::string_view prefix = label;
+    if (prefix.ends_with(": ")) prefix.remove_suffix(2);
+    return errno_status(errno, prefix, absl::StatusCode::kDataLoss);
   }
   struct stat st;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
+  if (::fstat(*fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(*fd);
+    *fd = -1;
     return absl::DataLossError(absl::StrCat(label, "not a regular file"));
   }
-  FileSource src(fd, static_cast<uint64_t>(st.st_size), absl::StrCat("ERR snapshot ", path));
+  *size = static_cast<uint64_t>(st.st_size);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<LoadResult> load_snapshot_file(StoreImpl& impl, const std::string& path,
+                                              const LoadOptions& options) {
+  const std::string label = absl::StrCat("ERR snapshot ", path, ": ");
+  int fd;
+  uint64_t size;
+  if (absl::Status st = open_for_load(path, label, &fd, &size); !st.ok()) return st;
+  FileSource src(fd, size, absl::StrCat("ERR snapshot ", path));
   return Parser(impl, src, label, options).run();
 }
 

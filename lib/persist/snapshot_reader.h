@@ -43,6 +43,12 @@ struct LoadResult {
 
 absl::StatusOr<LoadResult> load_snapshot_file(StoreImpl& impl, const std::string& path,
                                               const LoadOptions& options = {});
+// Opens path for a loader (this one and the RDB reader): *fd, which the
+// caller closes, and *size. Errors, their messages prefixed with label:
+// NotFound for a missing file, PermissionDenied when it cannot be opened,
+// DataLoss for anything but a regular file.
+absl::Status open_for_load(const std::string& path, const std::string& label, int* fd,
+                           uint64_t* size);
 // The same from bytes in memory; `name` prefixes error messages.
 absl::StatusOr<LoadResult> load_snapshot_bytes(StoreImpl& impl, std::string_view bytes,
                                                std::string_view name,

@@ -108,8 +108,17 @@ absl::Status save_error(const std::string& path, std::string_view what) {
                       absl::StatusCode::kInternal);
 }
 
-absl::Status write_all(const FileOps& ops, int fd, std::string_view data,
-                       const std::string& path) {
+std::string dir_of(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+}  // namespace
+
+absl::Status write_all(int fd, std::string_view data, const std::string& path,
+                       const FileOps& ops) {
   while (!data.empty()) {
     const long n = ops.write(fd, data.data(), data.size());
     if (n < 0) {
@@ -120,15 +129,6 @@ absl::Status write_all(const FileOps& ops, int fd, std::string_view data,
   }
   return absl::OkStatus();
 }
-
-std::string dir_of(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-}  // namespace
 
 absl::Status write_snapshot(StoreImpl& impl,
                             absl::FunctionRef<absl::Status(std::string_view)> sink,
@@ -191,17 +191,16 @@ const FileOps& system_file_ops() {
   return ops;
 }
 
-absl::StatusOr<SaveResult> save_snapshot(StoreImpl& impl, const std::string& path,
-                                         const FileOps& ops) {
+absl::Status write_file_atomically(const std::string& path,
+                                   absl::FunctionRef<absl::Status(int fd)> write,
+                                   const FileOps& ops) {
   if (path.empty()) return absl::InvalidArgumentError("ERR save: the path is empty");
   static std::atomic<uint64_t> counter{0};
   const std::string dir = dir_of(path);
   const std::string tmp = absl::StrCat(path, ".tmp-", ::getpid(), "-", counter.fetch_add(1));
   const int fd = ops.open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return save_error(path, absl::StrCat("cannot create a file in ", dir));
-  SaveResult result;
-  absl::Status st = write_snapshot(
-      impl, [&](std::string_view bytes) { return write_all(ops, fd, bytes, path); }, &result);
+  absl::Status st = write(fd);
   if (st.ok() && ops.fsync(fd) != 0) st = save_error(path, "fsync failed");
   if (ops.close(fd) != 0 && st.ok()) st = save_error(path, "close failed");
   if (st.ok() && ops.rename(tmp.c_str(), path.c_str()) != 0) {
@@ -214,8 +213,24 @@ absl::StatusOr<SaveResult> save_snapshot(StoreImpl& impl, const std::string& pat
   // The rename is durable once the directory is synced.
   const int dfd = ops.open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
   if (dfd < 0) return save_error(path, absl::StrCat("cannot open its directory ", dir));
-  if (ops.fsync(dfd) != 0) st = save_error(path, absl::StrCat("fsync of its directory ", dir, " failed"));
+  if (ops.fsync(dfd) != 0) {
+    st = save_error(path, absl::StrCat("fsync of its directory ", dir, " failed"));
+  }
   ops.close(dfd);
+  return st;
+}
+
+absl::StatusOr<SaveResult> save_snapshot(StoreImpl& impl, const std::string& path,
+                                         const FileOps& ops) {
+  SaveResult result;
+  absl::Status st = write_file_atomically(
+      path,
+      [&](int fd) {
+        return write_snapshot(
+            impl, [&](std::string_view bytes) { return write_all(fd, bytes, path, ops); },
+            &result);
+      },
+      ops);
   if (!st.ok()) return st;
   return result;
 }

@@ -61,6 +61,21 @@ const FileOps& system_file_ops();
 absl::StatusOr<SaveResult> save_snapshot(StoreImpl& impl, const std::string& path,
                                          const FileOps& ops = system_file_ops());
 
+// ---- File helpers (also used by the RDB writer) ----
+
+// Writes path crash-safely: write(fd) fills a temporary file in the same
+// directory (it may seek and pwrite), then the file is fsynced, renamed
+// over path, and the directory fsynced. On error the temporary file is
+// removed and path is untouched. Errors as save_snapshot's (they name path,
+// never the temporary file; codes from errno).
+absl::Status write_file_atomically(const std::string& path,
+                                   absl::FunctionRef<absl::Status(int fd)> write,
+                                   const FileOps& ops = system_file_ops());
+// Writes all of data to fd; errors name path ("ERR save <path>: cannot
+// write: <strerror>").
+absl::Status write_all(int fd, std::string_view data, const std::string& path,
+                       const FileOps& ops = system_file_ops());
+
 }  // namespace hashstore::internal::snapshot
 
 #endif  // HASHSTORE_PERSIST_SNAPSHOT_WRITER_H_

@@ -1,8 +1,13 @@
-// hashstore::Store's persistence methods (store.h, "Persistence"): save,
-// load, BGSAVE, LASTSAVE and the RESP export, on top of lib/persist.
+// hashstore::Store's persistence methods (store.h, "Persistence" and "Redis
+// RDB files"): save, load (either format, told apart by the file's first
+// bytes), BGSAVE, LASTSAVE and the RESP export, on top of lib/persist.
 #include <hashstore/store.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "persist/persist_state.h"
+#include "persist/rdb_reader.h"
 #include "persist/resp_export.h"
 #include "persist/snapshot_reader.h"
 #include "persist/snapshot_writer.h"
@@ -12,11 +17,35 @@ namespace hashstore {
 
 using internal::PersistState;
 
+namespace {
+
+// Whether the file at path starts as an RDB file does ("REDIS"). A file
+// that cannot be read is not: the snapshot reader then reports why.
+bool looks_like_rdb(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char head[5];
+  size_t got = 0;
+  while (got < sizeof head) {
+    const ssize_t n = ::read(fd, head + got, sizeof head - got);
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  return internal::rdb::has_rdb_magic(std::string_view(head, got));
+}
+
+}  // namespace
+
 absl::Status Store::save(const std::string& path) { return save(path, nullptr); }
 
 absl::Status Store::save(const std::string& path, SaveStats* stats) {
+  return save(path, SaveFormat::kSnapshot, stats);
+}
+
+absl::Status Store::save(const std::string& path, SaveFormat format, SaveStats* stats) {
   absl::StatusOr<internal::snapshot::SaveResult> r =
-      impl_->extension<PersistState>().save(path);
+      impl_->extension<PersistState>().save(path, format);
   if (!r.ok()) return r.status();
   if (stats != nullptr) {
     stats->bytes = r->bytes;
@@ -26,8 +55,31 @@ absl::Status Store::save(const std::string& path, SaveStats* stats) {
   return absl::OkStatus();
 }
 
-absl::Status Store::load(const std::string& path) {
-  return internal::snapshot::load_snapshot_file(*impl_, path).status();
+absl::Status Store::load(const std::string& path) { return load(path, LoadOptions{}, nullptr); }
+
+absl::Status Store::load(const std::string& path, const LoadOptions& options, LoadStats* stats) {
+  LoadStats out;
+  if (looks_like_rdb(path)) {
+    internal::rdb::LoadOptions o;
+    o.skip_unsupported = options.skip_unsupported;
+    absl::StatusOr<internal::rdb::LoadResult> r = internal::rdb::load_rdb_file(*impl_, path, o);
+    if (!r.ok()) return r.status();
+    out.rdb_version = r->version;
+    out.bytes = r->bytes;
+    out.keys = r->keys;
+    out.expired = r->expired;
+    out.skipped = r->skipped;
+    out.empty = r->empty;
+  } else {
+    absl::StatusOr<internal::snapshot::LoadResult> r =
+        internal::snapshot::load_snapshot_file(*impl_, path);
+    if (!r.ok()) return r.status();
+    out.bytes = r->bytes;
+    out.keys = r->keys;
+    out.expired = r->expired;
+  }
+  if (stats != nullptr) *stats = out;
+  return absl::OkStatus();
 }
 
 absl::Status Store::bgsave(const std::string& path) {

@@ -53,6 +53,13 @@ TEST_CASE("cli::parse_options") {
     CHECK(parse_options(Args{"--version=1"}).status().message() ==
           "option --version takes no value");
   }
+  SUBCASE("Redis RDB files: --export-rdb OUT, --rdb-skip-unsupported") {
+    const auto o = parse_options(Args{"--export-rdb", "/tmp/x.rdb", "--rdb-skip-unsupported"});
+    REQUIRE(o.ok());
+    CHECK(o->export_rdb == "/tmp/x.rdb");
+    CHECK(o->rdb_skip_unsupported);
+    CHECK_FALSE(parse_options(Args{}).value().rdb_skip_unsupported);
+  }
   SUBCASE("a lone dash is a command") {
     const auto o = parse_options(Args{"-"});
     REQUIRE(o.ok());

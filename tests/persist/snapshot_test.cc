@@ -25,6 +25,7 @@
 #include "persist/snapshot_format.h"
 #include "persist/snapshot_reader.h"
 #include "store/store_impl.h"
+#include "key_image.h"
 #include "scratch_dir.h"
 
 namespace {
@@ -63,34 +64,6 @@ std::vector<std::string> all_keys(Store& s) {
   std::vector<std::string> keys = s.keys("*");
   std::sort(keys.begin(), keys.end());
   return keys;
-}
-
-// Everything observable about one key: encoding, key TTL, fields in order
-// (sorted for a table, whose order is undefined), each field's TTL.
-struct KeyImage {
-  std::string encoding;
-  int64_t expire;
-  std::vector<std::pair<std::string, std::string>> fields;
-  std::vector<int64_t> field_ttls;
-  bool operator==(const KeyImage&) const = default;
-};
-
-KeyImage image(Store& s, const std::string& key) {
-  KeyImage k;
-  k.encoding = s.object_encoding(key).value_or("none");
-  k.expire = s.pexpiretime(key);
-  k.fields = s.hgetall(key);
-  if (k.encoding == "hashtable") std::sort(k.fields.begin(), k.fields.end());
-  std::vector<std::string_view> names;
-  for (const auto& f : k.fields) names.push_back(f.first);
-  k.field_ttls = s.hpexpiretime(key, names);
-  return k;
-}
-
-std::map<std::string, KeyImage> image_of(Store& s) {
-  std::map<std::string, KeyImage> out;
-  for (const std::string& k : all_keys(s)) out[k] = image(s, k);
-  return out;
 }
 
 // A random store: small listpack hashes, hashes over 512 fields, hashes with

@@ -42,6 +42,11 @@
 //   persist          Store::save and Store::load of --persist-mb=N MB of hashes
 //                    (default 1024): MB/s and the pause each shard sees, vs
 //                    a plain dump of the nested maps (persist.cc)
+//   rdb              a Redis RDB file of --rdb-mb=N MB (default 1024) of
+//                    five-field hashes: writing it (MB/s, beside our
+//                    snapshot), loading it (s, beside redis-server loading
+//                    the same file) and the memory after loading (beside
+//                    loading our snapshot) (rdb.cc)
 //
 // Every figure is taken for hashstore and for the baseline in the same
 // process; the two alternate for --rounds rounds and the median is reported
@@ -366,6 +371,7 @@ const Workload kWorkloads[] = {
     {"usecases", usecases},
     {"expiry", expiry},
     {"persist", persist},
+    {"rdb", rdb},
 };
 
 void write_json(const std::string& path) {
@@ -455,6 +461,8 @@ int main(int argc, char** argv) {
       json = std::string(a.substr(7));
     } else if (a.rfind("--persist-mb=", 0) == 0) {
       g_persist_mb = std::max(1, std::atoi(argv[i] + 13));
+    } else if (a.rfind("--rdb-mb=", 0) == 0) {
+      g_rdb_mb = std::max(1, std::atoi(argv[i] + 9));
     } else if (a.rfind("--svg=", 0) == 0) {
       svg = std::string(a.substr(6));
     } else if (a == "--no-fastbins") {
@@ -467,7 +475,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: hashstore-bench [--workloads=a,b] [--rounds=N] [--json=FILE] "
-                   "[--svg=FILE] [--no-fastbins] [--persist-mb=N] [--ops=a,b]\n");
+                   "[--svg=FILE] [--no-fastbins] [--persist-mb=N] [--rdb-mb=N] [--ops=a,b]\n");
       return 2;
     }
   }

@@ -80,6 +80,10 @@ void expiry(int rounds);
 void persist(int rounds);
 extern size_t g_persist_mb;
 
+// rdb.cc; --rdb-mb=N sets the file size.
+void rdb(int rounds);
+extern size_t g_rdb_mb;
+
 }  // namespace bench
 
 #endif  // HASHSTORE_TOOLS_BENCH_BENCH_COMMON_H_

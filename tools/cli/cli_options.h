@@ -38,6 +38,12 @@ struct CliOptions {
   // --export-resp OUT: after loading, write the keyspace as RESP commands
   // for `redis-cli --pipe` to OUT ("-": standard output) and exit.
   std::string export_resp;
+  // --export-rdb OUT: after loading, write the keyspace as a Redis RDB file
+  // to OUT (crash-safe, as SAVE) and exit.
+  std::string export_rdb;
+  // --rdb-skip-unsupported: a Redis RDB file loaded at start may hold keys
+  // of other types or databases; skip and count them instead of refusing.
+  bool rdb_skip_unsupported = false;
   std::vector<std::string> command;  // one-shot mode when not empty
 };
 

@@ -14,10 +14,13 @@
 //
 // All commands run on one in-process hashstore::Store that lives as long as
 // the program. With --dir or --dbfilename, the snapshot there is loaded at
-// start when it exists (SAVE and BGSAVE write it), and saved at a normal
-// exit when the session changed anything (save_on_exit.h); --export-resp
-// OUT instead writes the keyspace as RESP commands for `redis-cli --pipe`
-// and exits. --version prints "hashstore-cli <version>".
+// start when it exists (SAVE and BGSAVE write it; a Redis RDB file is
+// recognised by its first bytes, and loading one logs what it held to
+// stderr and makes SAVE write RDB too), and saved at a normal exit when the
+// session changed anything (save_on_exit.h); --export-resp OUT instead
+// writes the keyspace as RESP commands for `redis-cli --pipe` and exits,
+// --export-rdb OUT as a Redis RDB file. --version prints
+// "hashstore-cli <version>".
 // Exit status: 0; 1 when the snapshot cannot be loaded (damaged, unreadable)
 // or saved at exit, or the export fails; 2 for a bad option.
 #include <unistd.h>
@@ -104,11 +107,26 @@ bool open_snapshot(hashstore::Store& store, const hashstore::cli::CliOptions& op
   const std::string path = dir.elements()[1].string() + "/" + file.elements()[1].string();
   struct stat st;
   if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) return true;  // starts empty
-  const absl::Status loaded = store.load(path);
+  hashstore::Store::LoadOptions load_options;
+  load_options.skip_unsupported = options.rdb_skip_unsupported;
+  hashstore::Store::LoadStats stats;
+  const absl::Status loaded = store.load(path, load_options, &stats);
   if (!loaded.ok()) {
     std::fprintf(stderr, "hashstore-cli: cannot load the snapshot: %s\n",
                  std::string(loaded.message()).c_str());
     return false;
+  }
+  if (stats.rdb_version != 0) {
+    // The file stays a Redis RDB file: SAVE, BGSAVE and the save at exit
+    // write that format back.
+    store.execute({"CONFIG", "SET", "snapshot-format", "rdb"});
+    std::fprintf(stderr,
+                 "hashstore-cli: loaded %s (RDB version %d): %llu keys; left out: %llu expired, "
+                 "%llu of other types or databases, %llu empty\n",
+                 path.c_str(), stats.rdb_version, static_cast<unsigned long long>(stats.keys),
+                 static_cast<unsigned long long>(stats.expired),
+                 static_cast<unsigned long long>(stats.skipped),
+                 static_cast<unsigned long long>(stats.empty));
   }
   return true;
 }
@@ -168,6 +186,15 @@ int main(int argc, char** argv) {
   const bool snapshot = !options->dir.empty() || !options->dbfilename.empty();
   if (snapshot && !open_snapshot(store, *options)) return 1;
   if (!options->export_resp.empty()) return export_resp(store, options->export_resp);
+  if (!options->export_rdb.empty()) {
+    const absl::Status st = store.save(options->export_rdb, hashstore::Store::SaveFormat::kRdb);
+    if (!st.ok()) {
+      std::fprintf(stderr, "hashstore-cli: export to %s: %s\n", options->export_rdb.c_str(),
+                   std::string(st.message()).c_str());
+      return 1;
+    }
+    return 0;
+  }
   std::optional<hashstore::cli::SaveOnExit> save_on_exit;
   if (snapshot) save_on_exit.emplace(store);
   hashstore::cli::SaveOnExit* saver = save_on_exit ? &*save_on_exit : nullptr;
