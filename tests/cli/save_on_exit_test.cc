@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -122,6 +123,19 @@ TEST_CASE("cli::SaveOnExit") {
     CHECK(saver.finish().ok());
     CHECK(std::filesystem::exists(other.path() + "/moved.hss"));
     CHECK_FALSE(std::filesystem::exists(file));
+  }
+  SUBCASE("with snapshot-format rdb (a loaded Redis RDB file) the file stays RDB") {
+    SaveOnExit saver(s);
+    run(s, saver, {"CONFIG", "SET", "snapshot-format", "rdb"});
+    run(s, saver, {"HSET", "k", "f", "v"});
+    REQUIRE(saver.finish().ok());
+    std::ifstream in(file, std::ios::binary);
+    char magic[5] = {};
+    in.read(magic, sizeof magic);
+    CHECK(std::string(magic, sizeof magic) == "REDIS");
+    Store loaded;
+    REQUIRE(loaded.load(file).ok());
+    CHECK(loaded.hget("k", "f") == "v");
   }
   SUBCASE("a failing save is returned, naming the path") {
     std::filesystem::create_directories(file);  // the file's place is a directory

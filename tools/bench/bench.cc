@@ -28,8 +28,11 @@
 //                    HMGET and HGETALL on the 100,000 profiles, counted by
 //                    valgrind's callgrind, beside the nested map bare and
 //                    behind a mutex (instructions.cc; needs valgrind)
-//   threads          1, 2 and 4 threads doing 90% HGET / 10% HSET, and a
-//                    contended reserve on 100 products (speed.cc)
+//   threads          1, 2, 4 and 8 threads doing 90% HGET / 10% HSET (one
+//                    second each, threads stopped by a flag), the 2/1 and
+//                    8/2 scaling beside a share-nothing loop of random
+//                    reads (the machine's own 2/1 limit), and 4 threads
+//                    reserving from the same 100 products (speed.cc)
 //   usecases         the use cases end to end: profile read + update, stock
 //                    reservation, session create / refresh / expire (with a
 //                    ManualClock), cart add / remove (usecases.cc)

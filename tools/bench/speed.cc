@@ -10,6 +10,9 @@
 // hashstore::Pipeline (Store::run), beside the baseline prefetching each
 // batch's keys (see speed_mode).
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
@@ -281,6 +284,80 @@ void speed(int rounds) {
   }
 }
 
+namespace {
+
+// Runs op(key, write) from n threads, each over its own slice of the
+// order (every 10th operation a write), for about `seconds`; returns
+// operations per second summed over the threads. Threads stop on a flag.
+template <class Op>
+double threaded_ops(int n, double seconds, Op op) {
+  const Data& d = data();
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> total{0};
+  std::vector<std::thread> ts;
+  const auto start = Clock::now();
+  for (int t = 0; t < n; ++t) {
+    ts.emplace_back([&, t] {
+      uint64_t done = 0;
+      size_t j = static_cast<size_t>(t) * 7919;
+      while (!stop.load(std::memory_order_relaxed)) {
+        for (int k = 0; k < 256; ++k) {
+          j = j + 1 == d.order.size() ? 0 : j + 1;
+          op(d.profiles[d.order[j]].key, j % 10 == 0);
+        }
+        done += 256;
+      }
+      total.fetch_add(done);
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (auto& th : ts) th.join();
+  const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  return static_cast<double>(total.load()) / secs;
+}
+
+// The machine's own limit: n threads each reading random 8-byte words of
+// a 64 MiB array of their own (no sharing at all), in reads per second.
+double share_nothing_reads(int n, double seconds) {
+  constexpr size_t kWords = size_t{8} << 20;
+  std::vector<std::vector<uint64_t>> arrays(static_cast<size_t>(n), std::vector<uint64_t>(kWords));
+  for (auto& a : arrays) {
+    for (size_t i = 0; i < kWords; ++i) a[i] = i * 0x9E3779B97F4A7C15ull;
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> total{0}, sink{0};
+  std::vector<std::thread> ts;
+  const auto start = Clock::now();
+  for (int t = 0; t < n; ++t) {
+    ts.emplace_back([&, t] {
+      const std::vector<uint64_t>& a = arrays[static_cast<size_t>(t)];
+      uint64_t x = 12345 + static_cast<uint64_t>(t), acc = 0, done = 0;
+      while (!stop.load(std::memory_order_relaxed)) {
+        for (int k = 0; k < 256; ++k) {
+          x = x * 6364136223846793005ull + 1442695040888963407ull;
+          acc += a[(x >> 20) & (kWords - 1)];
+        }
+        done += 256;
+      }
+      total.fetch_add(done);
+      sink.fetch_add(acc);
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (auto& th : ts) th.join();
+  const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  return static_cast<double>(total.load()) / secs;
+}
+
+}  // namespace
+
+// 90% HGET / 10% HSET on the default (thread-safe) Store at 1, 2, 4 and 8
+// threads beside the map behind one mutex, and the scaling ratios beside
+// the share-nothing reference (what two cores can do at all); then 4
+// threads reserving from the same 100 products. Every figure is a median
+// over rounds; in each round the compared runs alternate.
 void threads(int rounds) {
   hashstore::Store store;
   load(store);
@@ -288,63 +365,63 @@ void threads(int rounds) {
   load(ks);
   std::mutex mu;
   const Data& d = data();
-  // n threads, each doing ops_each operations from its own slice of the order.
-  auto run = [&](int n, auto op) {
-    const size_t ops_each = kOps / 4;
-    const auto start = Clock::now();
-    std::vector<std::thread> ts;
-    for (int t = 0; t < n; ++t) {
-      ts.emplace_back([&, t] {
-        for (size_t i = 0; i < ops_each; ++i) {
-          const size_t j = (static_cast<size_t>(t) * ops_each + i) % d.order.size();
-          op(d.profiles[d.order[j]].key, j % 10 == 0);
-        }
-      });
+  constexpr double kSeconds = 1.0;
+  auto ours_op = [&](const std::string& k, bool write) {
+    if (write) {
+      (void)store.hset(k, "city", "LON");
+    } else {
+      (void)store.hget(k, "email");
     }
-    for (auto& th : ts) th.join();
-    const double secs = std::chrono::duration<double>(Clock::now() - start).count();
-    return static_cast<double>(ops_each) * n / secs;
   };
-  for (int n : {1, 2, 4}) {
-    std::vector<double> ours, theirs;
-    for (int r = 0; r < rounds; ++r) {
-      progress("threads 90/10", r, rounds);
-      ours.push_back(run(n, [&](const std::string& k, bool write) {
-        if (write) {
-          (void)store.hset(k, "city", "LON");
-        } else {
-          (void)store.hget(k, "email");
-        }
-      }));
-      theirs.push_back(run(n, [&](const std::string& k, bool write) {
-        std::lock_guard<std::mutex> l(mu);
-        if (write) {
-          ks[k]["city"] = "LON";
-        } else {
-          (void)base_hget(ks, k, "email");
-        }
-      }));
+  auto base_op = [&](const std::string& k, bool write) {
+    std::lock_guard<std::mutex> l(mu);
+    if (write) {
+      ks[k]["city"] = "LON";
+    } else {
+      (void)base_hget(ks, k, "email");
     }
-    done_progress();
-    report("threads", std::to_string(n) + " thread(s), 90% hget 10% hset", "ops/s", ours, theirs,
-           false);
+  };
+  std::map<int, std::vector<double>> ours, theirs;
+  std::vector<double> scale2, scale8, ref2;
+  for (int r = 0; r < rounds; ++r) {
+    progress("threads 90/10", r, rounds);
+    std::map<int, double> o;
+    for (int n : {1, 2, 4, 8}) {
+      o[n] = threaded_ops(n, kSeconds, ours_op);
+      ours[n].push_back(o[n]);
+      theirs[n].push_back(threaded_ops(n, kSeconds, base_op));
+    }
+    scale2.push_back(o[2] / o[1]);
+    scale8.push_back(o[8] / o[2]);
+    const double one = share_nothing_reads(1, kSeconds / 2);
+    ref2.push_back(share_nothing_reads(2, kSeconds / 2) / one);
   }
-  // Contended reserve: every thread on the same 100 products.
-  std::vector<double> ours, theirs;
+  done_progress();
+  for (int n : {1, 2, 4, 8}) {
+    report("threads", std::to_string(n) + " thread(s), 90% hget 10% hset", "ops/s", ours[n],
+           theirs[n], false);
+  }
+  // Scaling: hashstore's own ratios beside the share-nothing reference's
+  // 2-thread / 1-thread ratio (in the baseline column).
+  report("threads", "scaling 2 threads / 1 thread (vs share-nothing)", "ratio", scale2, ref2,
+         false);
+  report("threads", "scaling 8 threads / 2 threads (vs 1.0)", "ratio", scale8, {1.0}, false);
+  // Contended reserve: 4 threads on the same 100 products.
+  std::vector<double> ours_r, theirs_r;
   for (int r = 0; r < rounds; ++r) {
     progress("threads reserve", r, rounds);
-    ours.push_back(run(4, [&](const std::string&, bool) {
+    ours_r.push_back(threaded_ops(4, kSeconds, [&](const std::string&, bool) {
       thread_local uint32_t x = 0;
       (void)store.reserve(d.profiles[++x % 100].key, "stock", 1);
     }));
-    theirs.push_back(run(4, [&](const std::string&, bool) {
+    theirs_r.push_back(threaded_ops(4, kSeconds, [&](const std::string&, bool) {
       thread_local uint32_t x = 0;
       std::lock_guard<std::mutex> l(mu);
       (void)base_reserve(ks, d.profiles[++x % 100].key, 1);
     }));
   }
   done_progress();
-  report("threads", "4 threads, reserve on 100 products", "ops/s", ours, theirs, false);
+  report("threads", "4 threads, reserve on 100 products", "ops/s", ours_r, theirs_r, false);
 }
 
 }  // namespace bench

@@ -29,12 +29,18 @@ void SaveOnExit::after_command(const std::vector<std::string>& args, const Reply
 
 absl::Status SaveOnExit::finish() {
   if (!dirty()) return absl::OkStatus();
-  // SAVE: to --dir / --dbfilename, in the CONFIG snapshot-format (Redis's
-  // RDB when that is what the session loaded).
-  const Reply r = store_.execute({"SAVE"});
-  if (r.is_error()) return absl::InternalError(r.string());
-  dirty_.store(false, std::memory_order_relaxed);
-  return absl::OkStatus();
+  // Where SAVE writes (CONFIG dir / dbfilename), in the CONFIG
+  // snapshot-format: Redis's RDB when that is what the session loaded.
+  const Reply dir = store_.execute({"CONFIG", "GET", "dir"});
+  const Reply file = store_.execute({"CONFIG", "GET", "dbfilename"});
+  const Reply format = store_.execute({"CONFIG", "GET", "snapshot-format"});
+  const std::string& d = dir.elements()[1].string();
+  const std::string path = (d == "/" ? "" : d) + "/" + file.elements()[1].string();
+  const bool rdb = format.elements().size() == 2 && format.elements()[1].string() == "rdb";
+  absl::Status st = store_.save(path, rdb ? Store::SaveFormat::kRdb : Store::SaveFormat::kSnapshot,
+                                nullptr);
+  if (st.ok()) dirty_.store(false, std::memory_order_relaxed);
+  return st;
 }
 
 }  // namespace hashstore::cli
