@@ -41,15 +41,11 @@ enum class Use : uint8_t {
 // otherwise call it: the callers are large).
 #define HS_FAST_LAMBDA __attribute__((always_inline))
 
-// Runs fn(const HashView&) on key's hash with its shard held for reading
-// and returns true; a missing or dead key counts a miss and does not call
-// fn. Returns false, having done nothing, when the key has fields whose TTL
-// is due (they must be reclaimed under the write lock: on_hash).
+// read_fast's body, for a shard the caller holds (at least shared) and
+// the key's hash h (Store::run holds its shards for the whole pipeline).
 template <class F>
-[[gnu::always_inline]] inline bool read_fast(StoreImpl& impl, std::string_view key, F&& fn) {
-  const uint64_t h = impl.hash(key);
-  Shard& shard = impl.shard_for(h);
-  impl.lock_plain(shard, Access::kRead);
+[[gnu::always_inline]] inline bool read_fast_held(StoreImpl& impl, Shard& shard,
+                                                  std::string_view key, uint64_t h, F&& fn) {
   void* e = shard.keyspace.find(key, h);
   if (e != nullptr) {
     const uint8_t flags = key_entry::flags(e);
@@ -58,7 +54,6 @@ template <class F>
       if (Keyspace::expired(e, now)) {
         e = nullptr;
       } else if (Keyspace::fields_due(e, now)) {
-        impl.unlock_plain(shard, Access::kRead);
         return false;
       } else {
         impl.touch(e, now);
@@ -71,7 +66,36 @@ template <class F>
   // keyspace_hits / keyspace_misses, as Redis counts them.
   shard.count_lookup(e != nullptr);
   if (e != nullptr) fn(static_cast<const HashView&>(key_entry::view(e, key.size())));
+  return true;
+}
+
+// Runs fn(const HashView&) on key's hash with its shard held for reading
+// and returns true; a missing or dead key counts a miss and does not call
+// fn. Returns false, having done nothing, when the key has fields whose TTL
+// is due (they must be reclaimed under the write lock: on_hash).
+template <class F>
+[[gnu::always_inline]] inline bool read_fast(StoreImpl& impl, std::string_view key, F&& fn) {
+  const uint64_t h = impl.hash(key);
+  Shard& shard = impl.shard_for(h);
+  impl.lock_plain(shard, Access::kRead);
+  const bool done = read_fast_held(impl, shard, key, h, std::forward<F>(fn));
   impl.unlock_plain(shard, Access::kRead);
+  return done;
+}
+
+// write_fast's body, for a shard the caller holds for writing.
+template <class F>
+[[gnu::always_inline]] inline bool write_fast_held(StoreImpl& impl, Shard& shard,
+                                                   std::string_view key, uint64_t h, F&& fn) {
+  if (impl.has_listeners()) return false;
+  void* e = shard.keyspace.find(key, h);
+  if (e == nullptr || (key_entry::flags(e) & key_entry::kFieldTtl)) return false;
+  Now now(impl.clock());
+  if (Keyspace::expired(e, now)) return false;
+  HashView view = key_entry::view(e, key.size());
+  if (!fn(view)) return false;
+  impl.touch(e, now);
+  shard.note_write(key);
   return true;
 }
 
@@ -86,21 +110,45 @@ template <class F>
   const uint64_t h = impl.hash(key);
   Shard& shard = impl.shard_for(h);
   impl.lock_plain(shard, Access::kWrite);
-  void* e = shard.keyspace.find(key, h);
-  bool done = false;
-  if (e != nullptr && !(key_entry::flags(e) & key_entry::kFieldTtl)) {
-    Now now(impl.clock());
-    if (!Keyspace::expired(e, now)) {
-      HashView view = key_entry::view(e, key.size());
-      done = fn(view);
-      if (done) {
-        impl.touch(e, now);
-        shard.note_write(key);
-      }
-    }
-  }
+  const bool done = write_fast_held(impl, shard, key, h, std::forward<F>(fn));
   impl.unlock_plain(shard, Access::kWrite);
   return done;
+}
+
+// The in-place writes the fast paths do, shared by Store's methods and
+// Store::run. Each returns whether it handled the call (false: nothing
+// changed, take the general path).
+
+// HSET of one existing field, overwritten by a value of the same size. A
+// listpack write converts past the limits (a lowered limit converts on the
+// next write, even an update): that is the general path's.
+[[gnu::always_inline]] inline bool put_in_place(StoreImpl& impl, HashView& hash,
+                                                std::string_view field, std::string_view value) {
+  if (!hash.is_table()) {
+    const HashLimits limits = impl.limits();
+    if (field.size() > limits.max_listpack_value || value.size() > limits.max_listpack_value ||
+        hash.length() > limits.max_listpack_entries) {
+      return false;
+    }
+  }
+  return hash.overwrite(field, value) == InPlace::kDone;
+}
+
+// HRESERVE of an existing integer field: *left is what remains when taken,
+// nullopt when short (nothing written). REQUIRES: amount >= 1.
+[[gnu::always_inline]] inline bool reserve_in_place(HashView& hash, std::string_view field,
+                                                    int64_t amount, std::optional<int64_t>* left) {
+  int64_t r;
+  switch (hash.increment(field, -amount, &r, /*floor=*/0)) {
+    case InPlace::kDone:
+      *left = r;
+      return true;
+    case InPlace::kBelow:
+      *left = std::nullopt;
+      return true;
+    default:
+      return false;
+  }
 }
 
 // ---- The general path -----------------------------------------------------------

@@ -166,13 +166,27 @@ void Store::run(const Pipeline& p, PipelineReplies& out) {
       out.add_error(std::string(arity.message()));
       continue;
     }
-    // Reads append their values straight to `out`.
-    auto read = [&](auto&& fn) {
+    // Reads append their values straight to `out`: fn(hash) sees the
+    // hash (a HashView on the fast path, a HashObject when due fields must
+    // be reclaimed first); returns whether the key exists.
+    auto read = [&](auto&& fn) HS_FAST_LAMBDA {
+      bool exists = false;
+      if (internal::read_fast_held(*impl_, shard(i), key, hashes[i],
+                                   [&](const internal::HashView& hash) HS_FAST_LAMBDA {
+                                     exists = true;
+                                     fn(hash);
+                                   })) {
+        return exists;
+      }
       return internal::on_hash_held(*impl_, shard(i), key, hashes[i], Use::kRead, false,
                                     [&](HashObject& hash) {
                                       fn(hash);
                                       return true;
                                     });
+    };
+    // The in-place writes of the fast path (hash_access.h), on the held shard.
+    auto in_place = [&](auto&& fn) HS_FAST_LAMBDA {
+      return internal::write_fast_held(*impl_, shard(i), key, hashes[i], fn);
     };
     // HSET and HINCRBY as the Store's methods do them, without hashing the
     // key again: the room check first (inside a run it only checks), then
@@ -186,7 +200,7 @@ void Store::run(const Pipeline& p, PipelineReplies& out) {
       case Kind::kHget: {
         ValueBuffer buf;
         std::string_view v;
-        if (!read([&](HashObject& hash) {
+        if (!read([&](const auto& hash) {
               if (hash.find(arg, &buf, &v)) {
                 out.add_bulk(v);
               } else {
@@ -201,7 +215,7 @@ void Store::run(const Pipeline& p, PipelineReplies& out) {
         out.add_array();
         ValueBuffer buf;
         std::string_view v;
-        const bool found = read([&](HashObject& hash) {
+        const bool found = read([&](const auto& hash) {
           for (uint32_t j = 1; j < c.count; ++j) {
             if (hash.find(p.string(c.first + j), &buf, &v)) {
               out.add_element(v);
@@ -217,7 +231,7 @@ void Store::run(const Pipeline& p, PipelineReplies& out) {
       }
       case Kind::kHgetall:
         out.add_array();
-        read([&](HashObject& hash) {
+        read([&](const auto& hash) {
           hash.for_each([&](std::string_view f, std::string_view v) {
             out.add_element(f);
             out.add_element(v);
@@ -226,6 +240,12 @@ void Store::run(const Pipeline& p, PipelineReplies& out) {
         break;
       case Kind::kHset: {
         const FieldValue pair{arg, p.string(c.first + 2)};
+        if (impl_->make_room().ok() && in_place([&](internal::HashView& hash) HS_FAST_LAMBDA {
+              return internal::put_in_place(*impl_, hash, pair.first, pair.second);
+            })) {
+          out.add_integer(0);
+          break;
+        }
         const size_t max_value = impl_->limits().max_listpack_value;
         add_result(write(Use::kCreate, absl::StatusOr<int64_t>(0), [&](HashObject& hash) {
           return absl::StatusOr<int64_t>(internal::hash_set_pairs(hash, {&pair, 1}, max_value));
@@ -237,12 +257,31 @@ void Store::run(const Pipeline& p, PipelineReplies& out) {
         for (uint32_t j = 1; j < c.count; ++j) fields.push_back(p.string(c.first + j));
         out.add_integer(hdel(key, fields));
         break;
-      case Kind::kHincrby:
+      case Kind::kHincrby: {
+        int64_t result;
+        if (impl_->make_room().ok() && in_place([&](internal::HashView& hash) HS_FAST_LAMBDA {
+              return hash.increment(arg, c.number, &result) == internal::InPlace::kDone;
+            })) {
+          out.add_integer(result);
+          break;
+        }
         add_result(write(Use::kCreate, absl::StatusOr<int64_t>(0), [&](HashObject& hash) {
           return internal::hash_incrby(hash, arg, c.number);
         }));
         break;
+      }
       case Kind::kReserve: {
+        std::optional<int64_t> left;
+        if (c.number >= 1 && in_place([&](internal::HashView& hash) HS_FAST_LAMBDA {
+              return internal::reserve_in_place(hash, arg, c.number, &left);
+            })) {
+          if (left) {
+            out.add_integer(*left);
+          } else {
+            out.add_nil();
+          }
+          break;
+        }
         // An amount under 1 is refused by reserve() before any lookup.
         using Result = absl::StatusOr<std::optional<int64_t>>;
         const Result r = c.number < 1 ? reserve(key, arg, c.number)

@@ -41,21 +41,12 @@ using internal::ValueBuffer;
 namespace internal {
 namespace {
 
-// HSET of one field, in place: an existing field overwritten by a value of
-// the same size. False, with nothing changed, for anything else.
+// HSET of one field, in place (put_in_place); false, with nothing changed,
+// for anything else.
 [[gnu::always_inline]] inline bool hset_in_place(StoreImpl& impl, std::string_view key,
                                                  std::string_view field, std::string_view value) {
   return write_fast(impl, key, [&](HashView& hash) HS_FAST_LAMBDA {
-    if (!hash.is_table()) {
-      // A listpack write converts past the limits (a lowered limit on the
-      // next write, even an update): the general path does that.
-      const HashLimits limits = impl.limits();
-      if (field.size() > limits.max_listpack_value || value.size() > limits.max_listpack_value ||
-          hash.length() > limits.max_listpack_entries) {
-        return false;
-      }
-    }
-    return hash.overwrite(field, value) == InPlace::kDone;
+    return put_in_place(impl, hash, field, value);
   });
 }
 
@@ -380,16 +371,7 @@ absl::StatusOr<std::optional<int64_t>> Store::reserve(std::string_view key, std:
   // changes nothing.
   std::optional<int64_t> left;
   if (internal::write_fast(*impl_, key, [&](HashView& hash) HS_FAST_LAMBDA {
-        int64_t r;
-        switch (hash.increment(field, -amount, &r, /*floor=*/0)) {
-          case internal::InPlace::kDone:
-            left = r;
-            return true;
-          case internal::InPlace::kBelow:
-            return true;
-          default:
-            return false;
-        }
+        return internal::reserve_in_place(hash, field, amount, &left);
       })) {
     return Result(left);
   }
