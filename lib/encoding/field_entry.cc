@@ -8,27 +8,6 @@
 
 namespace hashstore::internal::field_entry {
 
-namespace {
-
-struct Layout {
-  const uint8_t* field;
-  size_t field_len;
-  const uint8_t* value;
-  size_t value_len;
-};
-
-Layout layout(const void* e) {
-  const uint8_t* p = static_cast<const uint8_t*>(e) + 1;
-  Layout l;
-  p = read_varint(p, &l.field_len);
-  p = read_varint(p, &l.value_len);
-  l.field = p;
-  l.value = p + l.field_len;
-  return l;
-}
-
-}  // namespace
-
 size_t size_for(size_t field_len, size_t value_len, bool has_expiry) {
   return 1 + varint_size(field_len) + varint_size(value_len) + field_len + value_len +
          (has_expiry ? sizeof(int64_t) : 0);
@@ -48,16 +27,6 @@ void write(void* at, std::string_view field, std::string_view value,
     const int64_t t = *expire_ms;
     std::memcpy(p, &t, sizeof t);
   }
-}
-
-std::string_view field(const void* e) {
-  const Layout l = layout(e);
-  return {reinterpret_cast<const char*>(l.field), l.field_len};
-}
-
-std::string_view value(const void* e) {
-  const Layout l = layout(e);
-  return {reinterpret_cast<const char*>(l.value), l.value_len};
 }
 
 std::optional<int64_t> expiry(const void* e) {

@@ -36,6 +36,7 @@
 #include "absl/container/btree_set.h"
 #include "encoding/field_arena.h"
 #include "encoding/hashtable.h"
+#include "util/varint.h"
 
 namespace hashstore::internal {
 
@@ -49,8 +50,31 @@ size_t size_for(size_t field_len, size_t value_len, bool has_expiry);
 // value.size(), expire_ms.has_value()) writable bytes.
 void write(void* at, std::string_view field, std::string_view value,
            std::optional<int64_t> expire_ms);
-std::string_view field(const void* e);
-std::string_view value(const void* e);
+// Where an entry's field and value are (inline: every table lookup that
+// matches a tag compares a field).
+struct Layout {
+  const uint8_t* field;
+  size_t field_len;
+  const uint8_t* value;
+  size_t value_len;
+};
+[[gnu::always_inline]] inline Layout layout(const void* e) {
+  const uint8_t* p = static_cast<const uint8_t*>(e) + 1;
+  Layout l;
+  p = read_varint(p, &l.field_len);
+  p = read_varint(p, &l.value_len);
+  l.field = p;
+  l.value = p + l.field_len;
+  return l;
+}
+[[gnu::always_inline]] inline std::string_view field(const void* e) {
+  const Layout l = layout(e);
+  return {reinterpret_cast<const char*>(l.field), l.field_len};
+}
+[[gnu::always_inline]] inline std::string_view value(const void* e) {
+  const Layout l = layout(e);
+  return {reinterpret_cast<const char*>(l.value), l.value_len};
+}
 std::optional<int64_t> expiry(const void* e);
 // Overwrites the expiry in place. REQUIRES: the entry has one.
 void overwrite_expiry(void* e, int64_t expire_ms);
@@ -67,7 +91,9 @@ size_t encoded_size(const void* e);
 // and free space included (FieldTable::element_bytes).
 struct FieldEntryPolicy {
   FieldArena* arena = nullptr;
-  static std::string_view key(const void* e) { return field_entry::field(e); }
+  [[gnu::always_inline]] static std::string_view key(const void* e) {
+    return field_entry::field(e);
+  }
   void destroy(void* e) const { arena->deallocate(e, field_entry::encoded_size(e)); }
   static constexpr size_t footprint(const void*) { return 0; }
   static constexpr bool kWideElements = false;  // a field entry is small

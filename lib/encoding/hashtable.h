@@ -251,7 +251,7 @@ class HashTable {
 
   // XXH3 of key with this table's seed. Callers compute it once per call and
   // pass it to the calls below.
-  uint64_t hash(std::string_view key) const {
+  [[gnu::always_inline]] uint64_t hash(std::string_view key) const {
     return hash_bytes(key, seed_);
   }
   uint64_t seed() const { return seed_; }

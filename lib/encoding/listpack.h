@@ -156,13 +156,14 @@ uint8_t* replace_general(uint8_t* lp, uint32_t off, std::string_view s, LpResize
 // Whether s may be a canonical int64's text ("0", "-5", "123"; never "",
 // "+1", " 1"), which the listpack stores as an integer: a cheap test before
 // parsing, which most strings fail.
-inline bool may_be_int(std::string_view s) {
+[[gnu::always_inline]] inline bool may_be_int(std::string_view s) {
   return !s.empty() && s.size() < kMaxInt64Chars &&
          (static_cast<unsigned char>(s[0] - '0') < 10 || s[0] == '-');
 }
 // Whether the entry at off is a 6-bit string of exactly s's bytes' length
 // that s (not an integer's text) may overwrite in place: the usual update.
-inline bool same_short_string(const uint8_t* lp, uint32_t off, std::string_view s) {
+[[gnu::always_inline]] inline bool same_short_string(const uint8_t* lp, uint32_t off,
+                                                     std::string_view s) {
   return s.size() < 64 && lp[off] == (0x80 | s.size()) && !may_be_int(s);
 }
 inline uint8_t* replace(uint8_t* lp, uint32_t off, std::string_view s, LpResize resize) {
@@ -178,7 +179,7 @@ inline uint8_t* replace(uint8_t* lp, uint32_t off, std::string_view s, LpResize 
 // size (nothing moves, no resize); returns false, changing nothing, when
 // it does not.
 bool replace_in_place_general(uint8_t* lp, uint32_t off, std::string_view s);
-inline bool replace_in_place(uint8_t* lp, uint32_t off, std::string_view s) {
+[[gnu::always_inline]] inline bool replace_in_place(uint8_t* lp, uint32_t off, std::string_view s) {
   if (same_short_string(lp, off, s)) {
     copy_bytes(lp + off + 1, s.data(), s.size());
     return true;
@@ -188,7 +189,7 @@ inline bool replace_in_place(uint8_t* lp, uint32_t off, std::string_view s) {
 // The integer at off: true and *v when the entry is an integer (a string
 // entry never holds a canonical integer's text: those are stored as ints).
 bool get_int_general(const uint8_t* lp, uint32_t off, int64_t* v);
-inline bool get_int(const uint8_t* lp, uint32_t off, int64_t* v) {
+[[gnu::always_inline]] inline bool get_int(const uint8_t* lp, uint32_t off, int64_t* v) {
   const uint8_t b = lp[off];
   if (b < 0x80) {  // 7-bit uint
     *v = b;
@@ -200,7 +201,7 @@ inline bool get_int(const uint8_t* lp, uint32_t off, int64_t* v) {
 // Overwrites the integer entry at off with v when v's encoding has the
 // same size; false (nothing changed) otherwise.
 bool set_int_in_place_general(uint8_t* lp, uint32_t off, int64_t v);
-inline bool set_int_in_place(uint8_t* lp, uint32_t off, int64_t v) {
+[[gnu::always_inline]] inline bool set_int_in_place(uint8_t* lp, uint32_t off, int64_t v) {
   if (lp[off] < 0x80 && v >= 0 && v <= 127) {  // 7-bit over 7-bit: one byte
     lp[off] = static_cast<uint8_t>(v);
     return true;

@@ -157,7 +157,7 @@ void* clone(const void* entry, std::string_view new_key);
 
 // The KeyTable policy.
 struct Policy {
-  static std::string_view key(const void* e) { return key_entry::key(e); }
+  [[gnu::always_inline]] static std::string_view key(const void* e) { return key_entry::key(e); }
   static void destroy(void* e) { key_entry::destroy(e); }
   static size_t footprint(const void* e) { return key_entry::footprint(e); }
   // A five-field profile's entry is about 100 bytes: a write to its last
