@@ -119,25 +119,45 @@ template <class F>
 // Store::run. Each returns whether it handled the call (false: nothing
 // changed, take the general path).
 
-// HSET of one existing field, overwritten by a value of the same size. A
-// listpack write converts past the limits (a lowered limit converts on the
-// next write, even an update): that is the general path's.
+// Whether an in-place write of `field` with a value of up to `value_size`
+// bytes leaves the hash as the general path would: a listpack converts
+// before a field or value longer than the value limit and after a write that
+// leaves more fields than the entries limit (so a lowered limit converts on
+// the next write, even an update or an increment). Those writes are the
+// general path's; a table takes any.
+[[gnu::always_inline]] inline bool in_place_keeps_encoding(StoreImpl& impl, HashView& hash,
+                                                           size_t field_size, size_t value_size) {
+  if (hash.is_table()) return true;
+  const HashLimits limits = impl.limits();
+  return field_size <= limits.max_listpack_value && value_size <= limits.max_listpack_value &&
+         hash.length() <= limits.max_listpack_entries;
+}
+
+// The longest decimal int64 ("-9223372036854775808"): what an increment
+// may write.
+inline constexpr size_t kMaxInt64Digits = 20;
+
+// HSET of one existing field, overwritten by a value of the same size.
 [[gnu::always_inline]] inline bool put_in_place(StoreImpl& impl, HashView& hash,
                                                 std::string_view field, std::string_view value) {
-  if (!hash.is_table()) {
-    const HashLimits limits = impl.limits();
-    if (field.size() > limits.max_listpack_value || value.size() > limits.max_listpack_value ||
-        hash.length() > limits.max_listpack_entries) {
-      return false;
-    }
-  }
-  return hash.overwrite(field, value) == InPlace::kDone;
+  return in_place_keeps_encoding(impl, hash, field.size(), value.size()) &&
+         hash.overwrite(field, value) == InPlace::kDone;
+}
+
+// HINCRBY of an existing integer field: *result is the new value.
+[[gnu::always_inline]] inline bool increment_in_place(StoreImpl& impl, HashView& hash,
+                                                      std::string_view field, int64_t by,
+                                                      int64_t* result) {
+  return in_place_keeps_encoding(impl, hash, field.size(), kMaxInt64Digits) &&
+         hash.increment(field, by, result) == InPlace::kDone;
 }
 
 // HRESERVE of an existing integer field: *left is what remains when taken,
 // nullopt when short (nothing written). REQUIRES: amount >= 1.
-[[gnu::always_inline]] inline bool reserve_in_place(HashView& hash, std::string_view field,
-                                                    int64_t amount, std::optional<int64_t>* left) {
+[[gnu::always_inline]] inline bool reserve_in_place(StoreImpl& impl, HashView& hash,
+                                                    std::string_view field, int64_t amount,
+                                                    std::optional<int64_t>* left) {
+  if (!in_place_keeps_encoding(impl, hash, field.size(), kMaxInt64Digits)) return false;
   int64_t r;
   switch (hash.increment(field, -amount, &r, /*floor=*/0)) {
     case InPlace::kDone:

@@ -260,7 +260,7 @@ void Store::run(const Pipeline& p, PipelineReplies& out) {
       case Kind::kHincrby: {
         int64_t result;
         if (impl_->make_room().ok() && in_place([&](internal::HashView& hash) HS_FAST_LAMBDA {
-              return hash.increment(arg, c.number, &result) == internal::InPlace::kDone;
+              return internal::increment_in_place(*impl_, hash, arg, c.number, &result);
             })) {
           out.add_integer(result);
           break;
@@ -273,7 +273,7 @@ void Store::run(const Pipeline& p, PipelineReplies& out) {
       case Kind::kReserve: {
         std::optional<int64_t> left;
         if (c.number >= 1 && in_place([&](internal::HashView& hash) HS_FAST_LAMBDA {
-              return internal::reserve_in_place(hash, arg, c.number, &left);
+              return internal::reserve_in_place(*impl_, hash, arg, c.number, &left);
             })) {
           if (left) {
             out.add_integer(*left);

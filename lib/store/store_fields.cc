@@ -290,7 +290,7 @@ absl::StatusOr<int64_t> Store::hincrby(std::string_view key, std::string_view fi
   if (absl::Status room = impl_->make_room(); !room.ok()) return room;
   int64_t result;
   if (internal::write_fast(*impl_, key, [&](HashView& hash) HS_FAST_LAMBDA {
-        return hash.increment(field, increment, &result) == internal::InPlace::kDone;
+        return internal::increment_in_place(*impl_, hash, field, increment, &result);
       })) {
     return result;
   }
@@ -371,7 +371,7 @@ absl::StatusOr<std::optional<int64_t>> Store::reserve(std::string_view key, std:
   // changes nothing.
   std::optional<int64_t> left;
   if (internal::write_fast(*impl_, key, [&](HashView& hash) HS_FAST_LAMBDA {
-        return internal::reserve_in_place(hash, field, amount, &left);
+        return internal::reserve_in_place(*impl_, hash, field, amount, &left);
       })) {
     return Result(left);
   }

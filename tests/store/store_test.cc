@@ -207,6 +207,35 @@ TEST_CASE("Store conversion thresholds") {
     REQUIRE(store.hset("h", "a", "3").ok());
     CHECK(store.object_encoding("h") == "hashtable");
   }
+  // The in-place paths (same-size overwrite, integer increment, reserve) must
+  // convert exactly as the general path does (redis-server 7.0 checked).
+  SUBCASE("a lowered entries limit converts on the next HINCRBY or HRESERVE") {
+    REQUIRE(store.hset("h", {{"a", "1"}, {"b", "2"}}).ok());
+    REQUIRE(store.hset("r", {{"a", "10"}, {"b", "2"}}).ok());
+    REQUIRE(store.execute({"CONFIG", "SET", "hash-max-listpack-entries", "1"}).string() == "OK");
+    CHECK(store.hincrby("h", "a", 5).value() == 6);
+    CHECK(store.object_encoding("h") == "hashtable");
+    CHECK(store.reserve("r", "a", 3).value() == 7);
+    CHECK(store.object_encoding("r") == "hashtable");
+  }
+  SUBCASE("a lowered entries limit converts on the next write in a pipeline") {
+    REQUIRE(store.hset("h", {{"a", "1"}, {"b", "2"}}).ok());
+    REQUIRE(store.hset("s", {{"a", "1"}, {"b", "2"}}).ok());
+    REQUIRE(store.execute({"CONFIG", "SET", "hash-max-listpack-entries", "1"}).string() == "OK");
+    hashstore::Pipeline p;
+    p.hincrby("h", "a", 5).hset("s", "a", "9");
+    hashstore::PipelineReplies replies;
+    store.run(p, replies);
+    CHECK(replies.reply(0).integer() == 6);
+    CHECK(store.object_encoding("h") == "hashtable");
+    CHECK(store.object_encoding("s") == "hashtable");
+  }
+  SUBCASE("a lowered value limit converts on the next HINCRBY") {
+    REQUIRE(store.hset("h", "f", "5").ok());
+    REQUIRE(store.execute({"CONFIG", "SET", "hash-max-listpack-value", "1"}).string() == "OK");
+    CHECK(store.hincrby("h", "f", 10).value() == 15);
+    CHECK(store.object_encoding("h") == "hashtable");
+  }
 }
 
 TEST_CASE("Store key commands") {
