@@ -25,8 +25,8 @@ meson compile -C "$BUILD_ROOT/tsan" chaos_test >/dev/null
 echo "== chaos under ASan + UBSan: ${SECONDS_EACH}s, seed $SEED"
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
   HASHSTORE_CHAOS_SECONDS=$SECONDS_EACH HASHSTORE_SEED=$SEED \
-  "$BUILD_ROOT/asan/tests/store/chaos_test" -s 2>&1 | grep -v '^\[doctest\] \(doctest version\|run with\)'
+  "$BUILD_ROOT/asan/tests/store/chaos_test" 2>&1 | grep -v '^\[doctest\] \(doctest version\|run with\)'
 echo "== chaos under TSan: ${SECONDS_EACH}s, seed $SEED"
 TSAN_OPTIONS="halt_on_error=1 detect_deadlocks=1 second_deadlock_stack=1" \
   HASHSTORE_CHAOS_SECONDS=$SECONDS_EACH HASHSTORE_SEED=$SEED \
-  "$BUILD_ROOT/tsan/tests/store/chaos_test" -s 2>&1 | grep -v '^\[doctest\] \(doctest version\|run with\)'
+  "$BUILD_ROOT/tsan/tests/store/chaos_test" 2>&1 | grep -v '^\[doctest\] \(doctest version\|run with\)'
