@@ -25,9 +25,14 @@ namespace internal {
 
 namespace {
 
+// 32 shards per core (at most 1024): with more threads than cores, a thread
+// preempted while it holds a shard stalls that shard's other callers until
+// it runs again, so the share of keys one preempted holder blocks must be
+// small. hashstore-bench threads, 90/10 HGET/HSET on 2 cores: 8 threads did
+// 0.9x the operations of 2 with 8 shards, 1.0x with 32, 1.2x with 64.
 size_t default_shards() {
-  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  return std::bit_ceil(static_cast<size_t>(cores) * 4);
+  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  return std::bit_ceil(std::min<size_t>(cores * 32, 1024));
 }
 
 }  // namespace
