@@ -41,7 +41,9 @@ struct Options {
   const Clock* clock = nullptr;
   // Number of shards, each a keyspace behind its own lock; rounded up to a
   // power of two. 0: sized to the machine (32 per core, at most 1024: a
-  // thread preempted while holding a shard then blocks few keys).
+  // thread preempted while holding a shard then blocks few keys; at most 32
+  // under ThreadSanitizer, whose deadlock detector follows at most 64 locks
+  // held by one thread: with it on, keep explicit values at 32 or less).
   size_t shards = 0;
   // false: no locking at all, for programs that call the Store from one
   // thread only (a game loop). REQUIRES then: never two calls at once.
