@@ -133,10 +133,6 @@ template <class F>
          hash.length() <= limits.max_listpack_entries;
 }
 
-// The longest decimal int64 ("-9223372036854775808"): what an increment
-// may write.
-inline constexpr size_t kMaxInt64Digits = 20;
-
 // HSET of one existing field, overwritten by a value of the same size.
 [[gnu::always_inline]] inline bool put_in_place(StoreImpl& impl, HashView& hash,
                                                 std::string_view field, std::string_view value) {
@@ -144,11 +140,13 @@ inline constexpr size_t kMaxInt64Digits = 20;
          hash.overwrite(field, value) == InPlace::kDone;
 }
 
-// HINCRBY of an existing integer field: *result is the new value.
+// HINCRBY of an existing integer field: *result is the new value. The
+// limits are checked against the longest int64 text (kMaxInt64Chars - 1),
+// which the result may be.
 [[gnu::always_inline]] inline bool increment_in_place(StoreImpl& impl, HashView& hash,
                                                       std::string_view field, int64_t by,
                                                       int64_t* result) {
-  return in_place_keeps_encoding(impl, hash, field.size(), kMaxInt64Digits) &&
+  return in_place_keeps_encoding(impl, hash, field.size(), kMaxInt64Chars - 1) &&
          hash.increment(field, by, result) == InPlace::kDone;
 }
 
@@ -157,7 +155,7 @@ inline constexpr size_t kMaxInt64Digits = 20;
 [[gnu::always_inline]] inline bool reserve_in_place(StoreImpl& impl, HashView& hash,
                                                     std::string_view field, int64_t amount,
                                                     std::optional<int64_t>* left) {
-  if (!in_place_keeps_encoding(impl, hash, field.size(), kMaxInt64Digits)) return false;
+  if (!in_place_keeps_encoding(impl, hash, field.size(), kMaxInt64Chars - 1)) return false;
   int64_t r;
   switch (hash.increment(field, -amount, &r, /*floor=*/0)) {
     case InPlace::kDone:

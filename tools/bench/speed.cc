@@ -286,35 +286,43 @@ void speed(int rounds) {
 
 namespace {
 
-// Runs op(key, write) from n threads, each over its own slice of the
-// order (every 10th operation a write), for about `seconds`; returns
-// operations per second summed over the threads. Threads stop on a flag.
-template <class Op>
-double threaded_ops(int n, double seconds, Op op) {
-  const Data& d = data();
+// Runs body(t, stop) on n threads (t = 0..n-1) for about `seconds`, then
+// sets stop; each body returns how many operations it did. Returns
+// operations per second summed over the threads.
+template <class Body>
+double per_second(int n, double seconds, Body body) {
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> total{0};
   std::vector<std::thread> ts;
   const auto start = Clock::now();
   for (int t = 0; t < n; ++t) {
-    ts.emplace_back([&, t] {
-      uint64_t done = 0;
-      size_t j = static_cast<size_t>(t) * 7919;
-      while (!stop.load(std::memory_order_relaxed)) {
-        for (int k = 0; k < 256; ++k) {
-          j = j + 1 == d.order.size() ? 0 : j + 1;
-          op(d.profiles[d.order[j]].key, j % 10 == 0);
-        }
-        done += 256;
-      }
-      total.fetch_add(done);
-    });
+    ts.emplace_back([&, t] { total.fetch_add(body(t, stop)); });
   }
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   stop = true;
   for (auto& th : ts) th.join();
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();
   return static_cast<double>(total.load()) / secs;
+}
+
+// Runs op(key, write) from n threads, each over its own slice of the
+// order (every 10th operation a write), for about `seconds`; returns
+// operations per second summed over the threads.
+template <class Op>
+double threaded_ops(int n, double seconds, Op op) {
+  const Data& d = data();
+  return per_second(n, seconds, [&](int t, const std::atomic<bool>& stop) {
+    uint64_t done = 0;
+    size_t j = static_cast<size_t>(t) * 7919;
+    while (!stop.load(std::memory_order_relaxed)) {
+      for (int k = 0; k < 256; ++k) {
+        j = j + 1 == d.order.size() ? 0 : j + 1;
+        op(d.profiles[d.order[j]].key, j % 10 == 0);
+      }
+      done += 256;
+    }
+    return done;
+  });
 }
 
 // The machine's own limit: n threads each reading random 8-byte words of
@@ -325,30 +333,20 @@ double share_nothing_reads(int n, double seconds) {
   for (auto& a : arrays) {
     for (size_t i = 0; i < kWords; ++i) a[i] = i * 0x9E3779B97F4A7C15ull;
   }
-  std::atomic<bool> stop{false};
-  std::atomic<uint64_t> total{0}, sink{0};
-  std::vector<std::thread> ts;
-  const auto start = Clock::now();
-  for (int t = 0; t < n; ++t) {
-    ts.emplace_back([&, t] {
-      const std::vector<uint64_t>& a = arrays[static_cast<size_t>(t)];
-      uint64_t x = 12345 + static_cast<uint64_t>(t), acc = 0, done = 0;
-      while (!stop.load(std::memory_order_relaxed)) {
-        for (int k = 0; k < 256; ++k) {
-          x = x * 6364136223846793005ull + 1442695040888963407ull;
-          acc += a[(x >> 20) & (kWords - 1)];
-        }
-        done += 256;
+  std::atomic<uint64_t> sink{0};  // keeps the reads from being optimized away
+  return per_second(n, seconds, [&](int t, const std::atomic<bool>& stop) {
+    const std::vector<uint64_t>& a = arrays[static_cast<size_t>(t)];
+    uint64_t x = 12345 + static_cast<uint64_t>(t), acc = 0, done = 0;
+    while (!stop.load(std::memory_order_relaxed)) {
+      for (int k = 0; k < 256; ++k) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        acc += a[(x >> 20) & (kWords - 1)];
       }
-      total.fetch_add(done);
-      sink.fetch_add(acc);
-    });
-  }
-  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  stop = true;
-  for (auto& th : ts) th.join();
-  const double secs = std::chrono::duration<double>(Clock::now() - start).count();
-  return static_cast<double>(total.load()) / secs;
+      done += 256;
+    }
+    sink.fetch_add(acc);
+    return done;
+  });
 }
 
 }  // namespace
