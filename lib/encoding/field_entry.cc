@@ -97,11 +97,11 @@ size_t FieldTable::destroy_some(size_t max, size_t* pos) {
   return n;
 }
 
-size_t FieldTable::expire_some(int64_t now, size_t max, void (*on_field)(std::string_view)) {
+size_t FieldTable::expire_some(int64_t now, size_t max, std::vector<std::string>* names) {
   size_t n = 0;
   while (n < max && !ttl_.empty() && ttl_.begin()->first <= now) {
     const std::string_view field = field_entry::field(ttl_.begin()->second);
-    if (on_field != nullptr) on_field(field);
+    if (names != nullptr) names->emplace_back(field);
     erase(field, hash(field));
     ++n;
   }

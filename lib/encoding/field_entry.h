@@ -30,8 +30,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/container/btree_set.h"
 #include "encoding/field_arena.h"
@@ -174,8 +176,8 @@ class FieldTable : public HashTable<FieldEntryPolicy> {
     return ttl_.empty() ? std::nullopt : std::optional<int64_t>(ttl_.rbegin()->first);
   }
   // Removes and frees up to max fields whose TTL is <= now, oldest first;
-  // returns how many. on_field (when given) sees each name first.
-  size_t expire_some(int64_t now, size_t max, void (*on_field)(std::string_view) = nullptr);
+  // returns how many. Each name is appended to *names first (when given).
+  size_t expire_some(int64_t now, size_t max, std::vector<std::string>* names = nullptr);
   // For a table being thrown away a bounded step at a time (start with
   // *pos = 0); returns how many fields or TTL index entries it removed, at
   // most max. First the TTL index is emptied, up to max entries per call, so

@@ -6,6 +6,7 @@
 #include <climits>
 #include <memory>
 
+#include "hash/listpack_fields.h"
 #include "util/random.h"
 
 namespace hashstore::internal {
@@ -21,35 +22,6 @@ struct StorageResizer {
   HashStorage* storage;
   uint8_t* operator()(size_t new_size) const { return storage->resize_listpack(new_size); }
 };
-
-// A listpack TTL entry: 0 means none (times not in the future are never
-// stored, so 0 is never a real TTL).
-constexpr int64_t kLpNoTtl = 0;
-
-std::optional<int64_t> lp_ttl(const uint8_t* p, uint32_t off) {
-  const LpEntry e = lp::get(p, off);
-  assert(e.is_int);
-  return e.int_value == kLpNoTtl ? std::nullopt : std::optional<int64_t>(e.int_value);
-}
-
-// Calls fn(field, value, ttl) for each field of the listpack at p, in order;
-// ttls: it holds triplets (else pairs, and ttl is always nullopt).
-template <class F>
-void walk_listpack(const uint8_t* p, bool ttls, F&& fn) {
-  ValueBuffer fbuf, vbuf;
-  for (uint32_t off = lp::first(p); off != lp::end_offset(p);) {
-    const std::string_view f = lp::get_string(p, off, fbuf.bytes);
-    off = lp::next(p, off);
-    const std::string_view v = lp::get_string(p, off, vbuf.bytes);
-    off = lp::next(p, off);
-    std::optional<int64_t> ttl;
-    if (ttls) {
-      ttl = lp_ttl(p, off);
-      off = lp::next(p, off);
-    }
-    fn(f, v, ttl);
-  }
-}
 
 }  // namespace
 
@@ -79,7 +51,7 @@ bool HashObject::lookup(std::string_view field, ValueBuffer* buf, std::string_vi
       const uint32_t value_off = lp::next(p, off);
       if (value != nullptr) *value = lp::get_string(p, value_off, buf->bytes);
       if (expire_ms != nullptr) {
-        *expire_ms = step == 3 ? lp_ttl(p, lp::next(p, value_off)) : std::nullopt;
+        *expire_ms = step == 3 ? lp_ttl_at(p, lp::next(p, value_off)) : std::nullopt;
       }
       return true;
     }
@@ -112,7 +84,7 @@ uint8_t* listpack_put(HashStorage& storage, uint8_t* p, size_t step, std::string
     p = lp::replace(p, value_off, value, resize);
     if (step == 3 && !keep_ttl) {
       const uint32_t ttl_off = lp::next(p, value_off);
-      if (lp_ttl(p, ttl_off)) p = lp::replace_int(p, ttl_off, kLpNoTtl, resize);
+      if (lp_ttl_at(p, ttl_off)) p = lp::replace_int(p, ttl_off, kLpNoTtl, resize);
     }
     return p;
   }
@@ -125,14 +97,8 @@ uint8_t* listpack_put(HashStorage& storage, uint8_t* p, size_t step, std::string
 
 }  // namespace
 
-bool HashObject::listpack_set(std::string_view field, std::string_view value, bool keep_ttl) {
-  bool added;
-  listpack_put(storage_, storage_.listpack(), stride(), field, value, keep_ttl, &added);
-  return added;
-}
-
 bool HashObject::set(std::string_view field, std::string_view value, bool keep_ttl) {
-  FieldLog::note(field);
+  note_changed(field);
   bool added;
   if (storage_.encoding() == HashEncoding::kListpack) {
     uint8_t* p = storage_.listpack();
@@ -184,7 +150,7 @@ bool HashObject::erase(std::string_view field) {
     }
   }
   if (removed) {
-    FieldLog::note(field);
+    note_changed(field);
     update_bounds();
   }
   return removed;
@@ -194,10 +160,10 @@ void HashObject::for_each(
     absl::FunctionRef<void(std::string_view field, std::string_view value)> fn) const {
   switch (storage_.encoding()) {
     case HashEncoding::kListpack:
-      walk_listpack(storage_.listpack(), stride() == 3,
-                    [&](std::string_view f, std::string_view v, std::optional<int64_t>) {
-                      fn(f, v);
-                    });
+      for_each_lp_field(storage_.listpack(), stride(),
+                        [&](std::string_view f, std::string_view v, std::optional<int64_t>) {
+                          fn(f, v);
+                        });
       return;
     case HashEncoding::kTable:
       storage_.table()->for_each(
@@ -258,10 +224,10 @@ void HashObject::random_field(
 void HashObject::convert_to_table() {
   if (storage_.encoding() != HashEncoding::kListpack) return;
   auto table = std::make_unique<FieldTable>(random_seed());
-  walk_listpack(storage_.listpack(), stride() == 3,
-                [&](std::string_view f, std::string_view v, std::optional<int64_t> ttl) {
-                  table->insert(table->make(f, v, ttl), table->hash(f));
-                });
+  for_each_lp_field(storage_.listpack(), stride(),
+                    [&](std::string_view f, std::string_view v, std::optional<int64_t> ttl) {
+                      table->insert(table->make(f, v, ttl), table->hash(f));
+                    });
   storage_.adopt_table(std::move(table));
 }
 
@@ -297,14 +263,13 @@ bool HashObject::set_expiry(std::string_view field, std::optional<int64_t> expir
   std::optional<int64_t> current;
   if (!find_expiry(field, &current)) return false;
   if (current == expire_ms) return true;
-  FieldLog::note(field);
+  note_changed(field);
   enable_field_ttls();
   switch (storage_.encoding()) {
     case HashEncoding::kListpack: {
       uint8_t* p = storage_.listpack();
-      const uint32_t off = lp::find_field(p, field, 3);
-      const uint32_t ttl_off = lp::next(p, lp::next(p, off));
-      lp::replace_int(p, ttl_off, expire_ms.value_or(kLpNoTtl), StorageResizer{&storage_});
+      const LpField f = lp_field_at(p, lp::find_field(p, field, 3), 3);
+      lp::replace_int(p, f.ttl, expire_ms.value_or(kLpNoTtl), StorageResizer{&storage_});
       break;
     }
     case HashEncoding::kTable: {
@@ -325,21 +290,21 @@ size_t HashObject::expire_fields(int64_t now, size_t max) {
     case HashEncoding::kListpack: {
       uint8_t* p = storage_.listpack();
       for (uint32_t off = lp::first(p); off != lp::end_offset(p) && removed < max;) {
-        const uint32_t ttl_off = lp::next(p, lp::next(p, off));
-        const std::optional<int64_t> ttl = lp_ttl(p, ttl_off);
+        const LpField f = lp_field_at(p, off, 3);
+        const std::optional<int64_t> ttl = lp_ttl_of(p, f);
         if (ttl && *ttl <= now) {
           ValueBuffer buf;
-          FieldLog::note(lp::get_string(p, off, buf.bytes));
+          note_changed(lp::get_string(p, off, buf.bytes));
           p = lp::erase(p, off, 3, StorageResizer{&storage_});  // the next field moves to off
           ++removed;
         } else {
-          off = lp::next(p, ttl_off);
+          off = f.next;
         }
       }
       break;
     }
     case HashEncoding::kTable:
-      removed = storage_.table()->expire_some(now, max, &FieldLog::note);
+      removed = storage_.table()->expire_some(now, max, changed_);
       break;
   }
   if (removed > 0) update_bounds();
@@ -355,14 +320,14 @@ void HashObject::update_bounds() {
       bool all_have_ttl = true;
       int64_t latest = INT64_MIN;
       for (uint32_t off = lp::first(p); off != lp::end_offset(p);) {
-        const uint32_t ttl_off = lp::next(p, lp::next(p, off));
-        if (const std::optional<int64_t> ttl = lp_ttl(p, ttl_off)) {
+        const LpField f = lp_field_at(p, off, 3);
+        if (const std::optional<int64_t> ttl = lp_ttl_of(p, f)) {
           b.next_ms = std::min(b.next_ms, *ttl);
           latest = std::max(latest, *ttl);
         } else {
           all_have_ttl = false;
         }
-        off = lp::next(p, ttl_off);
+        off = f.next;
       }
       if (all_have_ttl && latest != INT64_MIN) b.gone_ms = latest;
       break;

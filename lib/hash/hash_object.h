@@ -99,29 +99,15 @@ class HashStorage {
   ~HashStorage() = default;
 };
 
-// While a FieldLog is active on a thread, every HashObject mutation on that
-// thread appends the names of the fields it changed (set, erased, TTL set
-// or removed, expired) — for the Store's change events.
-class FieldLog {
- public:
-  explicit FieldLog(std::vector<std::string>* into) : previous_(active_) { active_ = into; }
-  ~FieldLog() { active_ = previous_; }
-  FieldLog(const FieldLog&) = delete;
-  FieldLog& operator=(const FieldLog&) = delete;
-  // Inline: every write calls it, almost always with no log active.
-  static void note(std::string_view field) {
-    if (active_ != nullptr) active_->emplace_back(field);
-  }
-
- private:
-  static inline thread_local std::vector<std::string>* active_ = nullptr;
-  std::vector<std::string>* previous_;
-};
-
 class HashObject {
  public:
   HashObject(HashStorage& storage, const HashLimits& limits)
       : storage_(storage), limits_(limits) {}
+
+  // Where the names of the fields each later mutation changes (set, erased,
+  // TTL set or removed, expired) are appended, for the Store's change
+  // events; nullptr (the default) records nothing.
+  void set_change_sink(std::vector<std::string>* changed) { changed_ = changed; }
 
   HashEncoding encoding() const { return storage_.encoding(); }
   size_t length() const;
@@ -176,15 +162,18 @@ class HashObject {
   // outputs that are not null) its value and its TTL.
   bool lookup(std::string_view field, ValueBuffer* buf, std::string_view* value,
               std::optional<int64_t>* expire_ms) const;
-  bool listpack_set(std::string_view field, std::string_view value, bool keep_ttl);
   // Entries per field in the listpack: 2, or 3 with field TTLs.
   size_t stride() const { return storage_.has_field_ttls() ? 3 : 2; }
   void enable_field_ttls();
   // Tells the owner the new FieldBounds after a mutation (field TTLs only).
   void update_bounds();
+  void note_changed(std::string_view field) {
+    if (changed_ != nullptr) changed_->emplace_back(field);
+  }
 
   HashStorage& storage_;
   const HashLimits& limits_;
+  std::vector<std::string>* changed_ = nullptr;
 };
 
 }  // namespace hashstore::internal

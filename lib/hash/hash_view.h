@@ -21,10 +21,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "encoding/field_entry.h"
 #include "encoding/listpack.h"
+#include "hash/listpack_fields.h"
 #include "util/number.h"
 
 namespace hashstore::internal {
@@ -76,16 +78,8 @@ class HashView {
       table_->for_each([&](const void* e) { fn(field_entry::field(e), field_entry::value(e)); });
       return;
     }
-    ValueBuffer fbuf, vbuf;
-    const uint32_t end = lp::end_offset(lp_);
-    for (uint32_t off = lp::first(lp_); off != end;) {
-      const std::string_view f = lp::get_string(lp_, off, fbuf.bytes);
-      off = lp::next(lp_, off);
-      const std::string_view v = lp::get_string(lp_, off, vbuf.bytes);
-      off = lp::next(lp_, off);
-      if (stride_ == 3) off = lp::next(lp_, off);
-      fn(f, v);
-    }
+    for_each_lp_field(lp_, stride_, [&](std::string_view f, std::string_view v,
+                                        std::optional<int64_t>) { fn(f, v); });
   }
 
   // Overwrites an existing field's value when its new bytes take the same

@@ -40,11 +40,8 @@ void* Keyspace::expire_fields(void* entry, uint64_t h, int64_t now, size_t max, 
   EntryHash storage(*this, entry, h);
   HashObject hash(storage, kUnused);
   std::vector<std::string> fields;
-  size_t n;
-  {
-    FieldLog log(event_log_ != nullptr ? &fields : nullptr);
-    n = hash.expire_fields(now, max);
-  }
+  if (event_log_ != nullptr) hash.set_change_sink(&fields);
+  const size_t n = hash.expire_fields(now, max);
   if (!fields.empty()) log_expired(key_entry::key(storage.entry()), std::move(fields));
   storage.settle();
   *removed += n;

@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "hash/listpack_fields.h"
 #include "keyspace/key_entry.h"
 #include "persist/rdb_format.h"
 #include "util/absl_view.h"
@@ -38,21 +39,10 @@ absl::Status corrupt(std::string_view what) { return absl::DataLossError(to_absl
 // of whole groups.
 template <class F>
 bool for_each_group(const uint8_t* lp, bool triplets, F&& fn) {
-  char fbuf[kMaxInt64Chars], vbuf[kMaxInt64Chars];
-  const uint32_t end = lp::end_offset(lp);
-  for (uint32_t off = lp::first(lp); off != end;) {
-    const std::string_view f = lp::get_string(lp, off, fbuf);
-    off = lp::next(lp, off);
-    const std::string_view v = lp::get_string(lp, off, vbuf);
-    off = lp::next(lp, off);
-    int64_t ttl = 0;
-    if (triplets) {
-      ttl = lp::get(lp, off).int_value;
-      off = lp::next(lp, off);
-    }
-    if (!fn(f, v, ttl)) return false;
-  }
-  return true;
+  return for_each_lp_field(lp, triplets ? 3 : 2,
+                           [&](std::string_view f, std::string_view v, std::optional<int64_t> t) {
+                             return fn(f, v, t.value_or(kLpNoTtl));
+                           });
 }
 
 // A field name as the listpack holds it. In a canonical listpack (every
@@ -123,7 +113,7 @@ void HashBuilder::start(size_t expected) {
 void HashBuilder::to_table() {
   auto table = std::make_unique<FieldTable>(random_seed());
   for_each_group(lp_->data(), triplets_, [&](std::string_view f, std::string_view v, int64_t t) {
-    table->insert(table->make(f, v, t != 0 ? std::optional<int64_t>(t) : std::nullopt),
+    table->insert(table->make(f, v, t != kLpNoTtl ? std::optional<int64_t>(t) : std::nullopt),
                   table->hash(f));
     return true;
   });
@@ -149,7 +139,7 @@ bool HashBuilder::add(std::string_view field, std::string_view value, int64_t tt
       for_each_group(lp_->data(), false, [&](std::string_view f, std::string_view v, int64_t) {
         t->append(f);
         t->append(v);
-        lp::append_int(t->data(), 0, t->resizer());
+        lp::append_int(t->data(), kLpNoTtl, t->resizer());
         return true;
       });
       lp_ = std::move(t);
@@ -194,7 +184,7 @@ void* HashBuilder::finish(std::string_view key, std::optional<int64_t> expire_ms
       auto live = std::make_unique<OwnedListpack>();
       // expired_ > 0: the listpack holds triplets.
       for_each_group(lp_->data(), true, [&](std::string_view f, std::string_view v, int64_t t) {
-        if (t == 0 || t > now_) {
+        if (t == kLpNoTtl || t > now_) {
           live->append(f);
           live->append(v);
           lp::append_int(live->data(), t, live->resizer());

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "encoding/field_entry.h"
 #include "encoding/listpack.h"
+#include "hash/listpack_fields.h"
 #include "keyspace/key_entry.h"
 #include "keyspace/keyspace.h"
 #include "persist/rdb_crc64.h"
@@ -81,14 +82,13 @@ class RecordWriter {
     plain_.clear();
     const uint32_t end = lp::end_offset(lp);
     for (uint32_t off = lp::first(lp); off != end;) {
-      const uint32_t field = off;
-      off = lp::next(lp, lp::next(lp, off));
-      const int64_t ttl = lp::get(lp, off).int_value;
-      off = lp::next(lp, off);
-      if (ttl == 0) {
-        plain_.push_back(field);
-      } else if (ttl > now_) {
-        timed_.emplace_back(ttl, field);
+      const LpField f = lp_field_at(lp, off, 3);
+      off = f.next;
+      const std::optional<int64_t> ttl = lp_ttl_of(lp, f);
+      if (!ttl) {
+        plain_.push_back(f.field);
+      } else if (*ttl > now_) {
+        timed_.emplace_back(*ttl, f.field);
       }
     }
     if (timed_.empty() && plain_.empty()) return false;
@@ -106,7 +106,7 @@ class RecordWriter {
       type_and_key(kTypeHashListpack, e, out);
     } else {
       for (const auto& [ttl, f] : timed_) copy(f, ttl);
-      for (uint32_t f : plain_) copy(f, 0);
+      for (uint32_t f : plain_) copy(f, kLpNoTtl);
       type_and_key(kTypeHashListpackEx, e, out);
       put_le64(out, static_cast<uint64_t>(timed_.front().first));
       field_ttls_ = true;

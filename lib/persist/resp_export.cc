@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "encoding/field_entry.h"
 #include "encoding/listpack.h"
+#include "hash/listpack_fields.h"
 #include "keyspace/key_entry.h"
 #include "keyspace/keyspace.h"
 #include "util/number.h"
@@ -34,24 +35,11 @@ void for_each_live_field(const void* e, int64_t now, F&& fn) {
     });
     return;
   }
-  const uint8_t* lp = key_entry::listpack(e);
-  const bool triplets = key_entry::field_bounds(e).has_value();
-  char fbuf[kMaxInt64Chars], vbuf[kMaxInt64Chars];
-  const uint32_t end = lp::end_offset(lp);
-  for (uint32_t off = lp::first(lp); off != end;) {
-    const std::string_view f = lp::get_string(lp, off, fbuf);
-    off = lp::next(lp, off);
-    const std::string_view v = lp::get_string(lp, off, vbuf);
-    off = lp::next(lp, off);
-    std::optional<int64_t> ttl;
-    if (triplets) {
-      const int64_t t = lp::get(lp, off).int_value;
-      off = lp::next(lp, off);
-      if (t != 0) ttl = t;
-    }
-    if (ttl && *ttl <= now) continue;
-    fn(f, v, ttl);
-  }
+  const size_t stride = key_entry::field_bounds(e).has_value() ? 3 : 2;
+  for_each_lp_field(key_entry::listpack(e), stride,
+                    [&](std::string_view f, std::string_view v, std::optional<int64_t> ttl) {
+                      if (!ttl || *ttl > now) fn(f, v, ttl);
+                    });
 }
 
 void export_key(const void* e, int64_t now, std::string* out) {

@@ -18,6 +18,7 @@
 #include "absl/strings/str_format.h"
 #include "encoding/field_entry.h"
 #include "encoding/listpack.h"
+#include "hash/listpack_fields.h"
 #include "keyspace/key_entry.h"
 #include "keyspace/keyspace.h"
 #include "persist/io_error.h"
@@ -406,21 +407,10 @@ absl::Status Parser::listpack_hash(std::string_view key, std::optional<int64_t> 
   }
   // Walks the live groups: (field, value, ttl or 0).
   auto live_groups = [&](auto&& fn) {
-    char fbuf[kMaxInt64Chars], vbuf[kMaxInt64Chars];
-    for (uint32_t off = lp::first(lp); off != end;) {
-      const std::string_view f = lp::get_string(lp, off, fbuf);
-      off = lp::next(lp, off);
-      const std::string_view v = lp::get_string(lp, off, vbuf);
-      off = lp::next(lp, off);
-      int64_t ttl = 0;
-      if (stride == 3) {
-        ttl = lp::get(lp, off).int_value;
-        off = lp::next(lp, off);
-      }
-      if (ttl != 0 && ttl <= now_) continue;
-      if (!fn(f, v, ttl)) return false;
-    }
-    return true;
+    return for_each_lp_field(
+        lp, stride, [&](std::string_view f, std::string_view v, std::optional<int64_t> ttl) {
+          return (ttl && *ttl <= now_) || fn(f, v, ttl.value_or(kLpNoTtl));
+        });
   };
   if (fits) {
     OwnedListpack o;

@@ -198,10 +198,9 @@ template <class R, class F>
 [[gnu::noinline]] R write_recorded(StoreImpl& impl, Shard& shard, std::string_view key,
                                    HashObject& hash, F& fn) {
   std::vector<std::string> changed;
-  R result = [&] {
-    FieldLog log(&changed);
-    return fn(hash);
-  }();
+  hash.set_change_sink(&changed);
+  R result = fn(hash);
+  hash.set_change_sink(nullptr);
   if (!changed.empty()) impl.record(shard, kEventChanged, key, std::move(changed));
   return result;
 }

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -17,6 +18,7 @@
 
 #include "hash/hash_commands.h"
 #include "store/hash_access.h"
+#include "store/key_writes.h"
 #include "store/store_impl.h"
 
 namespace hashstore {
@@ -184,17 +186,12 @@ void Store::run(const Pipeline& p, PipelineReplies& out) {
                                       return true;
                                     });
     };
-    // The in-place writes of the fast path (hash_access.h), on the held shard.
-    auto in_place = [&](auto&& fn) HS_FAST_LAMBDA {
-      return internal::write_fast_held(*impl_, shard(i), key, hashes[i], fn);
-    };
-    // HSET and HINCRBY as the Store's methods do them, without hashing the
-    // key again: the room check first (inside a run it only checks), then
-    // the write, creating the key when missing.
-    auto write = [&](Use use, absl::StatusOr<int64_t> fallback, auto&& fn) {
-      if (absl::Status room = impl_->make_room(); !room.ok()) return absl::StatusOr<int64_t>(room);
-      return internal::on_hash_held(*impl_, shard(i), key, hashes[i], use, std::move(fallback),
-                                    fn);
+    // A write as the Store's method does it (key_writes.h), without hashing
+    // the key again: the room check first (inside a run it only checks).
+    auto write = [&](const auto& op) {
+      using Result = typename std::remove_cvref_t<decltype(op)>::Result;
+      if (absl::Status room = impl_->make_room(); !room.ok()) return Result(room);
+      return internal::run_write_held(*impl_, shard(i), key, hashes[i], op);
     };
     switch (c.kind) {
       case Kind::kHget: {
@@ -238,58 +235,25 @@ void Store::run(const Pipeline& p, PipelineReplies& out) {
           });
         });
         break;
-      case Kind::kHset: {
-        const FieldValue pair{arg, p.string(c.first + 2)};
-        if (impl_->make_room().ok() && in_place([&](internal::HashView& hash) HS_FAST_LAMBDA {
-              return internal::put_in_place(*impl_, hash, pair.first, pair.second);
-            })) {
-          out.add_integer(0);
-          break;
-        }
-        const size_t max_value = impl_->limits().max_listpack_value;
-        add_result(write(Use::kCreate, absl::StatusOr<int64_t>(0), [&](HashObject& hash) {
-          return absl::StatusOr<int64_t>(internal::hash_set_pairs(hash, {&pair, 1}, max_value));
-        }));
+      case Kind::kHset:
+        add_result(write(internal::HsetOne{arg, p.string(c.first + 2)}));
         break;
-      }
       case Kind::kHdel:
         fields.clear();
         for (uint32_t j = 1; j < c.count; ++j) fields.push_back(p.string(c.first + j));
-        out.add_integer(hdel(key, fields));
+        out.add_integer(internal::run_write_held(*impl_, shard(i), key, hashes[i],
+                                                 internal::Hdel{fields}));
         break;
-      case Kind::kHincrby: {
-        int64_t result;
-        if (impl_->make_room().ok() && in_place([&](internal::HashView& hash) HS_FAST_LAMBDA {
-              return internal::increment_in_place(*impl_, hash, arg, c.number, &result);
-            })) {
-          out.add_integer(result);
-          break;
-        }
-        add_result(write(Use::kCreate, absl::StatusOr<int64_t>(0), [&](HashObject& hash) {
-          return internal::hash_incrby(hash, arg, c.number);
-        }));
+      case Kind::kHincrby:
+        add_result(write(internal::Hincrby{arg, c.number}));
         break;
-      }
       case Kind::kReserve: {
-        std::optional<int64_t> left;
-        if (c.number >= 1 && in_place([&](internal::HashView& hash) HS_FAST_LAMBDA {
-              return internal::reserve_in_place(*impl_, hash, arg, c.number, &left);
-            })) {
-          if (left) {
-            out.add_integer(*left);
-          } else {
-            out.add_nil();
-          }
-          break;
-        }
         // An amount under 1 is refused by reserve() before any lookup.
         using Result = absl::StatusOr<std::optional<int64_t>>;
-        const Result r = c.number < 1 ? reserve(key, arg, c.number)
-                                      : internal::on_hash_held(
-                                            *impl_, shard(i), key, hashes[i], Use::kWrite,
-                                            Result(std::nullopt), [&](HashObject& hash) {
-                                              return internal::hash_reserve(hash, arg, c.number);
-                                            });
+        const Result r = c.number < 1
+                             ? reserve(key, arg, c.number)
+                             : internal::run_write_held(*impl_, shard(i), key, hashes[i],
+                                                        internal::Reserve{arg, c.number});
         if (!r.ok()) {
           out.add_error(std::string(r.status().message()));
         } else if (*r) {

@@ -15,6 +15,7 @@
 #include "absl/random/random.h"
 #include "hash/hash_commands.h"
 #include "store/hash_access.h"
+#include "store/key_writes.h"
 #include "store/store_impl.h"
 
 namespace hashstore {
@@ -38,27 +39,10 @@ using internal::ValueBuffer;
 
 // ---- Field commands ---------------------------------------------------------
 
-namespace internal {
-namespace {
-
-// HSET of one field, in place (put_in_place); false, with nothing changed,
-// for anything else.
-[[gnu::always_inline]] inline bool hset_in_place(StoreImpl& impl, std::string_view key,
-                                                 std::string_view field, std::string_view value) {
-  return write_fast(impl, key, [&](HashView& hash) HS_FAST_LAMBDA {
-    return put_in_place(impl, hash, field, value);
-  });
-}
-
-}  // namespace
-}  // namespace internal
-
 absl::StatusOr<int64_t> Store::hset(std::string_view key, std::string_view field,
                                     std::string_view value) {
   if (absl::Status room = impl_->make_room(); !room.ok()) return room;
-  if (internal::hset_in_place(*impl_, key, field, value)) return 0;
-  const FieldValue pair{field, value};
-  return hset(key, std::span<const FieldValue>(&pair, 1));
+  return internal::run_write(*impl_, key, internal::HsetOne{field, value});
 }
 
 absl::StatusOr<int64_t> Store::hset(std::string_view key, std::initializer_list<FieldValue> pairs) {
@@ -68,9 +52,8 @@ absl::StatusOr<int64_t> Store::hset(std::string_view key, std::initializer_list<
 absl::StatusOr<int64_t> Store::hset(std::string_view key, std::span<const FieldValue> pairs) {
   if (pairs.empty()) return internal::wrong_arity("hset");
   if (absl::Status room = impl_->make_room(); !room.ok()) return room;
-  if (pairs.size() == 1 &&
-      internal::hset_in_place(*impl_, key, pairs[0].first, pairs[0].second)) {
-    return 0;
+  if (pairs.size() == 1) {
+    return internal::run_write(*impl_, key, internal::HsetOne{pairs[0].first, pairs[0].second});
   }
   return on_hash(*impl_, key, Use::kCreate, int64_t{0}, [&](HashObject& hash) {
     return internal::hash_set_pairs(hash, pairs, impl_->limits().max_listpack_value);
@@ -229,14 +212,7 @@ std::vector<std::string> Store::hvals(std::string_view key) {
 }
 
 int64_t Store::hdel(std::string_view key, std::span<const std::string_view> fields) {
-  return on_hash(*impl_, key, Use::kWrite, int64_t{0}, [&](HashObject& hash) {
-    int64_t removed = 0;
-    for (std::string_view f : fields) {
-      removed += hash.erase(f) ? 1 : 0;
-      if (hash.length() == 0) break;  // the key is gone; Redis stops here too
-    }
-    return removed;
-  });
+  return internal::run_write(*impl_, key, internal::Hdel{fields});
 }
 
 int64_t Store::hdel(std::string_view key, std::initializer_list<std::string_view> fields) {
@@ -288,16 +264,7 @@ int64_t Store::hstrlen(std::string_view key, std::string_view field) {
 absl::StatusOr<int64_t> Store::hincrby(std::string_view key, std::string_view field,
                                        int64_t increment) {
   if (absl::Status room = impl_->make_room(); !room.ok()) return room;
-  int64_t result;
-  if (internal::write_fast(*impl_, key, [&](HashView& hash) HS_FAST_LAMBDA {
-        return internal::increment_in_place(*impl_, hash, field, increment, &result);
-      })) {
-    return result;
-  }
-  return on_hash(*impl_, key, Use::kCreate, absl::StatusOr<int64_t>(0),
-                 [&](HashObject& hash) {
-                   return internal::hash_incrby(hash, field, increment);
-                 });
+  return internal::run_write(*impl_, key, internal::Hincrby{field, increment});
 }
 
 absl::StatusOr<std::string> Store::hincrbyfloat(std::string_view key, std::string_view field,
@@ -366,19 +333,9 @@ absl::Status amount_error() {
 absl::StatusOr<std::optional<int64_t>> Store::reserve(std::string_view key, std::string_view field,
                                                       int64_t amount) {
   if (amount < 1) return amount_error();
-  using Result = absl::StatusOr<std::optional<int64_t>>;
-  // The field's integer, taken in place when enough remains; a shortfall
-  // changes nothing.
-  std::optional<int64_t> left;
-  if (internal::write_fast(*impl_, key, [&](HashView& hash) HS_FAST_LAMBDA {
-        return internal::reserve_in_place(*impl_, hash, field, amount, &left);
-      })) {
-    return Result(left);
-  }
-  return on_hash(*impl_, key, Use::kWrite, Result(std::optional<int64_t>()),
-                 [&](HashObject& hash) -> Result {
-                   return internal::hash_reserve(hash, field, amount);
-                 });
+  // The field's integer, taken when enough remains; a shortfall changes
+  // nothing.
+  return internal::run_write(*impl_, key, internal::Reserve{field, amount});
 }
 
 absl::StatusOr<std::optional<std::vector<int64_t>>> Store::reserve_all(

@@ -1,0 +1,135 @@
+// The single-key writes that Store's methods and Store::run (typed
+// pipelines) both do — HSET of one field, HINCRBY, HDEL, HRESERVE — written
+// once. Each command is an operation with two bodies: `in_place`, the fast
+// path's write on the key's bytes (false: nothing changed), and `general`,
+// the write on its HashObject. Two drivers run an operation:
+//   run_write       for a Store method: takes and releases the shard itself;
+//   run_write_held  for Store::run, whose shards are held for the pipeline.
+// Either tries in_place first and falls back to general (hash_access.h says
+// when the fast path declines). The caller checks for room (make_room)
+// before, as every write does.
+#ifndef HASHSTORE_STORE_KEY_WRITES_H_
+#define HASHSTORE_STORE_KEY_WRITES_H_
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "hash/hash_commands.h"
+#include "store/hash_access.h"
+#include "store/store_impl.h"
+
+namespace hashstore::internal {
+
+// HSET key field value: 1 when the field is new, else 0.
+struct HsetOne {
+  using Result = absl::StatusOr<int64_t>;
+  static constexpr Use kUse = Use::kCreate;
+  static constexpr bool kInPlace = true;
+  std::string_view field, value;
+
+  Result missing() const { return 0; }
+  [[gnu::always_inline]] bool in_place(StoreImpl& impl, HashView& hash, Result* r) const {
+    if (!put_in_place(impl, hash, field, value)) return false;
+    *r = 0;
+    return true;
+  }
+  Result general(StoreImpl& impl, HashObject& hash) const {
+    const std::pair<std::string_view, std::string_view> pair{field, value};
+    return hash_set_pairs(hash, {&pair, 1}, impl.limits().max_listpack_value);
+  }
+};
+
+// HINCRBY key field by: the new value, or Redis's error.
+struct Hincrby {
+  using Result = absl::StatusOr<int64_t>;
+  static constexpr Use kUse = Use::kCreate;
+  static constexpr bool kInPlace = true;
+  std::string_view field;
+  int64_t by;
+
+  Result missing() const { return 0; }
+  [[gnu::always_inline]] bool in_place(StoreImpl& impl, HashView& hash, Result* r) const {
+    int64_t v;
+    if (!increment_in_place(impl, hash, field, by, &v)) return false;
+    *r = v;
+    return true;
+  }
+  Result general(StoreImpl&, HashObject& hash) const { return hash_incrby(hash, field, by); }
+};
+
+// HRESERVE key field amount: what remains, or nullopt when short (nothing
+// taken). REQUIRES: amount >= 1 (Store::reserve refuses less first).
+struct Reserve {
+  using Result = absl::StatusOr<std::optional<int64_t>>;
+  static constexpr Use kUse = Use::kWrite;
+  static constexpr bool kInPlace = true;
+  std::string_view field;
+  int64_t amount;
+
+  Result missing() const { return std::optional<int64_t>(); }
+  [[gnu::always_inline]] bool in_place(StoreImpl& impl, HashView& hash, Result* r) const {
+    std::optional<int64_t> left;
+    if (!reserve_in_place(impl, hash, field, amount, &left)) return false;
+    *r = left;
+    return true;
+  }
+  Result general(StoreImpl&, HashObject& hash) const {
+    return hash_reserve(hash, field, amount);
+  }
+};
+
+// HDEL key field...: how many were removed. No in-place form.
+struct Hdel {
+  using Result = int64_t;
+  static constexpr Use kUse = Use::kWrite;
+  static constexpr bool kInPlace = false;  // the drivers go straight to general
+  std::span<const std::string_view> fields;
+
+  Result missing() const { return 0; }
+  bool in_place(StoreImpl&, HashView&, Result*) const { return false; }
+  Result general(StoreImpl&, HashObject& hash) const {
+    int64_t removed = 0;
+    for (std::string_view f : fields) {
+      removed += hash.erase(f) ? 1 : 0;
+      if (hash.length() == 0) break;  // the key is gone; Redis stops here too
+    }
+    return removed;
+  }
+};
+
+template <class Op>
+typename Op::Result run_write(StoreImpl& impl, std::string_view key, const Op& op) {
+  if constexpr (Op::kInPlace) {
+    typename Op::Result r = op.missing();
+    if (write_fast(impl, key, [&](HashView& hash) HS_FAST_LAMBDA {
+          return op.in_place(impl, hash, &r);
+        })) {
+      return r;
+    }
+  }
+  return on_hash(impl, key, Op::kUse, op.missing(),
+                 [&](HashObject& hash) { return op.general(impl, hash); });
+}
+
+template <class Op>
+typename Op::Result run_write_held(StoreImpl& impl, Shard& shard, std::string_view key,
+                                   uint64_t h, const Op& op) {
+  if constexpr (Op::kInPlace) {
+    typename Op::Result r = op.missing();
+    if (write_fast_held(impl, shard, key, h, [&](HashView& hash) HS_FAST_LAMBDA {
+          return op.in_place(impl, hash, &r);
+        })) {
+      return r;
+    }
+  }
+  return on_hash_held(impl, shard, key, h, Op::kUse, op.missing(),
+                      [&](HashObject& hash) { return op.general(impl, hash); });
+}
+
+}  // namespace hashstore::internal
+
+#endif  // HASHSTORE_STORE_KEY_WRITES_H_
