@@ -5,8 +5,9 @@
 // the write on its HashObject. Two drivers run an operation:
 //   run_write       for a Store method: takes and releases the shard itself;
 //   run_write_held  for Store::run, whose shards are held for the pipeline.
-// Either tries in_place first and falls back to general (hash_access.h says
-// when the fast path declines). The caller checks for room (make_room)
+// Either tries in_place first (its result a plain Value, so that the fast
+// path builds no StatusOr until it returns) and falls back to general
+// (hash_access.h says when the fast path declines). The caller checks for room (make_room)
 // before, as every write does.
 #ifndef HASHSTORE_STORE_KEY_WRITES_H_
 #define HASHSTORE_STORE_KEY_WRITES_H_
@@ -26,16 +27,16 @@ namespace hashstore::internal {
 
 // HSET key field value: 1 when the field is new, else 0.
 struct HsetOne {
+  using Value = int64_t;
   using Result = absl::StatusOr<int64_t>;
   static constexpr Use kUse = Use::kCreate;
   static constexpr bool kInPlace = true;
   std::string_view field, value;
 
   Result missing() const { return 0; }
-  [[gnu::always_inline]] bool in_place(StoreImpl& impl, HashView& hash, Result* r) const {
-    if (!put_in_place(impl, hash, field, value)) return false;
+  [[gnu::always_inline]] bool in_place(StoreImpl& impl, HashView& hash, Value* r) const {
     *r = 0;
-    return true;
+    return put_in_place(impl, hash, field, value);
   }
   Result general(StoreImpl& impl, HashObject& hash) const {
     const std::pair<std::string_view, std::string_view> pair{field, value};
@@ -45,6 +46,7 @@ struct HsetOne {
 
 // HINCRBY key field by: the new value, or Redis's error.
 struct Hincrby {
+  using Value = int64_t;
   using Result = absl::StatusOr<int64_t>;
   static constexpr Use kUse = Use::kCreate;
   static constexpr bool kInPlace = true;
@@ -52,11 +54,8 @@ struct Hincrby {
   int64_t by;
 
   Result missing() const { return 0; }
-  [[gnu::always_inline]] bool in_place(StoreImpl& impl, HashView& hash, Result* r) const {
-    int64_t v;
-    if (!increment_in_place(impl, hash, field, by, &v)) return false;
-    *r = v;
-    return true;
+  [[gnu::always_inline]] bool in_place(StoreImpl& impl, HashView& hash, Value* r) const {
+    return increment_in_place(impl, hash, field, by, r);
   }
   Result general(StoreImpl&, HashObject& hash) const { return hash_incrby(hash, field, by); }
 };
@@ -64,6 +63,7 @@ struct Hincrby {
 // HRESERVE key field amount: what remains, or nullopt when short (nothing
 // taken). REQUIRES: amount >= 1 (Store::reserve refuses less first).
 struct Reserve {
+  using Value = std::optional<int64_t>;
   using Result = absl::StatusOr<std::optional<int64_t>>;
   static constexpr Use kUse = Use::kWrite;
   static constexpr bool kInPlace = true;
@@ -71,11 +71,8 @@ struct Reserve {
   int64_t amount;
 
   Result missing() const { return std::optional<int64_t>(); }
-  [[gnu::always_inline]] bool in_place(StoreImpl& impl, HashView& hash, Result* r) const {
-    std::optional<int64_t> left;
-    if (!reserve_in_place(impl, hash, field, amount, &left)) return false;
-    *r = left;
-    return true;
+  [[gnu::always_inline]] bool in_place(StoreImpl& impl, HashView& hash, Value* r) const {
+    return reserve_in_place(impl, hash, field, amount, r);
   }
   Result general(StoreImpl&, HashObject& hash) const {
     return hash_reserve(hash, field, amount);
@@ -84,13 +81,14 @@ struct Reserve {
 
 // HDEL key field...: how many were removed. No in-place form.
 struct Hdel {
+  using Value = int64_t;
   using Result = int64_t;
   static constexpr Use kUse = Use::kWrite;
   static constexpr bool kInPlace = false;  // the drivers go straight to general
   std::span<const std::string_view> fields;
 
   Result missing() const { return 0; }
-  bool in_place(StoreImpl&, HashView&, Result*) const { return false; }
+  bool in_place(StoreImpl&, HashView&, Value*) const { return false; }
   Result general(StoreImpl&, HashObject& hash) const {
     int64_t removed = 0;
     for (std::string_view f : fields) {
@@ -101,33 +99,48 @@ struct Hdel {
   }
 };
 
+// The general paths, out of line: inlined, they would make the fast path's
+// function large (more registers saved and restored on every call).
+template <class Op>
+[[gnu::noinline]] typename Op::Result run_general(StoreImpl& impl, std::string_view key,
+                                                  const Op& op) {
+  return on_hash(impl, key, Op::kUse, op.missing(),
+                 [&](HashObject& hash) { return op.general(impl, hash); });
+}
+
+template <class Op>
+[[gnu::noinline]] typename Op::Result run_general_held(StoreImpl& impl, Shard& shard,
+                                                       std::string_view key, uint64_t h,
+                                                       const Op& op) {
+  return on_hash_held(impl, shard, key, h, Op::kUse, op.missing(),
+                      [&](HashObject& hash) { return op.general(impl, hash); });
+}
+
 template <class Op>
 typename Op::Result run_write(StoreImpl& impl, std::string_view key, const Op& op) {
   if constexpr (Op::kInPlace) {
-    typename Op::Result r = op.missing();
+    typename Op::Value r;
     if (write_fast(impl, key, [&](HashView& hash) HS_FAST_LAMBDA {
           return op.in_place(impl, hash, &r);
         })) {
       return r;
     }
   }
-  return on_hash(impl, key, Op::kUse, op.missing(),
-                 [&](HashObject& hash) { return op.general(impl, hash); });
+  return run_general(impl, key, op);
 }
 
 template <class Op>
 typename Op::Result run_write_held(StoreImpl& impl, Shard& shard, std::string_view key,
                                    uint64_t h, const Op& op) {
   if constexpr (Op::kInPlace) {
-    typename Op::Result r = op.missing();
+    typename Op::Value r;
     if (write_fast_held(impl, shard, key, h, [&](HashView& hash) HS_FAST_LAMBDA {
           return op.in_place(impl, hash, &r);
         })) {
       return r;
     }
   }
-  return on_hash_held(impl, shard, key, h, Op::kUse, op.missing(),
-                      [&](HashObject& hash) { return op.general(impl, hash); });
+  return run_general_held(impl, shard, key, h, op);
 }
 
 }  // namespace hashstore::internal
