@@ -125,12 +125,6 @@ uint8_t* listpack_put(HashStorage& storage, uint8_t* p, size_t step, std::string
 
 }  // namespace
 
-bool HashObject::listpack_set(std::string_view field, std::string_view value, bool keep_ttl) {
-  bool added;
-  listpack_put(storage_, storage_.listpack(), stride(), field, value, keep_ttl, &added);
-  return added;
-}
-
 bool HashObject::set(std::string_view field, std::string_view value, bool keep_ttl) {
   FieldLog::note(field);
   bool added;
