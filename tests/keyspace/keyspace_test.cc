@@ -17,15 +17,8 @@
 
 namespace {
 
-using hashstore::internal::EntryHash;
-using hashstore::internal::HashEncoding;
-using hashstore::internal::HashLimits;
-using hashstore::internal::HashObject;
-using hashstore::internal::Keyspace;
-using hashstore::internal::KeyspaceEvent;
-using hashstore::internal::Now;
-using hashstore::internal::ValueBuffer;
-namespace key_entry = hashstore::internal::key_entry;
+// Everything tested here is lib/'s: Keyspace, EntryHash, key_entry, Now...
+using namespace hashstore::internal;  // NOLINT(build/namespaces): a test of lib/
 
 constexpr uint64_t kSeed = 0x5eed;
 
@@ -130,7 +123,7 @@ TEST_CASE("Keyspace: key TTLs, lazy and active expiry") {
   CHECK(ks.expired_keys() == 1);
   CHECK(ks.volatile_size() == 0);
   REQUIRE(log.size() == 1);
-  CHECK(log[0].reason == hashstore::internal::kEventExpired);
+  CHECK(log[0].reason == kEventExpired);
   CHECK(log[0].key == "s");
   CHECK(log[0].fields.empty());
 }
