@@ -23,7 +23,7 @@
 #include <hashstore/clock.h>
 #include <hashstore/store.h>
 
-#include "command/command.h"
+#include "store/store_internal.h"
 #include "persist/rdb_reader.h"
 #include "persist/rdb_writer.h"
 

@@ -23,7 +23,7 @@
 #include <hashstore/clock.h>
 #include <hashstore/store.h>
 
-#include "command/command.h"
+#include "store/store_internal.h"
 #include "persist/snapshot_reader.h"
 #include "persist/snapshot_writer.h"
 

@@ -20,10 +20,15 @@ struct BoundedResult;
 struct Event;
 struct FieldTtl;
 struct Info;
+struct LoadOptions;
+struct LoadStats;
 struct Options;
 struct ReserveItem;
 struct ScanOptions;
 struct ScanPage;
+struct SaveStats;
+struct ValueScratch;
+enum class SaveFormat;
 
 template <typename T>
 class Record;

@@ -40,7 +40,7 @@
 
 namespace hashstore {
 
-namespace record_internal {
+namespace internal::record {
 // Text forms of member values (record.cc). parse_* return false when the
 // text is not a value of that type.
 std::string format(int64_t v);
@@ -52,7 +52,7 @@ bool parse(std::string_view s, bool* out);
 const char* type_name(const int64_t*);
 const char* type_name(const double*);
 const char* type_name(const bool*);
-}  // namespace record_internal
+}  // namespace internal::record
 
 template <class T>
 class Record {
@@ -71,11 +71,11 @@ class Record {
   Record& field(std::string name, int32_t T::*member) {
     fields_.push_back({std::move(name),
                        [member](const T& t) {
-                         return record_internal::format(static_cast<int64_t>(t.*member));
+                         return internal::record::format(static_cast<int64_t>(t.*member));
                        },
                        [member](T& t, std::string_view v) -> const char* {
                          int64_t x;
-                         if (!record_internal::parse(v, &x) || x < INT32_MIN || x > INT32_MAX) {
+                         if (!internal::record::parse(v, &x) || x < INT32_MIN || x > INT32_MAX) {
                            return "a 32-bit integer";
                          }
                          t.*member = static_cast<int32_t>(x);
@@ -130,11 +130,11 @@ class Record {
   template <class M>
   Record& typed(std::string name, M T::*member) {
     fields_.push_back({std::move(name),
-                       [member](const T& t) { return record_internal::format(t.*member); },
+                       [member](const T& t) { return internal::record::format(t.*member); },
                        [member](T& t, std::string_view v) -> const char* {
                          M x;
-                         if (!record_internal::parse(v, &x)) {
-                           return record_internal::type_name(static_cast<const M*>(nullptr));
+                         if (!internal::record::parse(v, &x)) {
+                           return internal::record::type_name(static_cast<const M*>(nullptr));
                          }
                          t.*member = x;
                          return nullptr;

@@ -51,13 +51,6 @@ class StoreImpl;
 class StoreInternal;
 }  // namespace internal
 
-// Where hget_view copies a value out of a thread-safe Store.
-struct ValueScratch {
-  static constexpr size_t kInline = 112;
-  char inline_bytes[kInline];
-  std::string large;  // values longer than kInline
-};
-
 class Store {
  public:
   Store();
@@ -67,17 +60,26 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   // ---- Field commands ----------------------------------------------------
-  // HSET: sets the fields; returns how many were new. Error when pairs is
-  // empty ("ERR wrong number of arguments for 'hset' command").
+  // For every method: expired keys and fields are never seen (a read treats
+  // them as missing, a write reclaims them first); unless its comment says
+  // otherwise, a missing key reads as an empty hash and a write creates it.
+  //
+  // HSET: sets the fields (a field listed twice takes its last value);
+  // returns how many were new (0 when every field existed). A field's TTL
+  // is removed when it is overwritten. Errors (nothing changes): an empty
+  // pairs ("ERR wrong number of arguments for 'hset' command"), and Redis's
+  // OOM text when memory is over maxmemory and eviction cannot make room.
   absl::StatusOr<int64_t> hset(std::string_view key, std::string_view field,
                                std::string_view value);
   absl::StatusOr<int64_t> hset(std::string_view key, std::initializer_list<FieldValue> pairs);
   absl::StatusOr<int64_t> hset(std::string_view key, std::span<const FieldValue> pairs);
-  // HSETNX: sets the field only if absent; true when it was set.
+  // HSETNX: sets the field only if absent; true when it was set, false
+  // (nothing changed) when it existed. Error: OOM, as hset.
   absl::StatusOr<bool> hsetnx(std::string_view key, std::string_view field, std::string_view value);
-  // HMSET: as hset, replying OK.
+  // HMSET: as hset; OK instead of a count. Errors as hset's ('hmset').
   absl::Status hmset(std::string_view key, std::span<const FieldValue> pairs);
   absl::Status hmset(std::string_view key, std::initializer_list<FieldValue> pairs);
+  // HGET: the field's value; nullopt when the key or the field is missing.
   std::optional<std::string> hget(std::string_view key, std::string_view field);
   // HGET for hot loops: calls fn(std::string_view value) when the field
   // exists and returns true (false, fn not called, when the key or field
@@ -96,59 +98,107 @@ class Store {
     fn(value);
     return true;
   }
+  // HMGET: one result per field asked, in the order asked (a field asked
+  // twice is answered twice): its value, or nullopt when missing. A
+  // missing key gives all nullopt; no fields gives an empty vector.
   std::vector<std::optional<std::string>> hmget(std::string_view key,
                                                 std::span<const std::string_view> fields);
   std::vector<std::optional<std::string>> hmget(std::string_view key,
                                                 std::initializer_list<std::string_view> fields);
-  // HGETALL in the hash's order (insertion order while it is a listpack).
+  // HGETALL: every (field, value) pair in the hash's order (insertion
+  // order while it is a listpack, an unspecified order once it is a
+  // table); empty for a missing key. HKEYS and HVALS: the fields alone,
+  // the values alone, in that same order.
   std::vector<std::pair<std::string, std::string>> hgetall(std::string_view key);
   std::vector<std::string> hkeys(std::string_view key);
   std::vector<std::string> hvals(std::string_view key);
-  // HDEL: returns how many fields were removed; the last one removes the key.
+  // HDEL: removes the fields; returns how many existed (a field listed twice
+  // counts once; 0 for a missing key). Removing the last field removes the
+  // key. Never an error: an empty list removes nothing and returns 0.
   int64_t hdel(std::string_view key, std::span<const std::string_view> fields);
   int64_t hdel(std::string_view key, std::initializer_list<std::string_view> fields);
+  // HLEN: the number of live fields; 0 for a missing key.
   int64_t hlen(std::string_view key);
+  // HEXISTS: whether the key has the field.
   bool hexists(std::string_view key, std::string_view field);
+  // HSTRLEN: the length in bytes of the field's value; 0 when missing.
   int64_t hstrlen(std::string_view key, std::string_view field);
-  // HINCRBY: errors "ERR hash value is not an integer" and
-  // "ERR increment or decrement would overflow"; nothing changes on error.
+  // HINCRBY: adds increment to the field's integer value (a missing field
+  // or key counts as 0 and is created); returns the new value. A field's
+  // TTL is kept. Errors (nothing changes): "ERR hash value is not an
+  // integer" (the value is not a canonical int64), "ERR increment or
+  // decrement would overflow", OOM as hset.
   absl::StatusOr<int64_t> hincrby(std::string_view key, std::string_view field, int64_t increment);
-  // HINCRBYFLOAT: returns the new value as Redis formats it ("20.49").
+  // HINCRBYFLOAT: adds increment to the field's number (a missing field
+  // counts as 0); returns and stores the new value as Redis formats it
+  // (19.99 + 0.5 gives "20.49"). Errors (nothing changes): "ERR hash value is
+  // not a float", "ERR value is NaN or Infinity" for a non-finite increment,
+  // "ERR increment would produce NaN or Infinity", OOM as hset.
   absl::StatusOr<std::string> hincrbyfloat(std::string_view key, std::string_view field,
                                            long double increment);
-  // HSCAN from cursor (0 to start). A listpack hash is returned whole with
-  // cursor 0, as Redis does.
+  // HSCAN: one page of the hash's fields (and values, unless
+  // options.novalues) from cursor (0 to start); the page's cursor is the
+  // next call's, 0 when the scan is complete. A listpack hash is returned
+  // whole with cursor 0, as Redis does. Redis's guarantee holds: a field
+  // present for the whole scan is returned at least once, even if the hash
+  // grows or shrinks meanwhile; a field may be returned twice. A missing
+  // key gives an empty page with cursor 0.
   ScanPage hscan(std::string_view key, uint64_t cursor, const ScanOptions& options = {});
-  // HRANDFIELD without count: a random field, or nullopt for a missing key.
+  // HRANDFIELD without count: a uniformly random field, or nullopt for a
+  // missing key.
   std::optional<std::string> hrandfield(std::string_view key);
   // HRANDFIELD key count [WITHVALUES]: count > 0 distinct fields (at most
   // all of them); count < 0 |count| fields that may repeat. Flat
-  // field, value, ... with withvalues. Error on a count whose size overflows.
+  // field, value, ... with withvalues. Empty for a missing key. Errors
+  // (Redis 7.0's range checks): INT64_MIN, a count whose reply size
+  // overflows with withvalues, and a negative count below -16,777,216
+  // ("ERR value is out of range...").
   absl::StatusOr<std::vector<std::string>> hrandfield(std::string_view key, int64_t count,
                                                       bool withvalues);
 
   // ---- Key commands -------------------------------------------------------
+  // DEL / UNLINK: removes the keys (with every field); returns how many
+  // existed (a key listed twice counts once). All the keys go at once: no
+  // other call sees some gone and others not. UNLINK frees synchronously too.
   int64_t del(std::span<const std::string_view> keys);
   int64_t del(std::initializer_list<std::string_view> keys);
   int64_t unlink(std::span<const std::string_view> keys);
+  // EXISTS: how many of the keys exist, a key listed twice counted twice.
   int64_t exists(std::span<const std::string_view> keys);
   int64_t exists(std::initializer_list<std::string_view> keys);
   // TYPE: "hash" or "none".
   std::string type(std::string_view key);
-  // OBJECT ENCODING: "listpack" or "hashtable"; nullopt for a missing key.
+  // OBJECT ENCODING: "listpack", "listpackex" (a listpack with field TTLs)
+  // or "hashtable"; nullopt for a missing key.
   std::optional<std::string> object_encoding(std::string_view key);
+  // SCAN: one page of key names from cursor (0 to start), filtered by
+  // options.match and options.type; the page's cursor is the next call's,
+  // 0 when done. A key present for the whole scan is returned at least once
+  // (possibly twice), across resizes; a page may be empty before the end.
+  // The cursor encodes the shard in its low bits: any cursor this Store
+  // returned is valid; others name an arbitrary place.
   ScanPage scan(uint64_t cursor, const ScanOptions& options = {});
+  // KEYS: every live key matching the glob pattern ("*": all), in no
+  // particular order. Visits every key, one shard at a time (each shard is
+  // consistent, the whole is not a single moment).
   std::vector<std::string> keys(std::string_view pattern);
-  // RENAME: "ERR no such key" when src is missing.
+  // RENAME: moves src's hash and TTL to dst, replacing dst if it exists;
+  // renaming a key to itself changes nothing. Error: NotFound "ERR no such
+  // key" when src is missing (nothing changes).
   absl::Status rename(std::string_view src, std::string_view dst);
-  // RENAMENX: true when renamed, false when dst exists.
+  // RENAMENX: as rename, only when dst does not exist: true when renamed,
+  // false (nothing changed) when dst exists or dst == src. Error: "ERR no
+  // such key" when src is missing.
   absl::StatusOr<bool> renamenx(std::string_view src, std::string_view dst);
   // COPY: true when copied (false: src missing, or dst exists without
   // replace). Like the other writes that add data, Redis's OOM error when
   // memory is over maxmemory and eviction cannot make room.
   absl::StatusOr<bool> copy(std::string_view src, std::string_view dst, bool replace = false);
+  // DBSIZE: the number of live keys.
   int64_t dbsize();
+  // FLUSHALL: removes every key at once (sends no events).
   void flushall();
+  // RANDOMKEY: a random live key, or nullopt when there is none.
   std::optional<std::string> randomkey();
   // MEMORY USAGE: bytes the key costs (its entry, its hash, its share of the
   // table); nullopt for a missing key.
@@ -263,15 +313,14 @@ class Store {
 
    private:
     friend class Store;
-    struct Entry {
-      std::string key;
-      uint64_t hash;
-      uint64_t version;
-    };
-    explicit Watch(Store* store) : store_(store) {}
+    friend class internal::StoreInternal;
+    struct Entry;  // one watched key (lib/store/store_internal.h)
+    explicit Watch(Store* store);
     Store* store_;
     std::vector<Entry> entries_;
   };
+  // WATCH: the keys' current versions, for transaction(). A missing key is
+  // watched too (creating it counts as a write).
   Watch watch(std::span<const std::string_view> keys);
   Watch watch(std::initializer_list<std::string_view> keys);
 
@@ -308,11 +357,7 @@ class Store {
   // directory), PermissionDenied, ResourceExhausted (disk full, quota),
   // FailedPrecondition (read-only file system, path is a directory),
   // Internal for the rest; an empty path is InvalidArgument.
-  struct SaveStats {
-    uint64_t bytes = 0;                  // file size
-    uint64_t keys = 0;                   // keys written
-    std::vector<double> shard_pause_ms;  // how long each shard's lock was held
-  };
+  using SaveStats = hashstore::SaveStats;  // types.h
   absl::Status save(const std::string& path);
   absl::Status save(const std::string& path, SaveStats* stats);
   // Loads a file written by save() into this Store, which must hold no key
@@ -347,7 +392,7 @@ class Store {
   // version 12 with Redis 7.4's field-TTL types when one does. Listpack
   // hashes go out as Redis's listpack type, byte for byte; key TTLs in ms.
   // SAVE and BGSAVE choose the format with CONFIG SET snapshot-format.
-  enum class SaveFormat { kSnapshot, kRdb };
+  using SaveFormat = hashstore::SaveFormat;  // types.h
   absl::Status save(const std::string& path, SaveFormat format, SaveStats* stats = nullptr);
   // load(path) reads either format: a file starting with "REDIS" is read
   // as a Redis RDB file (versions 9 to 12: Redis 5.0 to 8.x). Its hashes
@@ -356,17 +401,8 @@ class Store {
   // (Unimplemented, naming the first such key, its type and its database)
   // unless options.skip_unsupported asks to skip them. The CRC-64 is
   // checked unless the file has none (0).
-  struct LoadOptions {
-    bool skip_unsupported = false;
-  };
-  struct LoadStats {
-    int rdb_version = 0;    // 0 for a hashstore snapshot
-    uint64_t bytes = 0;     // file size
-    uint64_t keys = 0;      // keys loaded
-    uint64_t expired = 0;   // keys left out because their TTL (or every field's) passed
-    uint64_t skipped = 0;   // RDB keys of other types or databases (skip_unsupported)
-    uint64_t empty = 0;     // RDB: empty hashes left out, as Redis does
-  };
+  using LoadOptions = hashstore::LoadOptions;  // types.h
+  using LoadStats = hashstore::LoadStats;      // types.h
   absl::Status load(const std::string& path, const LoadOptions& options, LoadStats* stats = nullptr);
 
   // ---- Events -------------------------------------------------------------------
@@ -378,6 +414,11 @@ class Store {
   // calls are delivered after it returns. FLUSHALL sends none. With no
   // listener, nothing is recorded.
   uint64_t subscribe(std::function<void(const Event&)> fn);
+  // Stops calling the listener subscribe() returned id for; an unknown id
+  // is ignored. Events delivered after unsubscribe returns do not reach
+  // it, except by a delivery already under way on another thread (which
+  // copied the list of listeners before): do not destroy what the listener
+  // uses while another thread may still be delivering.
   void unsubscribe(uint64_t id);
 
   // ---- Cache-aside ------------------------------------------------------------
@@ -407,19 +448,6 @@ class Store {
   // points into the hash (thread_safe = false) or into *scratch.
   bool view_value(std::string_view key, std::string_view field, ValueScratch* scratch,
                   std::string_view* value);
-  // Whether no key of w was written since watch(). REQUIRES: the shards of
-  // w's keys are held by this thread.
-  bool watch_unchanged(const Watch& w);
-  absl::StatusOr<bool> expire_at_ms(std::string_view key, int64_t when, bool relative,
-                                    int64_t unit_ms, unsigned flags, const char* command);
-  int64_t ttl_query(std::string_view key, bool absolute, bool ms);
-  absl::StatusOr<std::vector<int64_t>> field_expire(std::string_view key, int64_t value,
-                                                    int64_t unit_ms, bool relative,
-                                                    std::span<const std::string_view> fields,
-                                                    unsigned flags, const char* command);
-  std::vector<int64_t> field_ttl_query(std::string_view key,
-                                       std::span<const std::string_view> fields, bool absolute,
-                                       bool ms);
 
   std::unique_ptr<internal::StoreImpl> impl_;
 };

@@ -1,6 +1,7 @@
 // hashstore's value types: what Store's methods take and return besides
 // strings and numbers (FieldValue, ExpireFlag, ScanPage, ScanOptions,
-// ReserveItem, BoundedResult, FieldTtl, FieldCondition, Info, Event).
+// ReserveItem, BoundedResult, FieldTtl, FieldCondition, Info, Event,
+// SaveStats, SaveFormat, LoadOptions, LoadStats, ValueScratch).
 // Plain structs and enums with no behaviour; store.h includes this header,
 // so a program including store.h needs nothing more. Including types.h
 // alone is enough to declare functions that pass these types around.
@@ -116,6 +117,42 @@ struct Event {
   Reason reason;
   std::string key;
   std::vector<std::string> fields;  // empty: the whole key
+};
+
+// What Store::save reports (Store::SaveStats names it too).
+struct SaveStats {
+  uint64_t bytes = 0;                  // file size
+  uint64_t keys = 0;                   // keys written
+  std::vector<double> shard_pause_ms;  // how long each shard's lock was held
+};
+
+// The file format Store::save writes: hashstore's own snapshot, or a Redis
+// RDB file (Store::SaveFormat names it too).
+enum class SaveFormat { kSnapshot, kRdb };
+
+// How Store::load treats an RDB file's keys it cannot hold: refused
+// (Unimplemented) unless skip_unsupported.
+struct LoadOptions {
+  bool skip_unsupported = false;
+};
+
+// What Store::load reports.
+struct LoadStats {
+  int rdb_version = 0;    // 0 for a hashstore snapshot
+  uint64_t bytes = 0;     // file size
+  uint64_t keys = 0;      // keys loaded
+  uint64_t expired = 0;   // keys left out because their TTL (or every field's) passed
+  uint64_t skipped = 0;   // RDB keys of other types or databases (skip_unsupported)
+  uint64_t empty = 0;     // RDB: empty hashes left out, as Redis does
+};
+
+// Where Store::hget_view copies a value out of a thread-safe Store: on the
+// caller's stack up to kInline bytes, in `large` beyond. Used by
+// hget_view's inline body; not meant for users.
+struct ValueScratch {
+  static constexpr size_t kInline = 112;
+  char inline_bytes[kInline];
+  std::string large;  // values longer than kInline
 };
 
 // How SCAN and HSCAN walk (Store::scan, Store::hscan).

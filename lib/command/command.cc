@@ -11,7 +11,9 @@
 #include "absl/strings/str_cat.h"
 #include "command/command_util.h"
 #include "store/store_impl.h"
+#include "store/store_internal.h"
 #include "util/absl_view.h"
+#include "util/errors.h"
 
 namespace hashstore::internal {
 
@@ -169,19 +171,19 @@ Reply Store::transaction(const std::vector<std::vector<std::string>>& commands,
   auto prepared = internal::prepare(*impl_, commands, &hashes, &every_shard);
   for (const auto& p : prepared) {
     if (p.cmd == nullptr) {
-      return Reply::error("EXECABORT Transaction discarded because of previous errors.");
+      return Reply::error(internal::kErrExecAbort);
     }
   }
   if (watch != nullptr) {
-    for (const auto& e : watch->entries_) hashes.push_back(e.hash);
+    for (const auto& e : internal::StoreInternal::entries(*watch)) hashes.push_back(e.hash);
   }
   // As execute_batch, but all or nothing: Redis refuses every command
   // queued inside MULTI while it is out of memory, and EXEC then aborts.
   if (!impl_->make_room().ok()) {
-    return Reply::error("EXECABORT Transaction discarded because of previous errors.");
+    return Reply::error(internal::kErrExecAbort);
   }
   internal::StoreImpl::HoldShards hold(*impl_, hashes, every_shard);
-  if (watch != nullptr && !watch_unchanged(*watch)) return Reply::nil();
+  if (watch != nullptr && !internal::watch_unchanged(*impl_, *watch)) return Reply::nil();
   std::vector<Reply> replies;
   replies.reserve(prepared.size());
   for (auto& p : prepared) replies.push_back(internal::sanitized(p.cmd->handler(*this, p.args)));

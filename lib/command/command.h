@@ -16,15 +16,6 @@
 
 namespace hashstore::internal {
 
-class StoreImpl;
-
-// Access to Store internals for the layers above lib/store (the leveldb
-// WriteBatchInternal pattern), so the public header stays small.
-class StoreInternal {
- public:
-  static StoreImpl& impl(Store& store) { return *store.impl_; }
-};
-
 // Runs one command; args[0] is its name (any case).
 Reply execute_command(Store& store, std::span<const std::string_view> args);
 

@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "util/errors.h"
 #include "util/number.h"
 #include "util/absl_view.h"
 
@@ -14,14 +15,14 @@ namespace hashstore::internal {
 
 
 const Reply& syntax_error() {
-  static const Reply r = Reply::error("ERR syntax error");
+  static const Reply r = Reply::error(kErrSyntax);
   return r;
 }
 
 Reply error_from(const absl::Status& s) { return Reply::error(std::string(s.message())); }
 
 Reply arity_error(std::string_view fullname) {
-  return Reply::error(absl::StrCat("ERR wrong number of arguments for '", to_absl(fullname), "' command"));
+  return Reply::error(wrong_arity_text(fullname));
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -37,7 +38,7 @@ std::string lower(std::string_view s) {
 // Redis's getLongLongFromObjectOrReply.
 bool int_arg(std::string_view s, int64_t* out, Reply* err) {
   if (parse_int64(s, out)) return true;
-  *err = Reply::error("ERR value is not an integer or out of range");
+  *err = Reply::error(kErrNotInteger);
   return false;
 }
 
@@ -45,7 +46,7 @@ bool int_arg(std::string_view s, int64_t* out, Reply* err) {
 // wraps; "" is 0), but no leading space, no trailing bytes, no overflow.
 bool cursor_arg(std::string_view s, uint64_t* out, Reply* err) {
   if (parse_cursor(s, out)) return true;
-  *err = Reply::error("ERR invalid cursor");
+  *err = Reply::error(kErrInvalidCursor);
   return false;
 }
 

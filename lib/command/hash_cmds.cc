@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "command/command_util.h"
+#include "util/errors.h"
 #include "util/number.h"
 
 namespace hashstore::internal {
@@ -51,7 +52,7 @@ Reply cmd_hincrby(Store& s, Args a) {
 
 Reply cmd_hincrbyfloat(Store& s, Args a) {
   long double incr;
-  if (!parse_long_double(a[3], &incr)) return Reply::error("ERR value is not a valid float");
+  if (!parse_long_double(a[3], &incr)) return Reply::error(kErrNotFloat);
   auto r = s.hincrbyfloat(a[1], a[2], incr);
   return r.ok() ? Reply::bulk(*r) : error_from(r.status());
 }
@@ -73,7 +74,7 @@ Reply cmd_hrandfield(Store& s, Args a) {
   if (a.size() == 2) return optional_bulk(s.hrandfield(a[1]));
   int64_t count;
   if (!parse_int64(a[2], &count)) {
-    return Reply::error("ERR value is not an integer or out of range");
+    return Reply::error(kErrNotInteger);
   }
   if (a.size() > 4 || (a.size() == 4 && !iequals(a[3], "withvalues"))) return syntax_error();
   auto r = s.hrandfield(a[1], count, a.size() == 4);

@@ -3,6 +3,7 @@
 #include "command/command_util.h"
 #include "persist/persist_state.h"
 #include "store/store_impl.h"
+#include "store/store_internal.h"
 
 namespace hashstore::internal {
 

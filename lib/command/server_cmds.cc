@@ -5,6 +5,7 @@
 #include "command/command_util.h"
 #include "persist/persist_state.h"
 #include "store/store_impl.h"
+#include "store/store_internal.h"
 #include "util/glob_match.h"
 #include "util/number.h"
 #include "util/absl_view.h"

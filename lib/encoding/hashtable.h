@@ -98,8 +98,10 @@
 // after old_buckets / 2 writes, long before the next growth is due
 // (7 * old_buckets inserts later), and a shrink or same-size rehash ends
 // before enough inserts to grow again can arrive; start_rehash() finishes a
-// leftover rehash only as a safety net for tiny tables. The new array comes
-// from calloc, so a large one arrives as untouched zero pages at no cost.
+// leftover rehash only as a safety net for tiny tables. The new array is
+// zeroed memory (calloc'd under kMmapArrayBytes, an anonymous mmap of its
+// own from there up: see the slot array above), so a large one arrives as
+// untouched zero pages at no cost.
 //
 // Costs: hash() is one XXH3 pass over the key. find/insert/replace/detach/
 // erase are O(1) expected: one or two cache lines of slots plus one key

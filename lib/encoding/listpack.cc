@@ -351,42 +351,46 @@ size_t entry_size_for(std::string_view s) { return encode(s).total(); }
 
 // ---- Mutations -----------------------------------------------------------------
 
-uint8_t* insert_before(uint8_t* lp, uint32_t off, std::string_view s, LpResize resize) {
-  const Encoded e = encode(s);
+namespace {
+
+// Inserts the encoded entry e before the entry at off (end_offset: appends).
+uint8_t* insert_encoded(uint8_t* lp, uint32_t off, const Encoded& e, LpResize resize) {
   lp = splice(lp, off, 0, &e, 1, resize);
   adjust_count(lp, +1);
   return lp;
 }
 
-uint8_t* append(uint8_t* lp, std::string_view s, LpResize resize) {
-  return insert_before(lp, end_offset(lp), s, resize);
-}
-
-uint8_t* append_int(uint8_t* lp, int64_t v, LpResize resize) {
-  const Encoded e = encode_int(v);
-  lp = splice(lp, end_offset(lp), 0, &e, 1, resize);
-  adjust_count(lp, +1);
-  return lp;
-}
-
-uint8_t* replace_general(uint8_t* lp, uint32_t off, std::string_view s, LpResize resize) {
-  const Encoded e = encode(s);
-  const size_t old = next(lp, off) - off;
-  if (e.total() == old) {  // the usual update: same size, written in place
-    e.write(lp + off);
-    return lp;
-  }
-  return splice(lp, off, old, &e, 1, resize);
-}
-
-uint8_t* replace_int(uint8_t* lp, uint32_t off, int64_t v, LpResize resize) {
-  const Encoded e = encode_int(v);
+// Replaces the entry at off with the encoded entry e: in place when the
+// sizes match (the usual update), else by a splice.
+uint8_t* replace_encoded(uint8_t* lp, uint32_t off, const Encoded& e, LpResize resize) {
   const size_t old = next(lp, off) - off;
   if (e.total() == old) {
     e.write(lp + off);
     return lp;
   }
   return splice(lp, off, old, &e, 1, resize);
+}
+
+}  // namespace
+
+uint8_t* insert_before(uint8_t* lp, uint32_t off, std::string_view s, LpResize resize) {
+  return insert_encoded(lp, off, encode(s), resize);
+}
+
+uint8_t* append(uint8_t* lp, std::string_view s, LpResize resize) {
+  return insert_encoded(lp, end_offset(lp), encode(s), resize);
+}
+
+uint8_t* append_int(uint8_t* lp, int64_t v, LpResize resize) {
+  return insert_encoded(lp, end_offset(lp), encode_int(v), resize);
+}
+
+uint8_t* replace_general(uint8_t* lp, uint32_t off, std::string_view s, LpResize resize) {
+  return replace_encoded(lp, off, encode(s), resize);
+}
+
+uint8_t* replace_int(uint8_t* lp, uint32_t off, int64_t v, LpResize resize) {
+  return replace_encoded(lp, off, encode_int(v), resize);
 }
 
 bool replace_in_place_general(uint8_t* lp, uint32_t off, std::string_view s) {

@@ -17,15 +17,9 @@
 #include "absl/random/random.h"
 #include "absl/status/statusor.h"
 #include "hash/hash_object.h"
+#include "util/errors.h"  // the kErr* texts these functions return
 
 namespace hashstore::internal {
-
-// Redis error texts shared by the hash commands.
-inline constexpr char kErrHashNotInteger[] = "ERR hash value is not an integer";
-inline constexpr char kErrOverflow[] = "ERR increment or decrement would overflow";
-inline constexpr char kErrHashNotFloat[] = "ERR hash value is not a float";
-inline constexpr char kErrIncrNanInf[] = "ERR increment would produce NaN or Infinity";
-inline constexpr char kErrValueNanInf[] = "ERR value is NaN or Infinity";
 
 // HSET: sets the pairs; returns how many fields were new. As Redis, one
 // field or value longer than max_value converts a listpack hash to a table

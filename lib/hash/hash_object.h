@@ -17,10 +17,16 @@
 // listpack may move it (and the key entry around it); converting hands the
 // owner a new table to keep.
 //
-// The switch on encoding lives in hash_object.cc only: the primitives below
-// (find, set, erase, length, for_each, scan, nth/random) are the only code
-// that knows both encodings; everything else (hash_commands.h) is written on
-// top of them. Adding an encoding, or TTL storage, touches that one file.
+// The field operations switch on encoding in hash_object.cc only: the
+// primitives below (find, set, erase, length, for_each, scan, nth/random)
+// are the only field code that knows both encodings, and the commands
+// (hash_commands.h) are written on top of them. Code that handles a hash's
+// bytes whole branches on the encoding too: the key entry that stores it
+// (lib/keyspace/key_entry.*, keyspace.*), the fast read path's HashView
+// (hash_view.h), OBJECT ENCODING, MEMORY USAGE and INFO (lib/store/store.cc,
+// store_info.cc), and the writers that copy a listpack as bytes
+// (lib/persist/snapshot_writer.cc, rdb_writer.cc, resp_export.cc). Adding an
+// encoding, or a new TTL storage, touches all of those.
 //
 // Field TTLs. Once a field of the hash gets a TTL, the owner turns field
 // TTLs on for good (HashStorage::enable_field_ttls) and the listpack holds

@@ -55,7 +55,7 @@ void* Keyspace::expire_fields(void* entry, uint64_t h, int64_t now, size_t max, 
 namespace {
 
 // Bytes of a field table: the object, its slot arrays, entries, TTL index.
-size_t grave_usage(const FieldTable* t);
+size_t field_table_usage(const FieldTable* t);
 
 // What one (time, key) element of an expiry index costs: its share of a
 // btree node (40-byte elements, nodes about 2/3 full) and the key's own
@@ -94,13 +94,13 @@ void Keyspace::index_remove(const void* entry) {
 }
 
 namespace {
-size_t grave_usage(const FieldTable* t) {
+size_t field_table_usage(const FieldTable* t) {
   return heap_footprint(t) + t->table_bytes() + t->element_bytes() + t->index_bytes();
 }
 }  // namespace
 
 size_t Keyspace::table_usage_slow(const void* entry) {
-  return grave_usage(key_entry::table(entry));
+  return field_table_usage(key_entry::table(entry));
 }
 
 void Keyspace::insert(void* entry, uint64_t h) {
@@ -178,11 +178,11 @@ size_t Keyspace::expire_some(int64_t now, size_t max) {
   auto dig = [&] {
     while (n < max && !graveyard_.empty()) {
       Grave& g = graveyard_.front();
-      const size_t before = grave_usage(g.table);
+      const size_t before = field_table_usage(g.table);
       n += g.table->destroy_some(max - n, &g.pos);
-      grave_bytes_ -= before - grave_usage(g.table);
+      grave_bytes_ -= before - field_table_usage(g.table);
       if (!g.table->empty()) return;  // the budget ran out
-      grave_bytes_ -= grave_usage(g.table);
+      grave_bytes_ -= field_table_usage(g.table);
       delete g.table;
       graveyard_.erase(graveyard_.begin());
     }

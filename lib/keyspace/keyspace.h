@@ -38,6 +38,7 @@
 #include "hash/hash_object.h"
 #include "keyspace/key_entry.h"
 #include <hashstore/clock.h>
+#include <hashstore/types.h>
 
 namespace hashstore::internal {
 
@@ -68,8 +69,13 @@ struct KeyspaceEvent {
   std::string key;
   std::vector<std::string> fields;
 };
-inline constexpr uint8_t kEventChanged = 0, kEventDeleted = 1, kEventExpired = 2,
-                         kEventEvicted = 3;
+// The reasons' values, defined by the public enum (include/hashstore/types.h)
+// so that the two cannot drift apart.
+inline constexpr uint8_t event_reason(Event::Reason r) { return static_cast<uint8_t>(r); }
+inline constexpr uint8_t kEventChanged = event_reason(Event::Reason::kChanged);
+inline constexpr uint8_t kEventDeleted = event_reason(Event::Reason::kDeleted);
+inline constexpr uint8_t kEventExpired = event_reason(Event::Reason::kExpired);
+inline constexpr uint8_t kEventEvicted = event_reason(Event::Reason::kEvicted);
 
 class Keyspace {
  public:
@@ -171,9 +177,8 @@ class Keyspace {
     table_.for_each(fn);
   }
 
-  // Heap bytes of the key table and its entries (not the field tables).
+  // Heap bytes of the key table's slot arrays (not the entries or field tables).
   size_t table_bytes() const { return table_.table_bytes(); }
-  size_t entry_bytes() const { return table_.element_bytes(); }
   // Every byte this keyspace holds, in O(1): the key table and entries, the
   // tables of large hashes (arrays, field entries, TTL indexes), the expiry
   // indexes and the tables still being freed. Kept up to date by every

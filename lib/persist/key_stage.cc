@@ -26,7 +26,7 @@ absl::Status check_empty_held(StoreImpl& impl) {
 }  // namespace
 
 absl::Status check_store_empty(StoreImpl& impl) {
-  StoreImpl::MultiLock lock(impl, Access::kRead);
+  StoreImpl::MultiLock lock(impl, LockMode::kShared);
   return check_empty_held(impl);
 }
 
@@ -52,7 +52,7 @@ void KeyStage::add(void* entry, uint64_t at) {
 }
 
 absl::StatusOr<uint64_t> KeyStage::commit(Duplicate* duplicate) {
-  StoreImpl::MultiLock lock(impl_, Access::kWrite);
+  StoreImpl::MultiLock lock(impl_, LockMode::kExclusive);
   if (absl::Status st = check_empty_held(impl_); !st.ok()) return st;
   uint64_t n = 0;
   for (size_t i = 0; i < per_shard_.size(); ++i) {

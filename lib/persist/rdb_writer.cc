@@ -168,7 +168,7 @@ absl::Status write_body(StoreImpl& impl, absl::FunctionRef<absl::Status(std::str
   uint64_t keys = 0, volatile_keys = 0;
   for (size_t i = 0; i < impl.shard_count(); ++i) {
     Shard& shard = impl.shard(i);
-    StoreImpl::ShardLock lock(impl, shard, Access::kRead);
+    StoreImpl::ShardLock lock(impl, shard, LockMode::kShared);
     keys += shard.keyspace.size();
     volatile_keys += shard.keyspace.volatile_size();
   }
@@ -190,7 +190,7 @@ absl::Status write_body(StoreImpl& impl, absl::FunctionRef<absl::Status(std::str
     Shard& shard = impl.shard(i);
     buf.clear();
     {
-      StoreImpl::ShardLock lock(impl, shard, Access::kRead);
+      StoreImpl::ShardLock lock(impl, shard, LockMode::kShared);
       const auto t0 = std::chrono::steady_clock::now();
       // The slots first (a sequential walk), then the entries in address
       // order (the file's key order is free): table order would visit

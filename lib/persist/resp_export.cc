@@ -87,7 +87,7 @@ absl::Status export_resp(StoreImpl& impl, absl::FunctionRef<absl::Status(std::st
     Shard& shard = impl.shard(i);
     buf.clear();
     {
-      StoreImpl::ShardLock lock(impl, shard, Access::kRead);
+      StoreImpl::ShardLock lock(impl, shard, LockMode::kShared);
       Now now(impl.clock());
       shard.keyspace.for_each([&](const void* e) {
         if (Keyspace::expired(e, now)) return;

@@ -149,7 +149,7 @@ absl::Status write_snapshot(StoreImpl& impl,
     buf.clear();
     BlockBuilder blocks(&buf);
     {
-      StoreImpl::ShardLock lock(impl, shard, Access::kRead);
+      StoreImpl::ShardLock lock(impl, shard, LockMode::kShared);
       const auto t0 = std::chrono::steady_clock::now();
       Now now(impl.clock());
       shard.keyspace.for_each([&](const void* e) {

@@ -77,9 +77,9 @@ template <class F>
 [[gnu::always_inline]] inline bool read_fast(StoreImpl& impl, std::string_view key, F&& fn) {
   const uint64_t h = impl.hash(key);
   Shard& shard = impl.shard_for(h);
-  impl.lock_plain(shard, Access::kRead);
+  impl.lock_plain(shard, LockMode::kShared);
   const bool done = read_fast_held(impl, shard, key, h, std::forward<F>(fn));
-  impl.unlock_plain(shard, Access::kRead);
+  impl.unlock_plain(shard, LockMode::kShared);
   return done;
 }
 
@@ -109,9 +109,9 @@ template <class F>
   if (impl.has_listeners()) return false;
   const uint64_t h = impl.hash(key);
   Shard& shard = impl.shard_for(h);
-  impl.lock_plain(shard, Access::kWrite);
+  impl.lock_plain(shard, LockMode::kExclusive);
   const bool done = write_fast_held(impl, shard, key, h, std::forward<F>(fn));
-  impl.unlock_plain(shard, Access::kWrite);
+  impl.unlock_plain(shard, LockMode::kExclusive);
   return done;
 }
 
@@ -251,13 +251,13 @@ R on_hash(StoreImpl& impl, std::string_view key, Use use, R fallback, F&& fn) {
   if (use == Use::kRead) {
     // One lookup under the shared lock; only a hash with due fields takes
     // the shard again, for writing, to reclaim them first.
-    StoreImpl::ShardLock lock(impl, shard, Access::kRead);
+    StoreImpl::ShardLock lock(impl, shard, LockMode::kShared);
     void* e = shard.keyspace.find_live(key, h, now);
     if (e == nullptr || !Keyspace::fields_due(e, now)) {
       return read_entry(impl, shard, e, now, std::move(fallback), std::forward<F>(fn));
     }
   }
-  StoreImpl::ShardLock lock(impl, shard, Access::kWrite);
+  StoreImpl::ShardLock lock(impl, shard, LockMode::kExclusive);
   return on_hash_held(impl, shard, key, h, use, now, std::move(fallback), std::forward<F>(fn));
 }
 

@@ -9,7 +9,7 @@
 
 #include "util/number.h"
 
-namespace hashstore::record_internal {
+namespace hashstore::internal::record {
 
 std::string format(int64_t v) { return internal::int64_to_string(v); }
 
@@ -53,4 +53,4 @@ const char* type_name(const int64_t*) { return "an integer"; }
 const char* type_name(const double*) { return "a number"; }
 const char* type_name(const bool*) { return "a boolean (1/0/true/false)"; }
 
-}  // namespace hashstore::record_internal
+}  // namespace hashstore::internal::record

@@ -14,7 +14,9 @@
 #include "absl/strings/str_cat.h"
 #include "store/hash_access.h"
 #include "store/store_impl.h"
+#include "store/store_internal.h"
 #include "util/bytes.h"
+#include "util/errors.h"
 #include "util/glob_match.h"
 #include "util/number.h"
 #include "util/random.h"
@@ -86,8 +88,7 @@ absl::BitGen& thread_rng() {
 }
 
 absl::Status wrong_arity(std::string_view command) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("ERR wrong number of arguments for '", to_absl(command), "' command"));
+  return absl::InvalidArgumentError(wrong_arity_text(command));
 }
 
 namespace {
@@ -102,13 +103,13 @@ std::vector<bool> shards_of(const StoreImpl& impl, const std::vector<uint64_t>& 
 }  // namespace
 
 StoreImpl::MultiLock::MultiLock(StoreImpl& impl, const std::vector<uint64_t>& hashes,
-                                Access access)
+                                LockMode access)
     : MultiLock(impl, access, shards_of(impl, hashes)) {}
 
-StoreImpl::MultiLock::MultiLock(StoreImpl& impl, Access access)
+StoreImpl::MultiLock::MultiLock(StoreImpl& impl, LockMode access)
     : MultiLock(impl, access, std::vector<bool>(impl.shard_count(), true)) {}
 
-StoreImpl::MultiLock::MultiLock(StoreImpl& impl, Access access, const std::vector<bool>& shards)
+StoreImpl::MultiLock::MultiLock(StoreImpl& impl, LockMode access, const std::vector<bool>& shards)
     : impl_(impl), access_(access) {
   // Ascending shard order, each once: the order every multi-shard lock uses.
   for (size_t i = 0; i < shards.size(); ++i) {
@@ -123,7 +124,7 @@ StoreImpl::HoldShards::HoldShards(StoreImpl& impl, const std::vector<uint64_t>& 
                                   bool all_shards)
     : held_(all_shards ? std::vector<bool>(impl.shard_count(), true) : shards_of(impl, hashes)) {
   assert(held_by_this_thread().owner == nullptr && "batches do not nest");
-  lock_ = std::make_unique<MultiLock>(impl, Access::kWrite, held_);
+  lock_ = std::make_unique<MultiLock>(impl, LockMode::kExclusive, held_);
   held_by_this_thread() = HeldShards{&impl, &held_};
 }
 
@@ -156,7 +157,7 @@ std::vector<uint64_t> hashes_of(StoreImpl& impl, std::span<const std::string_vie
 }  // namespace
 }  // namespace internal
 
-using internal::Access;
+using internal::LockMode;
 using internal::Use;
 using internal::HashObject;
 using internal::on_hash;
@@ -169,6 +170,8 @@ Store::~Store() = default;
 
 // ---- Watch ------------------------------------------------------------------------
 
+Store::Watch::Watch(Store* store) : store_(store) {}
+
 Store::Watch::Watch(Watch&& other) noexcept
     : store_(other.store_), entries_(std::move(other.entries_)) {
   other.store_ = nullptr;
@@ -178,7 +181,7 @@ Store::Watch::~Watch() {
   if (store_ == nullptr) return;
   for (const Entry& e : entries_) {
     Shard& shard = store_->impl_->shard_for(e.hash);
-    StoreImpl::ShardLock lock(*store_->impl_, shard, Access::kWrite);
+    StoreImpl::ShardLock lock(*store_->impl_, shard, LockMode::kExclusive);
     auto it = shard.watched.find(absl::string_view(e.key));
     if (it != shard.watched.end() && --it->second.watchers == 0) shard.watched.erase(it);
   }
@@ -189,7 +192,7 @@ Store::Watch Store::watch(std::span<const std::string_view> keys) {
   for (std::string_view key : keys) {
     const uint64_t h = impl_->hash(key);
     Shard& shard = impl_->shard_for(h);
-    StoreImpl::ShardLock lock(*impl_, shard, Access::kWrite);
+    StoreImpl::ShardLock lock(*impl_, shard, LockMode::kExclusive);
     internal::WatchedKey& wk = shard.watched[absl::string_view(key.data(), key.size())];
     ++wk.watchers;
     w.entries_.push_back(Watch::Entry{std::string(key), h, wk.version});
@@ -201,9 +204,9 @@ Store::Watch Store::watch(std::initializer_list<std::string_view> keys) {
   return watch(std::span<const std::string_view>(keys.begin(), keys.size()));
 }
 
-bool Store::watch_unchanged(const Watch& w) {
-  for (const Watch::Entry& e : w.entries_) {
-    Shard& shard = impl_->shard_for(e.hash);
+bool internal::watch_unchanged(StoreImpl& impl, const Store::Watch& w) {
+  for (const StoreInternal::WatchEntry& e : StoreInternal::entries(w)) {
+    Shard& shard = impl.shard_for(e.hash);
     auto it = shard.watched.find(absl::string_view(e.key));
     if (it == shard.watched.end() || it->second.version != e.version) return false;
   }
@@ -214,7 +217,7 @@ bool Store::watch_unchanged(const Watch& w) {
 
 int64_t Store::del(std::span<const std::string_view> keys) {
   std::vector<uint64_t> hashes = internal::hashes_of(*impl_, keys);
-  StoreImpl::MultiLock lock(*impl_, hashes, Access::kWrite);
+  StoreImpl::MultiLock lock(*impl_, hashes, LockMode::kExclusive);
   internal::Now now(impl_->clock());
   int64_t removed = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -237,7 +240,7 @@ int64_t Store::unlink(std::span<const std::string_view> keys) { return del(keys)
 
 int64_t Store::exists(std::span<const std::string_view> keys) {
   std::vector<uint64_t> hashes = internal::hashes_of(*impl_, keys);
-  StoreImpl::MultiLock lock(*impl_, hashes, Access::kRead);
+  StoreImpl::MultiLock lock(*impl_, hashes, LockMode::kShared);
   internal::Now now(impl_->clock());
   int64_t found = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -284,7 +287,7 @@ ScanPage Store::scan(uint64_t cursor, const ScanOptions& options) {
   while (visited < want) {
     Shard& s = impl_->shard(shard);
     {
-      StoreImpl::ShardLock lock(*impl_, s, Access::kRead);
+      StoreImpl::ShardLock lock(*impl_, s, LockMode::kShared);
       table_cursor = s.keyspace.scan(table_cursor, [&](const void* e) {
         ++visited;
         if (internal::Keyspace::expired(e, now)) return;
@@ -309,7 +312,7 @@ std::vector<std::string> Store::keys(std::string_view pattern) {
   internal::Now now(impl_->clock());
   for (size_t i = 0; i < impl_->shard_count(); ++i) {
     Shard& s = impl_->shard(i);
-    StoreImpl::ShardLock lock(*impl_, s, Access::kRead);
+    StoreImpl::ShardLock lock(*impl_, s, LockMode::kShared);
     s.keyspace.for_each([&](const void* e) {
       if (internal::Keyspace::expired(e, now)) return;
       std::string_view k = internal::key_entry::key(e);
@@ -321,48 +324,47 @@ std::vector<std::string> Store::keys(std::string_view pattern) {
 
 namespace {
 
-// Moves src's entry to dst (both shards locked by the caller); dst must be
-// absent.
-void move_entry(internal::Keyspace& from, internal::Keyspace& to, std::string_view src,
-                uint64_t hs, std::string_view dst, uint64_t hd) {
-  void* old = from.detach(src, hs);
+// RENAME's and RENAMENX's common end: moves src's entry to dst, bumps both
+// keys' WATCH versions and records src deleted, dst changed. REQUIRES: both
+// shards held for writing; src exists, dst is absent.
+void move_entry(StoreImpl& impl, std::string_view src, uint64_t hs, std::string_view dst,
+                uint64_t hd) {
+  Shard& from = impl.shard_for(hs);
+  Shard& to = impl.shard_for(hd);
+  void* old = from.keyspace.detach(src, hs);
   void* fresh = internal::key_entry::rekey(old, dst, internal::key_entry::expire_ms(old));
   internal::key_entry::free_shell(old);
-  to.insert(fresh, hd);
+  to.keyspace.insert(fresh, hd);
+  from.note_write(src);
+  to.note_write(dst);
+  impl.record(from, internal::kEventDeleted, src);
+  impl.record(to, internal::kEventChanged, dst);
 }
 
 }  // namespace
 
 absl::Status Store::rename(std::string_view src, std::string_view dst) {
   const uint64_t hs = impl_->hash(src), hd = impl_->hash(dst);
-  StoreImpl::MultiLock lock(*impl_, {hs, hd}, Access::kWrite);
+  StoreImpl::MultiLock lock(*impl_, {hs, hd}, LockMode::kExclusive);
   auto& from = impl_->shard_for(hs).keyspace;
   auto& to = impl_->shard_for(hd).keyspace;
   internal::Now now(impl_->clock());
-  if (from.find_for_write(src, hs, now) == nullptr) return absl::NotFoundError("ERR no such key");
+  if (from.find_for_write(src, hs, now) == nullptr) return absl::NotFoundError(internal::kErrNoSuchKey);
   if (src == dst) return absl::OkStatus();
   to.erase(dst, hd);
-  move_entry(from, to, src, hs, dst, hd);
-  impl_->shard_for(hs).note_write(src);
-  impl_->shard_for(hd).note_write(dst);
-  impl_->record(impl_->shard_for(hs), internal::kEventDeleted, src);
-  impl_->record(impl_->shard_for(hd), internal::kEventChanged, dst);
+  move_entry(*impl_, src, hs, dst, hd);
   return absl::OkStatus();
 }
 
 absl::StatusOr<bool> Store::renamenx(std::string_view src, std::string_view dst) {
   const uint64_t hs = impl_->hash(src), hd = impl_->hash(dst);
-  StoreImpl::MultiLock lock(*impl_, {hs, hd}, Access::kWrite);
+  StoreImpl::MultiLock lock(*impl_, {hs, hd}, LockMode::kExclusive);
   auto& from = impl_->shard_for(hs).keyspace;
   auto& to = impl_->shard_for(hd).keyspace;
   internal::Now now(impl_->clock());
-  if (from.find_for_write(src, hs, now) == nullptr) return absl::NotFoundError("ERR no such key");
+  if (from.find_for_write(src, hs, now) == nullptr) return absl::NotFoundError(internal::kErrNoSuchKey);
   if (src == dst || to.find_for_write(dst, hd, now) != nullptr) return false;
-  move_entry(from, to, src, hs, dst, hd);
-  impl_->shard_for(hs).note_write(src);
-  impl_->shard_for(hd).note_write(dst);
-  impl_->record(impl_->shard_for(hs), internal::kEventDeleted, src);
-  impl_->record(impl_->shard_for(hd), internal::kEventChanged, dst);
+  move_entry(*impl_, src, hs, dst, hd);
   return true;
 }
 
@@ -374,7 +376,7 @@ absl::StatusOr<bool> Store::copy(std::string_view src, std::string_view dst, boo
     return absl::InvalidArgumentError("ERR source and destination objects are the same");
   }
   const uint64_t hs = impl_->hash(src), hd = impl_->hash(dst);
-  StoreImpl::MultiLock lock(*impl_, {hs, hd}, Access::kWrite);
+  StoreImpl::MultiLock lock(*impl_, {hs, hd}, LockMode::kExclusive);
   auto& from = impl_->shard_for(hs).keyspace;
   auto& to = impl_->shard_for(hd).keyspace;
   internal::Now now(impl_->clock());
@@ -392,7 +394,7 @@ absl::StatusOr<bool> Store::copy(std::string_view src, std::string_view dst, boo
 }
 
 int64_t Store::dbsize() {
-  StoreImpl::MultiLock lock(*impl_, Access::kRead);
+  StoreImpl::MultiLock lock(*impl_, LockMode::kShared);
   internal::Now now(impl_->clock());
   int64_t n = 0;
   for (size_t i = 0; i < impl_->shard_count(); ++i) {
@@ -402,7 +404,7 @@ int64_t Store::dbsize() {
 }
 
 void Store::flushall() {
-  StoreImpl::MultiLock lock(*impl_, Access::kWrite);
+  StoreImpl::MultiLock lock(*impl_, LockMode::kExclusive);
   for (size_t i = 0; i < impl_->shard_count(); ++i) {
     impl_->shard(i).keyspace.clear();
     impl_->shard(i).note_write_all();
@@ -412,7 +414,7 @@ void Store::flushall() {
 std::optional<std::string> Store::randomkey() {
   // Every shard is held so that the draw is uniform over one consistent
   // keyspace: pick a shard weighted by its size, then an entry in it.
-  StoreImpl::MultiLock lock(*impl_, Access::kRead);
+  StoreImpl::MultiLock lock(*impl_, LockMode::kShared);
   internal::Now now(impl_->clock());
   size_t total = 0, live = 0;
   for (size_t i = 0; i < impl_->shard_count(); ++i) {
@@ -438,7 +440,7 @@ std::optional<std::string> Store::randomkey() {
 }
 
 std::optional<int64_t> Store::memory_usage(std::string_view key) {
-  return impl_->with_key(key, Access::kRead,
+  return impl_->with_key(key, LockMode::kShared,
                          [&](internal::Keyspace& ks, uint64_t h) -> std::optional<int64_t> {
     internal::Now now(impl_->clock());
     const void* e = ks.find_live(key, h, now);

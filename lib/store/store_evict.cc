@@ -17,6 +17,7 @@
 
 #include "absl/random/distributions.h"
 #include "store/store_impl.h"
+#include "util/errors.h"
 
 namespace hashstore::internal {
 
@@ -68,7 +69,7 @@ absl::Status StoreImpl::make_room_slow() {
   const size_t limit = maxmemory();
   if (limit == 0 || used_memory() <= limit) return absl::OkStatus();
   const absl::Status oom =
-      absl::ResourceExhaustedError("OOM command not allowed when used memory > 'maxmemory'.");
+      absl::ResourceExhaustedError(kErrOom);
   if (policy() == EvictionPolicy::kNoEviction) return oom;
   // With shards held (a batch or transaction) evicting could deadlock; the
   // batch made room before it took them.
@@ -139,7 +140,7 @@ bool StoreImpl::evict_one_locked(Shard** deliver_to) {
     const size_t start = evict_rng_() % shards_.size();
     for (size_t k = 0; k < shards_.size(); ++k) {
       Shard& s = *shards_[(start + k) % shards_.size()];
-      ShardLock lock(*this, s, Access::kRead);
+      ShardLock lock(*this, s, LockMode::kShared);
       const Keyspace& ks = s.keyspace;
       if (ks.size() == 0 || (volatile_only && ks.volatile_size() == 0)) continue;
       sample(s);
@@ -154,11 +155,11 @@ bool StoreImpl::evict_one_locked(Shard** deliver_to) {
     const Candidate c = std::move(pool_.front());
     pool_.erase(pool_.begin());
     Shard& s = *shards_[c.shard];
-    lock(s, Access::kWrite);
+    lock(s, LockMode::kExclusive);
     const uint64_t h = hash(c.key);
     const void* e = s.keyspace.find(c.key, h);
     if (e == nullptr || (volatile_only && !key_entry::death_ms(e))) {
-      const bool events = release(s, Access::kWrite);  // no write: nothing recorded
+      const bool events = release(s, LockMode::kExclusive);  // no write: nothing recorded
       assert(!events);
       (void)events;
       continue;
@@ -167,7 +168,7 @@ bool StoreImpl::evict_one_locked(Shard** deliver_to) {
     s.note_write(c.key);
     record(s, kEventEvicted, c.key);
     evicted_.fetch_add(1, std::memory_order_relaxed);
-    *deliver_to = release(s, Access::kWrite) ? &s : nullptr;
+    *deliver_to = release(s, LockMode::kExclusive) ? &s : nullptr;
     return true;
   }
   return false;

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "store/store_impl.h"
+#include "util/errors.h"
 
 namespace hashstore {
 
@@ -31,7 +32,7 @@ size_t StoreImpl::expire_cycle(size_t max_keys_per_shard) {
   size_t reclaimed = 0;
   const int64_t now = clock().now_ms();
   for (auto& shard : shards_) {
-    ShardLock lock(*this, *shard, Access::kWrite);
+    ShardLock lock(*this, *shard, LockMode::kExclusive);
     const size_t n = shard->keyspace.expire_some(now, max_keys_per_shard);
     if (n > 0 && !shard->watched.empty()) shard->note_write_all();
     reclaimed += n;
@@ -51,23 +52,26 @@ void StoreImpl::expiry_loop(int64_t interval_ms) {
 
 }  // namespace internal
 
-using internal::Access;
+using internal::LockMode;
 using internal::Shard;
 using internal::StoreImpl;
 
-absl::StatusOr<bool> Store::expire_at_ms(std::string_view key, int64_t when, bool relative,
-                                         int64_t unit_ms, unsigned flags, const char* command) {
+namespace {
+
+absl::StatusOr<bool> expire_at_ms(StoreImpl& impl, std::string_view key, int64_t when,
+                                  bool relative, int64_t unit_ms, unsigned flags,
+                                  const char* command) {
   if (absl::Status st = internal::check_expire_flags(flags); !st.ok()) return st;
-  const absl::Status bad_time = absl::InvalidArgumentError(
-      absl::StrCat("ERR invalid expire time in '", command, "' command"));
+  const absl::Status bad_time =
+      absl::InvalidArgumentError(internal::invalid_expire_time_text(command));
   if (unit_ms == 1000) {
     if (when > INT64_MAX / 1000 || when < INT64_MIN / 1000) return bad_time;
     when *= 1000;
   }
-  const uint64_t h = impl_->hash(key);
-  Shard& shard = impl_->shard_for(h);
-  StoreImpl::ShardLock lock(*impl_, shard, Access::kWrite);
-  const int64_t now = impl_->clock().now_ms();
+  const uint64_t h = impl.hash(key);
+  Shard& shard = impl.shard_for(h);
+  StoreImpl::ShardLock lock(impl, shard, LockMode::kExclusive);
+  const int64_t now = impl.clock().now_ms();
   if (relative) {
     if (when > INT64_MAX - now) return bad_time;
     when += now;
@@ -84,30 +88,34 @@ absl::StatusOr<bool> Store::expire_at_ms(std::string_view key, int64_t when, boo
   shard.note_write(key);
   if (when <= now) {
     ks.erase(key, h);
-    impl_->record(shard, internal::kEventDeleted, key);
+    impl.record(shard, internal::kEventDeleted, key);
   } else {
     ks.set_expire(e, h, when);
-    impl_->record(shard, internal::kEventChanged, key);
+    impl.record(shard, internal::kEventChanged, key);
   }
   return true;
 }
 
+}  // namespace
+
 absl::StatusOr<bool> Store::expire(std::string_view key, int64_t seconds, unsigned flags) {
-  return expire_at_ms(key, seconds, true, 1000, flags, "expire");
+  return expire_at_ms(*impl_, key, seconds, true, 1000, flags, "expire");
 }
 absl::StatusOr<bool> Store::pexpire(std::string_view key, int64_t ms, unsigned flags) {
-  return expire_at_ms(key, ms, true, 1, flags, "pexpire");
+  return expire_at_ms(*impl_, key, ms, true, 1, flags, "pexpire");
 }
 absl::StatusOr<bool> Store::expireat(std::string_view key, int64_t unix_seconds, unsigned flags) {
-  return expire_at_ms(key, unix_seconds, false, 1000, flags, "expireat");
+  return expire_at_ms(*impl_, key, unix_seconds, false, 1000, flags, "expireat");
 }
 absl::StatusOr<bool> Store::pexpireat(std::string_view key, int64_t unix_ms, unsigned flags) {
-  return expire_at_ms(key, unix_ms, false, 1, flags, "pexpireat");
+  return expire_at_ms(*impl_, key, unix_ms, false, 1, flags, "pexpireat");
 }
 
-int64_t Store::ttl_query(std::string_view key, bool absolute, bool ms) {
-  return impl_->with_key(key, Access::kRead, [&](internal::Keyspace& ks, uint64_t h) -> int64_t {
-    const int64_t now = impl_->clock().now_ms();
+namespace {
+
+int64_t ttl_query(StoreImpl& impl, std::string_view key, bool absolute, bool ms) {
+  return impl.with_key(key, LockMode::kShared, [&](internal::Keyspace& ks, uint64_t h) -> int64_t {
+    const int64_t now = impl.clock().now_ms();
     internal::Now at(now);
     const void* e = ks.find_live(key, h, at);
     if (e == nullptr) return -2;
@@ -119,13 +127,15 @@ int64_t Store::ttl_query(std::string_view key, bool absolute, bool ms) {
   });
 }
 
-int64_t Store::ttl(std::string_view key) { return ttl_query(key, false, false); }
-int64_t Store::pttl(std::string_view key) { return ttl_query(key, false, true); }
-int64_t Store::expiretime(std::string_view key) { return ttl_query(key, true, false); }
-int64_t Store::pexpiretime(std::string_view key) { return ttl_query(key, true, true); }
+}  // namespace
+
+int64_t Store::ttl(std::string_view key) { return ttl_query(*impl_, key, false, false); }
+int64_t Store::pttl(std::string_view key) { return ttl_query(*impl_, key, false, true); }
+int64_t Store::expiretime(std::string_view key) { return ttl_query(*impl_, key, true, false); }
+int64_t Store::pexpiretime(std::string_view key) { return ttl_query(*impl_, key, true, true); }
 
 bool Store::persist(std::string_view key) {
-  return impl_->with_key(key, Access::kWrite, [&](internal::Keyspace& ks, uint64_t h) {
+  return impl_->with_key(key, LockMode::kExclusive, [&](internal::Keyspace& ks, uint64_t h) {
     internal::Now now(impl_->clock());
     void* e = ks.find_for_write(key, h, now);
     if (e == nullptr || !internal::key_entry::expire_ms(e)) return false;

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "store/hash_access.h"
 #include "store/store_impl.h"
+#include "util/errors.h"
 #include "util/absl_view.h"
 
 namespace hashstore {
@@ -25,8 +26,7 @@ constexpr int64_t kMaxFieldExpireMs = (int64_t{1} << 46) - 1;
 absl::StatusOr<int64_t> field_expire_at(int64_t value, int64_t unit_ms, int64_t base,
                                         std::string_view command) {
   if (value < 0) return absl::InvalidArgumentError("ERR invalid expire time, must be >= 0");
-  const absl::Status bad = absl::InvalidArgumentError(
-      absl::StrCat("ERR invalid expire time in '", to_absl(command), "' command"));
+  const absl::Status bad = absl::InvalidArgumentError(invalid_expire_time_text(command));
   if (unit_ms == 1000 && value > kMaxFieldExpireMs / 1000) return bad;
   value *= unit_ms;
   if (value > kMaxFieldExpireMs - base) return bad;
@@ -61,21 +61,24 @@ int64_t apply_field_expiry(HashObject& hash, std::string_view field, int64_t whe
 
 using internal::HashObject;
 using internal::on_hash;
+using internal::StoreImpl;
 using internal::Use;
 using internal::ValueBuffer;
 
-absl::StatusOr<std::vector<int64_t>> Store::field_expire(std::string_view key, int64_t value,
-                                                         int64_t unit_ms, bool relative,
-                                                         std::span<const std::string_view> fields,
-                                                         unsigned flags, const char* command) {
+namespace {
+
+absl::StatusOr<std::vector<int64_t>> field_expire(StoreImpl& impl, std::string_view key,
+                                                  int64_t value, int64_t unit_ms, bool relative,
+                                                  std::span<const std::string_view> fields,
+                                                  unsigned flags, const char* command) {
   if (absl::Status st = internal::check_expire_flags(flags); !st.ok()) return st;
   if (fields.empty()) return internal::wrong_arity(command);
-  if (absl::Status room = impl_->make_room(); !room.ok()) return room;
-  const int64_t now = impl_->clock().now_ms();
+  if (absl::Status room = impl.make_room(); !room.ok()) return room;
+  const int64_t now = impl.clock().now_ms();
   auto when = internal::field_expire_at(value, unit_ms, relative ? now : 0, command);
   if (!when.ok()) return when.status();
   using Result = absl::StatusOr<std::vector<int64_t>>;
-  return on_hash(*impl_, key, Use::kWrite, Result(std::vector<int64_t>(fields.size(), -2)),
+  return on_hash(impl, key, Use::kWrite, Result(std::vector<int64_t>(fields.size(), -2)),
                  [&](HashObject& hash) -> Result {
                    std::vector<int64_t> out;
                    out.reserve(fields.size());
@@ -93,25 +96,27 @@ absl::StatusOr<std::vector<int64_t>> Store::field_expire(std::string_view key, i
                  });
 }
 
+}  // namespace
+
 absl::StatusOr<std::vector<int64_t>> Store::hexpire(std::string_view key, int64_t seconds,
                                                     std::span<const std::string_view> fields,
                                                     unsigned flags) {
-  return field_expire(key, seconds, 1000, true, fields, flags, "hexpire");
+  return field_expire(*impl_, key, seconds, 1000, true, fields, flags, "hexpire");
 }
 absl::StatusOr<std::vector<int64_t>> Store::hpexpire(std::string_view key, int64_t ms,
                                                      std::span<const std::string_view> fields,
                                                      unsigned flags) {
-  return field_expire(key, ms, 1, true, fields, flags, "hpexpire");
+  return field_expire(*impl_, key, ms, 1, true, fields, flags, "hpexpire");
 }
 absl::StatusOr<std::vector<int64_t>> Store::hexpireat(std::string_view key, int64_t unix_seconds,
                                                       std::span<const std::string_view> fields,
                                                       unsigned flags) {
-  return field_expire(key, unix_seconds, 1000, false, fields, flags, "hexpireat");
+  return field_expire(*impl_, key, unix_seconds, 1000, false, fields, flags, "hexpireat");
 }
 absl::StatusOr<std::vector<int64_t>> Store::hpexpireat(std::string_view key, int64_t unix_ms,
                                                        std::span<const std::string_view> fields,
                                                        unsigned flags) {
-  return field_expire(key, unix_ms, 1, false, fields, flags, "hpexpireat");
+  return field_expire(*impl_, key, unix_ms, 1, false, fields, flags, "hpexpireat");
 }
 
 namespace internal {
@@ -140,11 +145,13 @@ std::vector<int64_t> per_field_ttl(HashObject& hash, std::span<const std::string
 }  // namespace
 }  // namespace internal
 
-std::vector<int64_t> Store::field_ttl_query(std::string_view key,
-                                            std::span<const std::string_view> fields,
-                                            bool absolute, bool ms) {
-  const int64_t now = impl_->clock().now_ms();
-  return on_hash(*impl_, key, Use::kRead, std::vector<int64_t>(fields.size(), -2),
+namespace {
+
+std::vector<int64_t> field_ttl_query(StoreImpl& impl, std::string_view key,
+                                     std::span<const std::string_view> fields, bool absolute,
+                                     bool ms) {
+  const int64_t now = impl.clock().now_ms();
+  return on_hash(impl, key, Use::kRead, std::vector<int64_t>(fields.size(), -2),
                  [&](HashObject& hash) {
                    return internal::per_field_ttl(hash, fields, [&](std::string_view, int64_t t) {
                      const int64_t v = absolute ? t : std::max<int64_t>(0, t - now);
@@ -153,19 +160,21 @@ std::vector<int64_t> Store::field_ttl_query(std::string_view key,
                  });
 }
 
+}  // namespace
+
 std::vector<int64_t> Store::httl(std::string_view key, std::span<const std::string_view> fields) {
-  return field_ttl_query(key, fields, false, false);
+  return field_ttl_query(*impl_, key, fields, false, false);
 }
 std::vector<int64_t> Store::hpttl(std::string_view key, std::span<const std::string_view> fields) {
-  return field_ttl_query(key, fields, false, true);
+  return field_ttl_query(*impl_, key, fields, false, true);
 }
 std::vector<int64_t> Store::hexpiretime(std::string_view key,
                                         std::span<const std::string_view> fields) {
-  return field_ttl_query(key, fields, true, false);
+  return field_ttl_query(*impl_, key, fields, true, false);
 }
 std::vector<int64_t> Store::hpexpiretime(std::string_view key,
                                          std::span<const std::string_view> fields) {
-  return field_ttl_query(key, fields, true, true);
+  return field_ttl_query(*impl_, key, fields, true, true);
 }
 
 std::vector<int64_t> Store::hpersist(std::string_view key,
@@ -234,7 +243,7 @@ absl::StatusOr<std::optional<int64_t>> field_ttl_time(const FieldTtl& ttl, int64
 absl::StatusOr<std::vector<std::optional<std::string>>> Store::hgetex(
     std::string_view key, std::span<const std::string_view> fields, FieldTtl ttl) {
   using Values = std::vector<std::optional<std::string>>;
-  if (ttl.kind == FieldTtl::kKeepTtl) return absl::InvalidArgumentError("ERR syntax error");
+  if (ttl.kind == FieldTtl::kKeepTtl) return absl::InvalidArgumentError(internal::kErrSyntax);
   if (fields.empty()) return internal::wrong_arity("hgetex");
   const int64_t now = impl_->clock().now_ms();
   auto when = internal::field_ttl_time(ttl, now, "hgetex");
@@ -264,7 +273,7 @@ absl::StatusOr<std::vector<std::optional<std::string>>> Store::hgetex(
 
 absl::StatusOr<bool> Store::hsetex(std::string_view key, std::span<const FieldValue> pairs,
                                    FieldTtl ttl, FieldCondition condition) {
-  if (ttl.kind == FieldTtl::kPersist) return absl::InvalidArgumentError("ERR syntax error");
+  if (ttl.kind == FieldTtl::kPersist) return absl::InvalidArgumentError(internal::kErrSyntax);
   if (pairs.empty()) return internal::wrong_arity("hsetex");
   if (absl::Status room = impl_->make_room(); !room.ok()) return room;
   const int64_t now = impl_->clock().now_ms();

@@ -17,6 +17,7 @@
 #include "store/hash_access.h"
 #include "store/key_writes.h"
 #include "store/store_impl.h"
+#include "util/errors.h"
 
 namespace hashstore {
 
@@ -28,7 +29,7 @@ constexpr uint64_t kMaxRandfieldRepeats = uint64_t{1} << 24;
 
 }  // namespace
 
-using internal::Access;
+using internal::LockMode;
 using internal::HashObject;
 using internal::HashView;
 using internal::on_hash;
@@ -309,10 +310,10 @@ absl::StatusOr<std::vector<std::string>> Store::hrandfield(std::string_view key,
   }
   const uint64_t magnitude = static_cast<uint64_t>(count < 0 ? -count : count);
   if (withvalues && magnitude > static_cast<uint64_t>(std::numeric_limits<int64_t>::max() / 2)) {
-    return absl::InvalidArgumentError("ERR value is out of range");
+    return absl::InvalidArgumentError(internal::kErrOutOfRange);
   }
   if (count < 0 && magnitude > kMaxRandfieldRepeats) {
-    return absl::InvalidArgumentError("ERR value is out of range");
+    return absl::InvalidArgumentError(internal::kErrOutOfRange);
   }
   return on_hash(*impl_, key, Use::kRead, std::vector<std::string>(),
                  [&](HashObject& hash) {
@@ -347,7 +348,7 @@ absl::StatusOr<std::optional<std::vector<int64_t>>> Store::reserve_all(
     if (item.amount < 1) return amount_error();
     hashes.push_back(impl_->hash(item.key));
   }
-  StoreImpl::MultiLock lock(*impl_, hashes, Access::kWrite);
+  StoreImpl::MultiLock lock(*impl_, hashes, LockMode::kExclusive);
   // Check everything first, in order, counting a (key, field) listed twice
   // against both amounts; then apply. Nothing is written unless all fit.
   std::map<std::pair<std::string_view, std::string_view>, internal::Int128> demand;

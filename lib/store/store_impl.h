@@ -18,6 +18,7 @@
 #define HASHSTORE_STORE_STORE_IMPL_H_
 
 #include <atomic>
+#include <concepts>
 #include <cstdint>
 #include <memory>
 #include <condition_variable>
@@ -36,13 +37,15 @@
 #include "absl/random/random.h"
 #include "hash/hash_object.h"
 #include "keyspace/keyspace.h"
-#include "store/single_flight.h"
+#include "util/single_flight.h"
 #include "util/rw_lock.h"
 #include <hashstore/clock.h>
 #include <hashstore/options.h>
 #include <hashstore/store.h>
 
 namespace hashstore::internal {
+
+class PersistState;  // lib/persist/persist_state.h: the extension slot's type
 
 // A key someone watches (Store::watch): its version moves on every write.
 struct WatchedKey {
@@ -51,7 +54,13 @@ struct WatchedKey {
 };
 
 // keyspace_hits / keyspace_misses, counted in the lock stripe of the
-// thread that looked (its own cache line) and summed when read.
+// thread that looked and summed over the stripes when read. The stripe's
+// line is the one the read lock already wrote, so counting adds no line of
+// its own; it is not private to the thread: threads share stripes once there
+// are more than kLockStripes of them (their lines then bounce between cores,
+// counters included), writers read every stripe, and so does INFO. The
+// relaxed load + store is not an atomic increment: two threads sharing a
+// stripe may lose a count, which INFO's figures tolerate.
 struct LookupCounters {
   std::atomic<uint64_t> hits{0};
   std::atomic<uint64_t> misses{0};
@@ -123,8 +132,9 @@ inline bool is_lfu(EvictionPolicy p) {
   return p == EvictionPolicy::kAllKeysLfu || p == EvictionPolicy::kVolatileLfu;
 }
 
-// How a call uses a shard: reads share it, writes hold it alone.
-enum class Access : uint8_t { kRead, kWrite };
+// How a call locks a shard: readers share it, writers hold it alone.
+// (What a call does to the key's hash is hash_access.h's Use.)
+enum class LockMode : uint8_t { kShared, kExclusive };
 
 // Random bits for HRANDFIELD, RANDOMKEY, ...: one generator per thread, so
 // that readers sharing a shard never share a generator.
@@ -184,15 +194,17 @@ class StoreImpl {
   // Unix ms when the Store was built (LASTSAVE before any save).
   int64_t created_ms() const { return created_ms_; }
 
-  // Per-Store state of a layer above this one (lib/persist: dir, dbfilename,
-  // LASTSAVE, the background save), created on first use by
-  // extension<T>() (thread-safe; T is built from this StoreImpl&). It is
-  // destroyed first in ~StoreImpl, so that a background save ends before
-  // the shards go. REQUIRES: one T type per Store.
+  // Per-Store state of the persistence layer (lib/persist's PersistState:
+  // dir, dbfilename, LASTSAVE, the background save), created on first use
+  // by extension<PersistState>() (thread-safe; built from this StoreImpl&).
+  // It is destroyed first in ~StoreImpl, so that a background save ends
+  // before the shards go. The slot holds that one type: extension<T>() does
+  // not compile for any other T, so the cast below cannot be wrong.
   struct Extension {
     virtual ~Extension() = default;
   };
   template <class T>
+    requires std::same_as<T, PersistState>
   T& extension() {
     std::lock_guard<std::mutex> l(extension_mu_);
     if (extension_ == nullptr) extension_ = std::make_unique<T>(*this);
@@ -215,17 +227,17 @@ class StoreImpl {
 
   // The fast paths' locks (hash_access.h): they change no size and record
   // no event, so the write side skips the byte accounting and the events.
-  void lock_plain(Shard& s, Access a) {
+  void lock_plain(Shard& s, LockMode a) {
     if (!thread_safe_ || holds(s)) return;
-    if (a == Access::kRead) {
+    if (a == LockMode::kShared) {
       s.mu.lock_shared();
     } else {
       s.mu.lock();
     }
   }
-  void unlock_plain(Shard& s, Access a) {
+  void unlock_plain(Shard& s, LockMode a) {
     if (!thread_safe_ || holds(s)) return;
-    if (a == Access::kRead) {
+    if (a == LockMode::kShared) {
       s.mu.unlock_shared();
     } else {
       s.mu.unlock();
@@ -234,9 +246,9 @@ class StoreImpl {
 
   // A write lock also brackets the shard's change in bytes, which unlock
   // adds to used_memory().
-  void lock(Shard& s, Access a) {
+  void lock(Shard& s, LockMode a) {
     if (holds(s)) return;
-    if (a == Access::kRead) {
+    if (a == LockMode::kShared) {
       if (thread_safe_) s.mu.lock_shared();
     } else {
       if (thread_safe_) s.mu.lock();
@@ -246,9 +258,9 @@ class StoreImpl {
   // Releases s; returns true when the write recorded events, which are now
   // in s's outbox: the caller delivers them (deliver(s)) once it holds no
   // lock of this Store, so that listeners never run under one.
-  bool release(Shard& s, Access a) {
+  bool release(Shard& s, LockMode a) {
     if (holds(s)) return false;
-    if (a == Access::kRead) {
+    if (a == LockMode::kShared) {
       if (thread_safe_) s.mu.unlock_shared();
       return false;
     }
@@ -266,7 +278,7 @@ class StoreImpl {
   }
   // release(), then delivery. REQUIRES: s is the only lock of this Store
   // the thread holds.
-  void unlock(Shard& s, Access a) {
+  void unlock(Shard& s, LockMode a) {
     if (release(s, a)) deliver(s);
   }
 
@@ -333,7 +345,7 @@ class StoreImpl {
 
   class ShardLock {
    public:
-    ShardLock(StoreImpl& impl, Shard& s, Access a) : impl_(impl), s_(s), a_(a) { impl_.lock(s_, a_); }
+    ShardLock(StoreImpl& impl, Shard& s, LockMode a) : impl_(impl), s_(s), a_(a) { impl_.lock(s_, a_); }
     ~ShardLock() { impl_.unlock(s_, a_); }
     ShardLock(const ShardLock&) = delete;
     ShardLock& operator=(const ShardLock&) = delete;
@@ -341,12 +353,12 @@ class StoreImpl {
    private:
     StoreImpl& impl_;
     Shard& s_;
-    Access a_;
+    LockMode a_;
   };
 
   // Runs fn(keyspace, hash) with the key's shard locked as `access` says.
   template <class F>
-  auto with_key(std::string_view key, Access access, F&& fn) {
+  auto with_key(std::string_view key, LockMode access, F&& fn) {
     uint64_t h = hash(key);
     Shard& s = shard_for(h);
     ShardLock lock(*this, s, access);
@@ -357,18 +369,18 @@ class StoreImpl {
   // lifetime of the object; with no hashes given (all_shards), every shard.
   class MultiLock {
    public:
-    MultiLock(StoreImpl& impl, const std::vector<uint64_t>& hashes, Access access);
-    MultiLock(StoreImpl& impl, Access access);  // every shard
-    // The shards whose flag is set (shards.size() == shard_count()). Access
+    MultiLock(StoreImpl& impl, const std::vector<uint64_t>& hashes, LockMode access);
+    MultiLock(StoreImpl& impl, LockMode access);  // every shard
+    // The shards whose flag is set (shards.size() == shard_count()). LockMode
     // comes second so that a braced list of hashes never matches this one.
-    MultiLock(StoreImpl& impl, Access access, const std::vector<bool>& shards);
+    MultiLock(StoreImpl& impl, LockMode access, const std::vector<bool>& shards);
     ~MultiLock();
     MultiLock(const MultiLock&) = delete;
     MultiLock& operator=(const MultiLock&) = delete;
 
    private:
     StoreImpl& impl_;
-    Access access_;
+    LockMode access_;
     std::vector<Shard*> locked_;
   };
 

@@ -7,7 +7,7 @@
 
 namespace hashstore {
 
-using internal::Access;
+using internal::LockMode;
 using internal::Shard;
 using internal::StoreImpl;
 
@@ -22,7 +22,7 @@ Info Store::info() {
   const int64_t now = impl_->clock().now_ms();
   for (size_t i = 0; i < impl_->shard_count(); ++i) {
     Shard& s = impl_->shard(i);
-    StoreImpl::ShardLock lock(*impl_, s, Access::kRead);
+    StoreImpl::ShardLock lock(*impl_, s, LockMode::kShared);
     const internal::Keyspace& ks = s.keyspace;
     info.keyspace_hits += s.hits();
     info.keyspace_misses += s.misses();

@@ -20,8 +20,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "store/single_flight.h"
+#include "util/single_flight.h"
 #include "store/store_impl.h"
+#include "util/errors.h"
 
 namespace hashstore {
 
@@ -32,7 +33,7 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Store::get_or_c
   // store a hash and then fail at PEXPIRE (leaving it without a TTL).
   if (ttl_ms.has_value() &&
       (*ttl_ms <= 0 || *ttl_ms > INT64_MAX - impl_->clock().now_ms())) {
-    return absl::InvalidArgumentError("ERR invalid expire time in 'get_or_compute' command");
+    return absl::InvalidArgumentError(internal::invalid_expire_time_text("get_or_compute"));
   }
   std::vector<std::pair<std::string, std::string>> hit = hgetall(key);
   if (!hit.empty()) return hit;

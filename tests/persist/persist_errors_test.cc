@@ -18,7 +18,7 @@
 
 #include <hashstore/store.h>
 
-#include "command/command.h"
+#include "store/store_internal.h"
 #include "persist/io_error.h"
 #include "persist/snapshot_writer.h"
 #include "scratch_dir.h"

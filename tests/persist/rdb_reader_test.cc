@@ -13,7 +13,7 @@
 #include <hashstore/store.h>
 
 #include "absl/strings/str_cat.h"
-#include "command/command.h"
+#include "store/store_internal.h"
 #include "persist/rdb_reader.h"
 #include "rdb_test_util.h"
 

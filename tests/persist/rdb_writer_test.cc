@@ -17,7 +17,7 @@
 #include <hashstore/store.h>
 
 #include "absl/strings/str_cat.h"
-#include "command/command.h"
+#include "store/store_internal.h"
 #include "persist/rdb_crc64.h"
 #include "persist/rdb_format.h"
 #include "persist/rdb_reader.h"

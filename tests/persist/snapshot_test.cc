@@ -20,7 +20,7 @@
 #include <hashstore/store.h>
 
 #include "absl/strings/str_cat.h"
-#include "command/command.h"
+#include "store/store_internal.h"
 #include "encoding/listpack.h"
 #include "persist/snapshot_format.h"
 #include "persist/snapshot_reader.h"

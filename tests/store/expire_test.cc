@@ -10,7 +10,7 @@
 
 #include <hashstore/store.h>
 
-#include "command/command.h"
+#include "store/store_internal.h"
 #include "store/store_impl.h"
 
 using hashstore::ManualClock;
@@ -33,7 +33,7 @@ size_t resident_keys(Store& store) {
   size_t n = 0;
   for (size_t i = 0; i < impl.shard_count(); ++i) {
     hashstore::internal::StoreImpl::ShardLock lock(impl, impl.shard(i),
-                                                   hashstore::internal::Access::kRead);
+                                                   hashstore::internal::LockMode::kShared);
     n += impl.shard(i).keyspace.size();
   }
   return n;

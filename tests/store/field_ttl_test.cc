@@ -27,7 +27,7 @@
 #include <hashstore/store.h>
 
 #include "absl/strings/str_cat.h"
-#include "command/command.h"
+#include "store/store_internal.h"
 #include "store/store_impl.h"
 
 // Readable failures: doctest prints std containers as "{?}" otherwise.
@@ -191,7 +191,7 @@ size_t resident_keys(Store& store) {
   size_t n = 0;
   for (size_t i = 0; i < impl.shard_count(); ++i) {
     hashstore::internal::StoreImpl::ShardLock lock(impl, impl.shard(i),
-                                                   hashstore::internal::Access::kRead);
+                                                   hashstore::internal::LockMode::kShared);
     n += impl.shard(i).keyspace.size();
   }
   return n;

@@ -19,8 +19,8 @@
 #include <hashstore/store.h>
 
 #include "absl/status/status.h"
-#include "command/command.h"
-#include "store/single_flight.h"
+#include "store/store_internal.h"
+#include "util/single_flight.h"
 #include "store/store_impl.h"
 #include "thread_sync.h"
 

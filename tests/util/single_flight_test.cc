@@ -1,4 +1,4 @@
-// Tests of hashstore::internal::SingleFlight (lib/store/single_flight.h),
+// Tests of hashstore::internal::SingleFlight (lib/util/single_flight.h),
 // with no Store: one computation per key while the others wait, results and
 // errors shared, different keys independent, re-entrancy refused. Threaded:
 // also run under ThreadSanitizer (suite 'threads').
@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "store/single_flight.h"
-#include "thread_sync.h"
+#include "util/single_flight.h"
+#include "../store/thread_sync.h"
 
 using hashstore::internal::SingleFlight;
 using hashstore::test::await;

@@ -31,8 +31,8 @@
 // REQUIRES: compute() does not throw (the library is built without
 // exceptions; an exception escaping compute() would leave the key's waiters
 // blocked forever), and the SingleFlight outlives every run() in progress.
-#ifndef HASHSTORE_STORE_SINGLE_FLIGHT_H_
-#define HASHSTORE_STORE_SINGLE_FLIGHT_H_
+#ifndef HASHSTORE_UTIL_SINGLE_FLIGHT_H_
+#define HASHSTORE_UTIL_SINGLE_FLIGHT_H_
 
 #include <condition_variable>
 #include <cstddef>
@@ -113,4 +113,4 @@ class SingleFlight {
 
 }  // namespace hashstore::internal
 
-#endif  // HASHSTORE_STORE_SINGLE_FLIGHT_H_
+#endif  // HASHSTORE_UTIL_SINGLE_FLIGHT_H_

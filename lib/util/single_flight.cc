@@ -1,6 +1,6 @@
 // SingleFlight's bookkeeping (single_flight.h): joining or leading a flight
 // and publishing its result.
-#include "store/single_flight.h"
+#include "util/single_flight.h"
 
 #include <cassert>
 

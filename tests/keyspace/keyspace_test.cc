@@ -1,0 +1,185 @@
+// Tests of lib/keyspace (Keyspace, EntryHash) on their own, with no Store
+// above them: keys created, found, erased; key TTLs and lazy and active
+// expiry; a rename as the Store does it (detach, rekey, insert); the SCAN
+// cursor's guarantee; byte accounting back to the empty state.
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hash/hash_object.h"
+#include "keyspace/key_entry.h"
+#include "keyspace/keyspace.h"
+
+namespace {
+
+// Everything tested here is lib/'s: Keyspace, EntryHash, key_entry, Now...
+using namespace hashstore::internal;  // NOLINT(build/namespaces): a test of lib/
+
+constexpr uint64_t kSeed = 0x5eed;
+
+// HSET key field value at time `now`, as the Store's write path does it:
+// find (reclaiming what is dead) or create, then write through an EntryHash.
+void hset(Keyspace& ks, std::string_view key, std::string_view field, std::string_view value,
+          int64_t now = 0) {
+  static const HashLimits limits;
+  const uint64_t h = ks.hash(key);
+  Now at(now);
+  void* e = ks.find_for_write(key, h, at);
+  if (e == nullptr) e = ks.create(key, h);
+  EntryHash storage(ks, e, h);
+  HashObject hash(storage, limits);
+  hash.set(field, value);
+  storage.settle();
+}
+
+// HGET key field, on a live key at `now`.
+std::optional<std::string> hget(Keyspace& ks, std::string_view key, std::string_view field,
+                                int64_t now = 0) {
+  static const HashLimits limits;
+  const uint64_t h = ks.hash(key);
+  Now at(now);
+  void* e = ks.find_live(key, h, at);
+  if (e == nullptr) return std::nullopt;
+  EntryHash storage(ks, e, h);
+  HashObject hash(storage, limits);
+  ValueBuffer buf;
+  std::string_view v;
+  if (!hash.find(field, &buf, &v)) return std::nullopt;
+  return std::string(v);
+}
+
+}  // namespace
+
+TEST_CASE("Keyspace: create, find, erase") {
+  Keyspace ks(kSeed);
+  const size_t empty_bytes = ks.bytes();
+  CHECK(ks.size() == 0);
+  CHECK(ks.find("a", ks.hash("a")) == nullptr);
+  hset(ks, "a", "f", "1");
+  hset(ks, "b", "f", "2");
+  hset(ks, "a", "g", "3");
+  CHECK(ks.size() == 2);
+  void* a = ks.find("a", ks.hash("a"));
+  REQUIRE(a != nullptr);
+  CHECK(key_entry::key(a) == "a");
+  CHECK(key_entry::encoding(a) == HashEncoding::kListpack);
+  CHECK(hget(ks, "a", "f") == "1");
+  CHECK(hget(ks, "a", "g") == "3");
+  CHECK(hget(ks, "b", "f") == "2");
+  CHECK(ks.bytes() > empty_bytes);
+  CHECK(ks.erase("a", ks.hash("a")));
+  CHECK_FALSE(ks.erase("a", ks.hash("a")));
+  CHECK(ks.find("a", ks.hash("a")) == nullptr);
+  CHECK(ks.size() == 1);
+  CHECK(hget(ks, "b", "f") == "2");
+}
+
+TEST_CASE("Keyspace: bytes() follows a hash that converts, and goes back when keys go") {
+  Keyspace ks(kSeed);
+  for (int i = 0; i < 600; ++i) hset(ks, "big", "f" + std::to_string(i), "v");
+  hset(ks, "small", "f", "v");
+  const void* big = ks.find("big", ks.hash("big"));
+  REQUIRE(big != nullptr);
+  CHECK(key_entry::encoding(big) == HashEncoding::kTable);
+  CHECK(Keyspace::table_usage(big) > 0);
+  CHECK(ks.bytes() >= ks.table_bytes() + Keyspace::table_usage(big));
+  REQUIRE(ks.erase("big", ks.hash("big")));
+  REQUIRE(ks.erase("small", ks.hash("small")));
+  // Only the key table's slot arrays remain.
+  CHECK(ks.bytes() == ks.table_bytes());
+}
+
+TEST_CASE("Keyspace: key TTLs, lazy and active expiry") {
+  Keyspace ks(kSeed);
+  std::vector<KeyspaceEvent> log;
+  ks.set_event_log(&log);
+  hset(ks, "s", "f", "v");
+  hset(ks, "forever", "f", "v");
+  const uint64_t h = ks.hash("s");
+  void* e = ks.set_expire(ks.find("s", h), h, 1000);
+  CHECK(key_entry::expire_ms(e) == 1000);
+  CHECK(ks.volatile_size() == 1);
+  Now before(999), at(1000);
+  CHECK(ks.find_live("s", h, before) != nullptr);
+  CHECK(ks.find_live("s", h, at) == nullptr);
+  CHECK(ks.find("s", h) != nullptr);  // dead, not yet reclaimed
+  CHECK(ks.live_size(999) == 2);
+  CHECK(ks.live_size(1000) == 1);
+  SUBCASE("active: expire_some reclaims the dead key and logs it") {
+    CHECK(ks.expire_some(999, 10) == 0);
+    CHECK(ks.expire_some(1000, 10) == 1);
+  }
+  SUBCASE("lazy: a write finds it dead and reclaims it") {
+    Now now(1000);
+    CHECK(ks.find_for_write("s", h, now) == nullptr);
+  }
+  CHECK(ks.find("s", h) == nullptr);
+  CHECK(ks.size() == 1);
+  CHECK(ks.expired_keys() == 1);
+  CHECK(ks.volatile_size() == 0);
+  REQUIRE(log.size() == 1);
+  CHECK(log[0].reason == kEventExpired);
+  CHECK(log[0].key == "s");
+  CHECK(log[0].fields.empty());
+}
+
+TEST_CASE("Keyspace::set_expire: removing a TTL") {
+  Keyspace ks(kSeed);
+  hset(ks, "k", "f", "v");
+  const uint64_t h = ks.hash("k");
+  void* e = ks.set_expire(ks.find("k", h), h, 5);
+  CHECK(ks.live_size(10) == 0);
+  e = ks.set_expire(e, h, std::nullopt);
+  CHECK(key_entry::expire_ms(e) == std::nullopt);
+  CHECK(ks.volatile_size() == 0);
+  CHECK(ks.live_size(10) == 1);
+}
+
+TEST_CASE("Keyspace: a rename moves the entry, its hash and its TTL") {
+  Keyspace from(kSeed), to(kSeed + 1);
+  for (int i = 0; i < 3; ++i) hset(from, "src", "f" + std::to_string(i), std::to_string(i));
+  const uint64_t hs = from.hash("src"), hd = to.hash("dst");
+  from.set_expire(from.find("src", hs), hs, 5000);
+  void* old = from.detach("src", hs);
+  REQUIRE(old != nullptr);
+  CHECK(from.size() == 0);
+  CHECK(from.volatile_size() == 0);  // detach takes the key out of the expiry index
+  void* fresh = key_entry::rekey(old, "dst", key_entry::expire_ms(old));
+  key_entry::free_shell(old);
+  to.insert(fresh, hd);
+  CHECK(from.find("src", hs) == nullptr);
+  void* e = to.find("dst", hd);
+  REQUIRE(e != nullptr);
+  CHECK(key_entry::key(e) == "dst");
+  CHECK(key_entry::expire_ms(e) == 5000);
+  CHECK(to.volatile_size() == 1);
+  for (int i = 0; i < 3; ++i) CHECK(hget(to, "dst", "f" + std::to_string(i)) == std::to_string(i));
+}
+
+TEST_CASE("Keyspace::scan: every key present for the whole scan is returned, across growth") {
+  Keyspace ks(kSeed);
+  for (int i = 0; i < 500; ++i) hset(ks, "k" + std::to_string(i), "f", "v");
+  std::set<std::string> seen;
+  uint64_t cursor = 0;
+  int steps = 0, added = 0;
+  do {
+    cursor = ks.scan(cursor, [&](const void* e) { seen.emplace(key_entry::key(e)); });
+    // Keys added during the first steps grow the table (and rehash it)
+    // under the cursor.
+    if (steps < 40) {
+      for (int j = 0; j < 20; ++j, ++added) hset(ks, "new" + std::to_string(added), "f", "v");
+    }
+    REQUIRE(++steps < 100000);
+  } while (cursor != 0);
+  CHECK(ks.size() == 500 + static_cast<size_t>(added));
+  CHECK(added == 800);  // more than doubled the keys: the table grew during the scan
+  for (int i = 0; i < 500; ++i) {
+    CAPTURE(i);
+    CHECK(seen.count("k" + std::to_string(i)) == 1);
+  }
+}
