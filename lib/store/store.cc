@@ -213,6 +213,7 @@ bool Store::watch_unchanged(const Watch& w) {
 // ---- Key commands -------------------------------------------------------------
 
 int64_t Store::del(std::span<const std::string_view> keys) {
+  HS_COUNT_CALL(kDel);
   std::vector<uint64_t> hashes = internal::hashes_of(*impl_, keys);
   StoreImpl::MultiLock lock(*impl_, hashes, Access::kWrite);
   internal::Now now(impl_->clock());
@@ -233,9 +234,13 @@ int64_t Store::del(std::initializer_list<std::string_view> keys) {
   return del(std::span<const std::string_view>(keys.begin(), keys.size()));
 }
 
-int64_t Store::unlink(std::span<const std::string_view> keys) { return del(keys); }
+int64_t Store::unlink(std::span<const std::string_view> keys) {
+  HS_COUNT_CALL(kUnlink);
+  return del(keys);
+}
 
 int64_t Store::exists(std::span<const std::string_view> keys) {
+  HS_COUNT_CALL(kExists);
   std::vector<uint64_t> hashes = internal::hashes_of(*impl_, keys);
   StoreImpl::MultiLock lock(*impl_, hashes, Access::kRead);
   internal::Now now(impl_->clock());
@@ -252,10 +257,12 @@ int64_t Store::exists(std::initializer_list<std::string_view> keys) {
 }
 
 std::string Store::type(std::string_view key) {
+  HS_COUNT_CALL(kType);
   return exists({key}) ? "hash" : "none";
 }
 
 std::optional<std::string> Store::object_encoding(std::string_view key) {
+  HS_COUNT_CALL(kObjectEncoding);
   return on_hash(*impl_, key, Use::kRead, std::optional<std::string>(),
                  [](HashObject& hash) -> std::optional<std::string> {
                    // Redis 7.4+ names a listpack with field TTLs "listpackex".
@@ -268,6 +275,7 @@ std::optional<std::string> Store::object_encoding(std::string_view key) {
 }
 
 ScanPage Store::scan(uint64_t cursor, const ScanOptions& options) {
+  HS_COUNT_CALL(kScan);
   // Cursor layout: the low shard_bits bits name the shard, the bits above
   // hold that shard's key-table cursor. Shards are scanned one after another.
   ScanPage page;
@@ -304,6 +312,7 @@ ScanPage Store::scan(uint64_t cursor, const ScanOptions& options) {
 }
 
 std::vector<std::string> Store::keys(std::string_view pattern) {
+  HS_COUNT_CALL(kKeys);
   std::vector<std::string> out;
   const bool all = pattern == "*";
   internal::Now now(impl_->clock());
@@ -334,6 +343,7 @@ void move_entry(internal::Keyspace& from, internal::Keyspace& to, std::string_vi
 }  // namespace
 
 absl::Status Store::rename(std::string_view src, std::string_view dst) {
+  HS_COUNT_CALL(kRename);
   const uint64_t hs = impl_->hash(src), hd = impl_->hash(dst);
   StoreImpl::MultiLock lock(*impl_, {hs, hd}, Access::kWrite);
   auto& from = impl_->shard_for(hs).keyspace;
@@ -351,6 +361,7 @@ absl::Status Store::rename(std::string_view src, std::string_view dst) {
 }
 
 absl::StatusOr<bool> Store::renamenx(std::string_view src, std::string_view dst) {
+  HS_COUNT_CALL(kRenamenx);
   const uint64_t hs = impl_->hash(src), hd = impl_->hash(dst);
   StoreImpl::MultiLock lock(*impl_, {hs, hd}, Access::kWrite);
   auto& from = impl_->shard_for(hs).keyspace;
@@ -367,6 +378,7 @@ absl::StatusOr<bool> Store::renamenx(std::string_view src, std::string_view dst)
 }
 
 absl::StatusOr<bool> Store::copy(std::string_view src, std::string_view dst, bool replace) {
+  HS_COUNT_CALL(kCopy);
   if (absl::Status room = impl_->make_room(); !room.ok()) return room;
   // Redis refuses it before looking the key up (and COPY k k REPLACE would
   // otherwise erase the source before copying it).
@@ -392,6 +404,7 @@ absl::StatusOr<bool> Store::copy(std::string_view src, std::string_view dst, boo
 }
 
 int64_t Store::dbsize() {
+  HS_COUNT_CALL(kDbsize);
   StoreImpl::MultiLock lock(*impl_, Access::kRead);
   internal::Now now(impl_->clock());
   int64_t n = 0;
@@ -402,6 +415,7 @@ int64_t Store::dbsize() {
 }
 
 void Store::flushall() {
+  HS_COUNT_CALL(kFlushall);
   StoreImpl::MultiLock lock(*impl_, Access::kWrite);
   for (size_t i = 0; i < impl_->shard_count(); ++i) {
     impl_->shard(i).keyspace.clear();
@@ -410,6 +424,7 @@ void Store::flushall() {
 }
 
 std::optional<std::string> Store::randomkey() {
+  HS_COUNT_CALL(kRandomkey);
   // Every shard is held so that the draw is uniform over one consistent
   // keyspace: pick a shard weighted by its size, then an entry in it.
   StoreImpl::MultiLock lock(*impl_, Access::kRead);
@@ -438,6 +453,7 @@ std::optional<std::string> Store::randomkey() {
 }
 
 std::optional<int64_t> Store::memory_usage(std::string_view key) {
+  HS_COUNT_CALL(kMemoryUsage);
   return impl_->with_key(key, Access::kRead,
                          [&](internal::Keyspace& ks, uint64_t h) -> std::optional<int64_t> {
     internal::Now now(impl_->clock());

@@ -93,15 +93,19 @@ absl::StatusOr<bool> Store::expire_at_ms(std::string_view key, int64_t when, boo
 }
 
 absl::StatusOr<bool> Store::expire(std::string_view key, int64_t seconds, unsigned flags) {
+  HS_COUNT_CALL(kExpire);
   return expire_at_ms(key, seconds, true, 1000, flags, "expire");
 }
 absl::StatusOr<bool> Store::pexpire(std::string_view key, int64_t ms, unsigned flags) {
+  HS_COUNT_CALL(kPexpire);
   return expire_at_ms(key, ms, true, 1, flags, "pexpire");
 }
 absl::StatusOr<bool> Store::expireat(std::string_view key, int64_t unix_seconds, unsigned flags) {
+  HS_COUNT_CALL(kExpireat);
   return expire_at_ms(key, unix_seconds, false, 1000, flags, "expireat");
 }
 absl::StatusOr<bool> Store::pexpireat(std::string_view key, int64_t unix_ms, unsigned flags) {
+  HS_COUNT_CALL(kPexpireat);
   return expire_at_ms(key, unix_ms, false, 1, flags, "pexpireat");
 }
 
@@ -119,12 +123,25 @@ int64_t Store::ttl_query(std::string_view key, bool absolute, bool ms) {
   });
 }
 
-int64_t Store::ttl(std::string_view key) { return ttl_query(key, false, false); }
-int64_t Store::pttl(std::string_view key) { return ttl_query(key, false, true); }
-int64_t Store::expiretime(std::string_view key) { return ttl_query(key, true, false); }
-int64_t Store::pexpiretime(std::string_view key) { return ttl_query(key, true, true); }
+int64_t Store::ttl(std::string_view key) {
+  HS_COUNT_CALL(kTtl);
+  return ttl_query(key, false, false);
+}
+int64_t Store::pttl(std::string_view key) {
+  HS_COUNT_CALL(kPttl);
+  return ttl_query(key, false, true);
+}
+int64_t Store::expiretime(std::string_view key) {
+  HS_COUNT_CALL(kExpiretime);
+  return ttl_query(key, true, false);
+}
+int64_t Store::pexpiretime(std::string_view key) {
+  HS_COUNT_CALL(kPexpiretime);
+  return ttl_query(key, true, true);
+}
 
 bool Store::persist(std::string_view key) {
+  HS_COUNT_CALL(kPersist);
   return impl_->with_key(key, Access::kWrite, [&](internal::Keyspace& ks, uint64_t h) {
     internal::Now now(impl_->clock());
     void* e = ks.find_for_write(key, h, now);

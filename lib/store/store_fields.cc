@@ -55,6 +55,7 @@ namespace {
 
 absl::StatusOr<int64_t> Store::hset(std::string_view key, std::string_view field,
                                     std::string_view value) {
+  HS_COUNT_CALL(kHset);
   if (absl::Status room = impl_->make_room(); !room.ok()) return room;
   if (internal::hset_in_place(*impl_, key, field, value)) return 0;
   const FieldValue pair{field, value};
@@ -66,6 +67,7 @@ absl::StatusOr<int64_t> Store::hset(std::string_view key, std::initializer_list<
 }
 
 absl::StatusOr<int64_t> Store::hset(std::string_view key, std::span<const FieldValue> pairs) {
+  HS_COUNT_CALL(kHset);
   if (pairs.empty()) return internal::wrong_arity("hset");
   if (absl::Status room = impl_->make_room(); !room.ok()) return room;
   if (pairs.size() == 1 &&
@@ -79,6 +81,7 @@ absl::StatusOr<int64_t> Store::hset(std::string_view key, std::span<const FieldV
 
 absl::StatusOr<bool> Store::hsetnx(std::string_view key, std::string_view field,
                                    std::string_view value) {
+  HS_COUNT_CALL(kHsetnx);
   if (absl::Status room = impl_->make_room(); !room.ok()) return room;
   // A field that exists: nothing to set.
   if (internal::write_fast(*impl_, key, [&](HashView& hash) HS_FAST_LAMBDA {
@@ -98,6 +101,7 @@ absl::StatusOr<bool> Store::hsetnx(std::string_view key, std::string_view field,
 }
 
 absl::Status Store::hmset(std::string_view key, std::span<const FieldValue> pairs) {
+  HS_COUNT_CALL(kHmset);
   if (pairs.empty()) return internal::wrong_arity("hmset");
   return hset(key, pairs).status();
 }
@@ -107,6 +111,7 @@ absl::Status Store::hmset(std::string_view key, std::initializer_list<FieldValue
 }
 
 std::optional<std::string> Store::hget(std::string_view key, std::string_view field) {
+  HS_COUNT_CALL(kHget);
   std::optional<std::string> out;
   if (internal::read_fast(*impl_, key, [&](const HashView& hash) HS_FAST_LAMBDA {
         ValueBuffer buf;
@@ -126,6 +131,7 @@ std::optional<std::string> Store::hget(std::string_view key, std::string_view fi
 
 bool Store::view_value(std::string_view key, std::string_view field, ValueScratch* scratch,
                        std::string_view* value) {
+  HS_COUNT_CALL(kHget);
   ValueBuffer buf;  // an integer entry is rendered here
   std::string_view v;
   bool found = false;
@@ -160,6 +166,7 @@ bool Store::view_value(std::string_view key, std::string_view field, ValueScratc
 
 std::vector<std::optional<std::string>> Store::hmget(std::string_view key,
                                                      std::span<const std::string_view> fields) {
+  HS_COUNT_CALL(kHmget);
   std::vector<std::optional<std::string>> out(fields.size());
   if (internal::read_fast(*impl_, key, [&](const HashView& hash) HS_FAST_LAMBDA {
         ValueBuffer buf;
@@ -212,6 +219,7 @@ std::vector<T> collect(StoreImpl& impl, std::string_view key, Make make) {
 }  // namespace internal
 
 std::vector<std::pair<std::string, std::string>> Store::hgetall(std::string_view key) {
+  HS_COUNT_CALL(kHgetall);
   return internal::collect<std::pair<std::string, std::string>>(
       *impl_, key, [](std::string_view f, std::string_view v) {
         return std::pair<std::string, std::string>(f, v);
@@ -219,16 +227,19 @@ std::vector<std::pair<std::string, std::string>> Store::hgetall(std::string_view
 }
 
 std::vector<std::string> Store::hkeys(std::string_view key) {
+  HS_COUNT_CALL(kHkeys);
   return internal::collect<std::string>(
       *impl_, key, [](std::string_view f, std::string_view) { return std::string(f); });
 }
 
 std::vector<std::string> Store::hvals(std::string_view key) {
+  HS_COUNT_CALL(kHvals);
   return internal::collect<std::string>(
       *impl_, key, [](std::string_view, std::string_view v) { return std::string(v); });
 }
 
 int64_t Store::hdel(std::string_view key, std::span<const std::string_view> fields) {
+  HS_COUNT_CALL(kHdel);
   return on_hash(*impl_, key, Use::kWrite, int64_t{0}, [&](HashObject& hash) {
     int64_t removed = 0;
     for (std::string_view f : fields) {
@@ -244,6 +255,7 @@ int64_t Store::hdel(std::string_view key, std::initializer_list<std::string_view
 }
 
 int64_t Store::hlen(std::string_view key) {
+  HS_COUNT_CALL(kHlen);
   int64_t n = 0;
   if (internal::read_fast(*impl_, key,
                           [&](const HashView& hash) HS_FAST_LAMBDA { n = static_cast<int64_t>(hash.length()); })) {
@@ -254,6 +266,7 @@ int64_t Store::hlen(std::string_view key) {
 }
 
 bool Store::hexists(std::string_view key, std::string_view field) {
+  HS_COUNT_CALL(kHexists);
   bool found = false;
   if (internal::read_fast(*impl_, key, [&](const HashView& hash) HS_FAST_LAMBDA {
         ValueBuffer buf;
@@ -270,6 +283,7 @@ bool Store::hexists(std::string_view key, std::string_view field) {
 }
 
 int64_t Store::hstrlen(std::string_view key, std::string_view field) {
+  HS_COUNT_CALL(kHstrlen);
   int64_t n = 0;
   if (internal::read_fast(*impl_, key, [&](const HashView& hash) HS_FAST_LAMBDA {
         ValueBuffer buf;
@@ -287,6 +301,7 @@ int64_t Store::hstrlen(std::string_view key, std::string_view field) {
 
 absl::StatusOr<int64_t> Store::hincrby(std::string_view key, std::string_view field,
                                        int64_t increment) {
+  HS_COUNT_CALL(kHincrby);
   if (absl::Status room = impl_->make_room(); !room.ok()) return room;
   int64_t result;
   if (internal::write_fast(*impl_, key, [&](HashView& hash) HS_FAST_LAMBDA {
@@ -302,6 +317,7 @@ absl::StatusOr<int64_t> Store::hincrby(std::string_view key, std::string_view fi
 
 absl::StatusOr<std::string> Store::hincrbyfloat(std::string_view key, std::string_view field,
                                                 long double increment) {
+  HS_COUNT_CALL(kHincrbyfloat);
   if (std::isnan(increment) || std::isinf(increment)) {
     return absl::InvalidArgumentError(internal::kErrValueNanInf);
   }
@@ -313,6 +329,7 @@ absl::StatusOr<std::string> Store::hincrbyfloat(std::string_view key, std::strin
 }
 
 ScanPage Store::hscan(std::string_view key, uint64_t cursor, const ScanOptions& options) {
+  HS_COUNT_CALL(kHscan);
   ScanPage page;
   on_hash(*impl_, key, Use::kRead, 0, [&](HashObject& hash) {
     page.cursor = internal::hash_scan(hash, cursor, static_cast<size_t>(std::max<int64_t>(1, options.count)),
@@ -323,6 +340,7 @@ ScanPage Store::hscan(std::string_view key, uint64_t cursor, const ScanOptions& 
 }
 
 std::optional<std::string> Store::hrandfield(std::string_view key) {
+  HS_COUNT_CALL(kHrandfield);
   return on_hash(*impl_, key, Use::kRead, std::optional<std::string>(),
                  [&](HashObject& hash) -> std::optional<std::string> {
                    std::optional<std::string> out;
@@ -334,6 +352,7 @@ std::optional<std::string> Store::hrandfield(std::string_view key) {
 
 absl::StatusOr<std::vector<std::string>> Store::hrandfield(std::string_view key, int64_t count,
                                                            bool withvalues) {
+  HS_COUNT_CALL(kHrandfield);
   // Redis 7.0's range checks, in its order.
   if (count == std::numeric_limits<int64_t>::min()) {
     return absl::InvalidArgumentError(
@@ -365,6 +384,7 @@ absl::Status amount_error() {
 
 absl::StatusOr<std::optional<int64_t>> Store::reserve(std::string_view key, std::string_view field,
                                                       int64_t amount) {
+  HS_COUNT_CALL(kHreserve);
   if (amount < 1) return amount_error();
   using Result = absl::StatusOr<std::optional<int64_t>>;
   // The field's integer, taken in place when enough remains; a shortfall
@@ -383,6 +403,7 @@ absl::StatusOr<std::optional<int64_t>> Store::reserve(std::string_view key, std:
 
 absl::StatusOr<std::optional<std::vector<int64_t>>> Store::reserve_all(
     std::span<const ReserveItem> items) {
+  HS_COUNT_CALL(kHreserveall);
   using Result = absl::StatusOr<std::optional<std::vector<int64_t>>>;
   std::vector<uint64_t> hashes;
   hashes.reserve(items.size());
@@ -423,6 +444,7 @@ absl::StatusOr<std::optional<std::vector<int64_t>>> Store::reserve_all(
 absl::StatusOr<BoundedResult> Store::hincrex(std::string_view key, std::string_view field,
                                              int64_t increment, int64_t lower, int64_t upper,
                                              bool saturate) {
+  HS_COUNT_CALL(kHincrex);
   if (lower > upper) {
     return absl::InvalidArgumentError("ERR LBOUND must not be greater than UBOUND");
   }
