@@ -24,6 +24,7 @@ struct CommandMeta {
   const char* name;   // lower case, "container|sub"
   const char* flags;  // space-separated: "write denyoom fast"
   const char* acl;    // space-separated: "@write @hash @fast"
+  const char* tips;   // space-separated: "nondeterministic_output"
   std::vector<KeySpecMeta> key_specs;
   const char* summary;
   const char* since;

@@ -408,6 +408,14 @@ std::vector<Reply> words(const char* spaced, const char* prefix = "") {
   return out;
 }
 
+std::vector<Reply> bulk_words(const char* spaced) {
+  std::vector<Reply> out;
+  for (absl::string_view w : absl::StrSplit(spaced, ' ', absl::SkipEmpty())) {
+    out.push_back(Reply::bulk(std::string_view(w.data(), w.size())));
+  }
+  return out;
+}
+
 Reply pairs(std::vector<std::pair<const char*, Reply>> kv) {
   std::vector<Reply> out;
   for (auto& [k, v] : kv) {
@@ -445,7 +453,8 @@ Reply command_info(const Command& c) {
                        Reply::integer(c.keys.first), Reply::integer(c.keys.last),
                        Reply::integer(c.keys.step),
                        Reply::array(m ? words(m->acl) : std::vector<Reply>()),
-                       Reply::array({}), Reply::array(std::move(specs)),
+                       Reply::array(m ? bulk_words(m->tips) : std::vector<Reply>()),
+                       Reply::array(std::move(specs)),
                        Reply::array(std::move(subs))});
 }
 
@@ -567,7 +576,10 @@ Reply cmd_command_help(Store&, Args) {
 
 Reply cmd_slowlog_get(Store& s, Args a) {
   int64_t count = 10;
-  if (a.size() > 3) return arity_error("slowlog|get");
+  if (a.size() > 3) {
+    return Reply::error(absl::StrCat("ERR unknown subcommand or wrong number of arguments for '",
+                                     to_absl(a[1]), "'. Try SLOWLOG HELP."));
+  }
   if (a.size() == 3 && (!parse_int64(a[2], &count) || count < -1)) {
     return Reply::error("ERR count should be greater than or equal to -1");
   }
