@@ -160,7 +160,7 @@ Reply run_counted(Store& store, const Command& cmd, std::span<const std::string_
       if (stats.slow(ns)) stats.add_slowlog(slowlog_args(args), ns);
     }
   }
-  if (r.is_error()) stats.failed(cmd.id, r.string());
+  if (outer && r.is_error()) stats.failed(cmd.id, r.string());
   return r;
 }
 
