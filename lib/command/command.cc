@@ -146,14 +146,15 @@ std::vector<std::string> slowlog_args(std::span<const std::string_view> args) {
 // so (usec, latencystats, the slowlog and the latency monitor).
 Reply run_counted(Store& store, const Command& cmd, std::span<const std::string_view> args) {
   CommandStats& stats = StoreInternal::impl(store).command_stats();
-  const bool outer = !tl_in_call;
-  if (outer) tl_in_call = true;
+  CallThread& thread = tl_call_thread;
+  const bool outer = !thread.in_call;
+  if (outer) thread.in_call = true;
   const uint64_t start = outer && stats.time_commands() ? CallScope::now_ns() : 0;
   Reply r = sanitized(cmd.handler(store, args));
   if (outer) {
     // Counted once it ran, as Redis: INFO does not see itself.
-    stats.count(cmd.id);
-    tl_in_call = false;
+    stats.count(cmd.id, thread.stripe());
+    thread.in_call = false;
     if (start != 0) {
       const uint64_t ns = CallScope::now_ns() - start;
       stats.record_time(cmd.id, ns);

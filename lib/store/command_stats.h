@@ -4,7 +4,8 @@
 // Design. Every command has an id known at compile time (CommandId, one
 // per name of HS_COMMAND_NAMES, subcommands included). Counting a call is
 // always on and costs a relaxed increment of calls[stripe][id], where the
-// stripe is the calling thread's lock stripe (util/rw_lock.h): threads on
+// stripe is assigned to the calling thread as its lock stripe is
+// (util/rw_lock.h): threads on
 // different cores write different cache lines, and a stripe shared by two
 // threads still counts exactly (fetch_add). Everything else — time spent,
 // failed and rejected calls, error counts, latency histograms, the slowlog
@@ -143,10 +144,10 @@ class CommandStats {
   CommandStats(const CommandStats&) = delete;
   CommandStats& operator=(const CommandStats&) = delete;
 
-  // Counts one call of `id`. Lock free: a relaxed increment on this
-  // thread's stripe.
-  [[gnu::always_inline]] void count(CommandId id) {
-    calls_[thread_stripe()].n[id].fetch_add(1, std::memory_order_relaxed);
+  // Counts one call of `id`. Lock free: a relaxed increment on the
+  // calling thread's stripe (`stripe`: CallThread::stripe()).
+  [[gnu::always_inline]] void count(CommandId id, size_t stripe) {
+    calls_[stripe].n[id].fetch_add(1, std::memory_order_relaxed);
   }
   // Whether typed calls (and execute()) are timed.
   bool time_typed() const { return time_typed_.load(std::memory_order_relaxed); }
@@ -237,8 +238,29 @@ class CommandStats {
   std::vector<std::unique_ptr<LatencyHistogram>> retired_;  // emptied by reset()
 };
 
-// Marks this thread as inside a counted call (see CallScope).
-inline thread_local bool tl_in_call = false;
+// What a thread keeps for counting, in one thread_local so that a counted
+// call computes one TLS address (in position-independent code each
+// thread_local costs a __tls_get_addr call): whether it is inside a
+// counted call (see CallScope), and its counter stripe, assigned round
+// robin as the lock stripes are (util/rw_lock.h).
+struct CallThread {
+  bool in_call = false;
+  uint32_t stripe_plus_one = 0;
+  [[gnu::always_inline]] size_t stripe() {
+    if (stripe_plus_one == 0) stripe_plus_one = static_cast<uint32_t>(assign_thread_stripe()) + 1;
+    return stripe_plus_one - 1;
+  }
+};
+// Initial-exec TLS (an %fs-relative load, no __tls_get_addr call even in
+// position-independent code) in optimized builds without sanitizers (the
+// library's few bytes come out of the static TLS surplus that glibc keeps
+// for such libraries, also when dlopen()ed).
+#if defined(__OPTIMIZE__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#define HS_TLS_INITIAL_EXEC __attribute__((tls_model("initial-exec")))
+#else
+#define HS_TLS_INITIAL_EXEC
+#endif
+inline thread_local CallThread tl_call_thread HS_TLS_INITIAL_EXEC;
 
 // Counts one call of a Store method for INFO commandstats and, when
 // latency-tracking is on, times it: one line at the top of each typed
@@ -248,15 +270,16 @@ inline thread_local bool tl_in_call = false;
 class CallScope {
  public:
   [[gnu::always_inline]] CallScope(CommandStats& stats, CommandId id) {
-    if (tl_in_call) return;
-    tl_in_call = true;
-    stats_ = &stats;
-    stats.count(id);
-    if (stats.time_typed()) start(id);
+    CallThread& t = tl_call_thread;
+    if (t.in_call) return;
+    t.in_call = true;
+    thread_ = &t;
+    stats.count(id, t.stripe());
+    if (stats.time_typed()) start(stats, id);
   }
   [[gnu::always_inline]] ~CallScope() {
-    if (stats_ == nullptr) return;
-    tl_in_call = false;
+    if (thread_ == nullptr) return;
+    thread_->in_call = false;
     if (start_ns_ != 0) finish();
   }
   CallScope(const CallScope&) = delete;
@@ -269,11 +292,13 @@ class CallScope {
   }
 
  private:
-  void start(CommandId id) {
+  void start(CommandStats& stats, CommandId id) {
+    stats_ = &stats;
     id_ = id;
     start_ns_ = now_ns();
   }
   void finish() { stats_->record_time(id_, now_ns() - start_ns_ + 1); }
+  CallThread* thread_ = nullptr;
   CommandStats* stats_ = nullptr;
   uint64_t start_ns_ = 0;
   CommandId id_ = kCommandIdCount;
