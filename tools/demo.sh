@@ -13,7 +13,7 @@ cli="$BUILD_ROOT/release/tools/cli/hashstore-cli"
 echo "== hashstore-cli on tools/demo/demo.redis"
 # --echo prints each command before its reply, as a transcript.
 "$cli" --echo < tools/demo/demo.redis
-for example in profiles catalog sessions config cart; do
+for example in profiles catalog sessions config cart metrics; do
   echo
   "$BUILD_ROOT/release/tools/examples/example-$example"
 done

@@ -63,7 +63,7 @@ configure "$BUILD_ROOT/tsan" --buildtype=debugoptimized -Db_sanitize=thread -Db_
   -Dbenchmarks=false
 # Only the threaded tests need this build: compile just them.
 meson compile -C "$BUILD_ROOT/tsan" concurrency_test single_flight_test loader_test events_test \
-  chaos_test rw_lock_test >/dev/null
+  chaos_test rw_lock_test command_stats_test >/dev/null
 rc=0
 meson test -C "$BUILD_ROOT/tsan" --no-rebuild --print-errorlogs --suite threads || rc=$?
 count_meson "$BUILD_ROOT/tsan"

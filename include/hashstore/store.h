@@ -42,6 +42,7 @@
 #include <hashstore/options.h>
 #include <hashstore/pipeline.h>
 #include <hashstore/reply.h>
+#include <hashstore/stats.h>
 #include <hashstore/types.h>
 
 namespace hashstore {
@@ -207,6 +208,9 @@ class Store {
   Info info();
   // Info::used_memory alone, in O(1).
   size_t used_memory();
+  // Everything INFO shows, as a struct (hashstore/stats.h; render it with
+  // prometheus_text()). Counting the encodings visits every key.
+  Stats stats();
 
   // ---- Key TTLs (Redis 7 semantics) ----------------------------------------
   // EXPIRE / PEXPIRE / EXPIREAT / PEXPIREAT: true when the TTL was set (or

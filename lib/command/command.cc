@@ -17,20 +17,43 @@
 
 namespace hashstore::internal {
 
-namespace {
-
 const absl::flat_hash_map<std::string, Command>& command_table() {
   static const auto* table = [] {
     auto* t = new absl::flat_hash_map<std::string, Command>();
     for (auto module :
          {hash_commands, key_commands, server_commands, counter_commands, expire_commands,
-          field_ttl_commands, persist_commands}) {
-      for (const Command& c : module()) t->emplace(c.name, c);
+          field_ttl_commands, persist_commands, introspect_commands}) {
+      for (Command c : module()) {
+        c.id = command_id(c.name);
+        if (c.subcommands != nullptr) {
+          // A copy of the subcommands, with their ids (kept for the
+          // process's life, as the table).
+          auto* subs = new std::vector<Command>(*c.subcommands);
+          for (Command& sub : *subs) sub.id = command_id(sub.name);
+          c.subcommands = subs;
+        }
+        t->emplace(c.name, c);
+      }
     }
     return t;
   }();
   return *table;
 }
+
+const Command* find_command(std::string_view name) {
+  const auto& table = command_table();
+  const size_t bar = name.find('|');
+  auto it = table.find(to_absl(name.substr(0, bar)));
+  if (it == table.end()) return nullptr;
+  if (bar == std::string_view::npos) return &it->second;
+  if (it->second.subcommands == nullptr) return nullptr;
+  for (const Command& c : *it->second.subcommands) {
+    if (name == c.name) return &c;
+  }
+  return nullptr;
+}
+
+namespace {
 
 // What C's "%.*s" prints of s: at most n bytes, stopping at a NUL byte.
 std::string_view c_prefix(std::string_view s, size_t n) {
@@ -45,7 +68,11 @@ bool arity_ok(int arity, size_t argc) {
 
 // Finds the command (or subcommand) args name and checks its arity; on
 // failure returns nullptr and sets *err to Redis's error.
-const Command* resolve(std::span<const std::string_view> args, Reply* err) {
+// *rejected is the id of a command refused for its arity (kCommandIdCount
+// for an unknown one).
+const Command* resolve(std::span<const std::string_view> args, Reply* err,
+                       CommandId* rejected) {
+  *rejected = kCommandIdCount;
   if (args.empty()) {
     *err = Reply::error("ERR empty command");
     return nullptr;
@@ -79,6 +106,7 @@ const Command* resolve(std::span<const std::string_view> args, Reply* err) {
   }
   if (!arity_ok(cmd->arity, args.size())) {
     *err = arity_error(cmd->name);
+    *rejected = cmd->id;
     return nullptr;
   }
   return cmd;
@@ -96,19 +124,74 @@ Reply sanitized(Reply r) {
   return r;
 }
 
+// Redis's slowlog keeps at most 32 arguments (the last one saying how many
+// more there were) and 128 bytes of each (saying how many more bytes).
+std::vector<std::string> slowlog_args(std::span<const std::string_view> args) {
+  constexpr size_t kMaxArgs = 32, kMaxBytes = 128;
+  std::vector<std::string> out;
+  const size_t n = std::min(args.size(), kMaxArgs);
+  for (size_t i = 0; i < n; ++i) {
+    if (n != args.size() && i == n - 1) {
+      out.push_back(absl::StrCat("... (", args.size() - n + 1, " more arguments)"));
+    } else if (args[i].size() > kMaxBytes) {
+      out.push_back(absl::StrCat(to_absl(args[i].substr(0, kMaxBytes)), "... (",
+                                 args[i].size() - kMaxBytes, " more bytes)"));
+    } else {
+      out.emplace_back(args[i]);
+    }
+  }
+  return out;
+}
+
+// Runs a resolved command's handler, counted for INFO commandstats (its
+// typed calls inside are not counted again), timed when CommandStats says
+// so (usec, latencystats, the slowlog and the latency monitor).
+Reply run_counted(Store& store, const Command& cmd, std::span<const std::string_view> args) {
+  CommandStats& stats = StoreInternal::impl(store).command_stats();
+  CallThread& thread = tl_call_thread;
+  const bool outer = !thread.in_call;
+  if (outer) thread.in_call = true;
+  const uint64_t start = outer && stats.time_commands() ? CallScope::now_ns() : 0;
+  Reply r = sanitized(cmd.handler(store, args));
+  if (outer) {
+    // Counted once it ran, as Redis: INFO does not see itself.
+    stats.count(cmd.id, thread.stripe());
+    thread.in_call = false;
+    if (start != 0) {
+      const uint64_t ns = CallScope::now_ns() - start;
+      stats.record_time(cmd.id, ns);
+      if (stats.slow(ns)) stats.add_slowlog(slowlog_args(args), ns);
+    }
+  }
+  if (outer && r.is_error()) stats.failed(cmd.id, r.string());
+  return r;
+}
+
 // Runs a resolved command. As Redis before every command, evicts first
 // while memory is over maxmemory; a kDenyOom command is refused, before its
 // arguments are parsed, when eviction cannot make room.
 Reply run_resolved(Store& store, const Command& cmd, std::span<const std::string_view> args) {
   absl::Status room = StoreInternal::impl(store).make_room();
-  if (!room.ok() && (cmd.flags & kDenyOom)) return error_from(room);
-  return sanitized(cmd.handler(store, args));
+  if (!room.ok() && (cmd.flags & kDenyOom)) {
+    Reply r = error_from(room);
+    StoreInternal::impl(store).command_stats().rejected(cmd.id, r.string());
+    return r;
+  }
+  return run_counted(store, cmd, args);
+}
+
+// An error of resolve(), counted as Redis counts a rejected command.
+Reply rejected(Store& store, const Reply& err, CommandId id) {
+  Reply r = sanitized(err);
+  StoreInternal::impl(store).command_stats().rejected(id, r.string());
+  return r;
 }
 
 Reply execute_command(Store& store, std::span<const std::string_view> args) {
   Reply err;
-  const Command* cmd = resolve(args, &err);
-  return cmd ? run_resolved(store, *cmd, args) : sanitized(err);
+  CommandId id;
+  const Command* cmd = resolve(args, &err, &id);
+  return cmd ? run_resolved(store, *cmd, args) : rejected(store, err, id);
 }
 
 namespace {
@@ -118,6 +201,7 @@ struct Prepared {
   std::vector<std::string_view> args;
   const Command* cmd = nullptr;
   Reply error;  // when cmd is null
+  CommandId rejected = kCommandIdCount;
 };
 
 // Resolves every command and collects the hashes of all their keys (and
@@ -129,7 +213,7 @@ std::vector<Prepared> prepare(StoreImpl& impl, const std::vector<std::vector<std
   for (size_t i = 0; i < commands.size(); ++i) {
     Prepared& p = out[i];
     p.args.assign(commands[i].begin(), commands[i].end());
-    p.cmd = resolve(p.args, &p.error);
+    p.cmd = resolve(p.args, &p.error, &p.rejected);
     if (p.cmd == nullptr) continue;
     const KeySpec& k = p.cmd->keys;
     *every_shard |= k.every_shard;
@@ -159,7 +243,7 @@ std::vector<Reply> Store::execute_batch(const std::vector<std::vector<std::strin
   internal::StoreImpl::HoldShards hold(*impl_, hashes, every_shard);
   for (auto& p : prepared) {
     replies.push_back(p.cmd ? internal::run_resolved(*this, *p.cmd, p.args)
-                            : internal::sanitized(p.error));
+                            : internal::rejected(*this, p.error, p.rejected));
   }
   return replies;
 }
@@ -186,7 +270,7 @@ Reply Store::transaction(const std::vector<std::vector<std::string>>& commands,
   if (watch != nullptr && !internal::watch_unchanged(*impl_, *watch)) return Reply::nil();
   std::vector<Reply> replies;
   replies.reserve(prepared.size());
-  for (auto& p : prepared) replies.push_back(internal::sanitized(p.cmd->handler(*this, p.args)));
+  for (auto& p : prepared) replies.push_back(internal::run_counted(*this, *p.cmd, p.args));
   return Reply::array(std::move(replies));
 }
 

@@ -9,7 +9,10 @@
 #define HASHSTORE_COMMAND_COMMAND_H_
 
 #include <span>
+#include <string>
 #include <string_view>
+
+#include "absl/container/flat_hash_map.h"
 
 #include <hashstore/reply.h>
 #include <hashstore/store.h>
@@ -18,6 +21,14 @@ namespace hashstore::internal {
 
 // Runs one command; args[0] is its name (any case).
 Reply execute_command(Store& store, std::span<const std::string_view> args);
+
+struct Command;
+// Every top-level command by lower-case name (subcommands hang off their
+// container), with ids set.
+const absl::flat_hash_map<std::string, Command>& command_table();
+// The command or subcommand ("config|get") of that lower-case name, or
+// nullptr.
+const Command* find_command(std::string_view name);
 
 }  // namespace hashstore::internal
 

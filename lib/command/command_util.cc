@@ -14,6 +14,16 @@
 namespace hashstore::internal {
 
 
+Reply help_reply(std::string_view name, std::initializer_list<const char*> lines) {
+  std::vector<Reply> out;
+  out.push_back(Reply::status(absl::StrCat(
+      to_absl(name), " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")));
+  for (const char* l : lines) out.push_back(Reply::status(l));
+  out.push_back(Reply::status("HELP"));
+  out.push_back(Reply::status("    Prints this help."));
+  return Reply::array(std::move(out));
+}
+
 const Reply& syntax_error() {
   static const Reply r = Reply::error(kErrSyntax);
   return r;

@@ -5,6 +5,7 @@
 #define HASHSTORE_COMMAND_COMMAND_UTIL_H_
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <span>
 #include <string>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "store/command_stats.h"
 #include <hashstore/reply.h>
 #include <hashstore/store.h>
 
@@ -50,6 +52,8 @@ struct Command {
   uint8_t flags = 0;
   // Container commands (CONFIG, OBJECT, MEMORY) dispatch on args[1].
   const std::vector<Command>* subcommands = nullptr;
+  // Set by the command table from the name (INFO commandstats).
+  CommandId id = kCommandIdCount;
 };
 
 // Each module's commands (hash_cmds.cc, key_cmds.cc, server_cmds.cc,
@@ -61,8 +65,14 @@ std::vector<Command> counter_commands();
 std::vector<Command> expire_commands();
 std::vector<Command> field_ttl_commands();
 std::vector<Command> persist_commands();
+std::vector<Command> introspect_commands();
 
 const Reply& syntax_error();
+// A HELP reply as Redis's addReplyHelp: "<NAME> <subcommand> [<arg> [value]
+// [opt] ...]. Subcommands are:", the lines given, then HELP's own two.
+Reply help_reply(std::string_view name, std::initializer_list<const char*> lines);
+// CONFIG GET maxmemory-policy's name of p.
+const char* policy_name(EvictionPolicy p);
 Reply error_from(const absl::Status& s);
 // "ERR wrong number of arguments for '<fullname>' command".
 Reply arity_error(std::string_view fullname);

@@ -63,30 +63,6 @@ Reply cmd_flushall(Store& s, Args a) {
 
 Reply cmd_randomkey(Store& s, Args) { return optional_bulk(s.randomkey()); }
 
-Reply cmd_object_encoding(Store& s, Args a) {
-  auto e = s.object_encoding(a[2]);
-  return e ? Reply::bulk(*e) : Reply::nil();
-}
-
-Reply cmd_memory_usage(Store& s, Args a) {
-  if (a.size() == 5 && iequals(a[3], "samples")) {
-    int64_t samples;
-    Reply err;
-    if (!int_arg(a[4], &samples, &err)) return err;
-  } else if (a.size() != 3) {
-    return syntax_error();
-  }
-  auto bytes = s.memory_usage(a[2]);
-  return bytes ? Reply::integer(*bytes) : Reply::nil();
-}
-
-const std::vector<Command> kObjectSubcommands = {
-    {"object|encoding", 3, cmd_object_encoding, kKey2},
-};
-const std::vector<Command> kMemorySubcommands = {
-    {"memory|usage", -3, cmd_memory_usage, kKey2},
-};
-
 }  // namespace
 
 std::vector<Command> key_commands() {
@@ -104,8 +80,6 @@ std::vector<Command> key_commands() {
       {"flushall", -1, cmd_flushall, kEveryShard},
       {"flushdb", -1, cmd_flushall, kEveryShard},
       {"randomkey", 1, cmd_randomkey, kEveryShard},
-      {"object", -2, nullptr, kNoKeys, 0, &kObjectSubcommands},
-      {"memory", -2, nullptr, kNoKeys, 0, &kMemorySubcommands},
   };
 }
 

@@ -71,12 +71,16 @@ constexpr struct {
                  {"allkeys-random", EvictionPolicy::kAllKeysRandom},
                  {"noeviction", EvictionPolicy::kNoEviction}};
 
+}  // namespace
+
 const char* policy_name(EvictionPolicy p) {
   for (const auto& e : kPolicies) {
     if (e.policy == p) return e.name;
   }
   return "noeviction";
 }
+
+namespace {
 
 absl::Status set_maxmemory(StoreImpl& i, std::string_view v, bool apply) {
   size_t bytes;
@@ -102,6 +106,47 @@ absl::Status set_samples(StoreImpl& i, std::string_view v, bool apply) {
   if (!parse_int64(v, &n)) return absl::InvalidArgumentError("argument couldn't be parsed into an integer");
   if (n < 1 || n > 64) return absl::InvalidArgumentError("argument must be between 1 and 64 inclusive");
   if (apply) i.set_samples(static_cast<int>(n));
+  return absl::OkStatus();
+}
+
+CommandStats& cstats(StoreImpl& i) { return i.command_stats(); }
+
+// A CONFIG SET integer in [min, max], with Redis's texts.
+absl::Status int_in_range(std::string_view v, int64_t min, int64_t max, int64_t* out) {
+  if (!parse_int64(v, out)) return absl::InvalidArgumentError("argument couldn't be parsed into an integer");
+  if (*out < min || *out > max) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("argument must be between ", min, " and ", max, " inclusive"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status set_slower_than(StoreImpl& i, std::string_view v, bool apply) {
+  int64_t n;
+  if (absl::Status st = int_in_range(v, -1, INT64_MAX, &n); !st.ok()) return st;
+  if (apply) cstats(i).set_slowlog_log_slower_than(n);
+  return absl::OkStatus();
+}
+
+absl::Status set_slowlog_max_len(StoreImpl& i, std::string_view v, bool apply) {
+  int64_t n;
+  if (absl::Status st = int_in_range(v, 0, INT64_MAX, &n); !st.ok()) return st;
+  if (apply) cstats(i).set_slowlog_max_len(static_cast<uint64_t>(n));
+  return absl::OkStatus();
+}
+
+absl::Status set_monitor_threshold(StoreImpl& i, std::string_view v, bool apply) {
+  int64_t n;
+  if (absl::Status st = int_in_range(v, 0, INT64_MAX, &n); !st.ok()) return st;
+  if (apply) cstats(i).set_latency_monitor_threshold(static_cast<uint64_t>(n));
+  return absl::OkStatus();
+}
+
+absl::Status set_latency_tracking(StoreImpl& i, std::string_view v, bool apply) {
+  if (!iequals(v, "yes") && !iequals(v, "no")) {
+    return absl::InvalidArgumentError("argument must be 'yes' or 'no'");
+  }
+  if (apply) cstats(i).set_latency_tracking(iequals(v, "yes"));
   return absl::OkStatus();
 }
 
@@ -132,6 +177,18 @@ const std::vector<ConfigParam>& config_params() {
        [](StoreImpl& i, std::string_view v, bool apply) {
          return persist(i).set_snapshot_format(v, apply);
        }},
+      {"slowlog-log-slower-than", nullptr, nullptr,
+       [](StoreImpl& i) { return std::to_string(cstats(i).slowlog_log_slower_than()); },
+       set_slower_than},
+      {"slowlog-max-len", nullptr, nullptr,
+       [](StoreImpl& i) { return std::to_string(cstats(i).slowlog_max_len()); },
+       set_slowlog_max_len},
+      {"latency-monitor-threshold", nullptr, nullptr,
+       [](StoreImpl& i) { return std::to_string(cstats(i).latency_monitor_threshold()); },
+       set_monitor_threshold},
+      {"latency-tracking", nullptr, nullptr,
+       [](StoreImpl& i) { return std::string(cstats(i).latency_tracking() ? "yes" : "no"); },
+       set_latency_tracking},
   };
   return params;
 }
@@ -210,69 +267,29 @@ Reply cmd_config_set(Store& s, Args a) {
   return Reply::ok();
 }
 
-Reply cmd_config_resetstat(Store&, Args) { return Reply::ok(); }
-
-// Redis's bytesToHuman.
-std::string human_bytes(size_t n) {
-  const double d = static_cast<double>(n);
-  if (n < 1024) return absl::StrCat(n, "B");
-  if (n < 1024 * 1024) return absl::StrFormat("%.2fK", d / 1024);
-  if (n < size_t{1024} * 1024 * 1024) return absl::StrFormat("%.2fM", d / (1024 * 1024));
-  return absl::StrFormat("%.2fG", d / (1024.0 * 1024 * 1024));
+// CONFIG RESETSTAT: the per-command figures, error counts and latency
+// histograms back to zero (Redis also keeps its slowlog and latency
+// monitor). keyspace_hits/misses, expired and evicted counts live in the
+// shards and stay.
+Reply cmd_config_resetstat(Store& s, Args) {
+  StoreInternal::impl(s).command_stats().reset();
+  return Reply::ok();
 }
 
-// INFO [section ...]: memory, stats, keyspace and encodings (hashstore's
-// own: hashes per encoding), as Redis-style "name:value" lines; "all",
-// "everything" and "default" (or nothing) give every section.
-Reply cmd_info(Store& s, Args a) {
-  const Info info = s.info();
-  auto wanted = [&](std::string_view section) {
-    if (a.size() == 1) return true;
-    for (size_t i = 1; i < a.size(); ++i) {
-      if (iequals(a[i], section) || iequals(a[i], "all") || iequals(a[i], "everything") ||
-          iequals(a[i], "default")) {
-        return true;
-      }
-    }
-    return false;
-  };
-  std::string out;
-  auto section = [&](std::string_view name, const std::string& body) {
-    if (!out.empty()) out += "\r\n";
-    absl::StrAppend(&out, "# ", to_absl(name), "\r\n", body);
-  };
-  if (wanted("memory")) {
-    section("Memory",
-            absl::StrCat("used_memory:", info.used_memory, "\r\nused_memory_human:",
-                         human_bytes(info.used_memory), "\r\nmaxmemory:", info.maxmemory,
-                         "\r\nmaxmemory_human:", human_bytes(info.maxmemory),
-                         "\r\nmaxmemory_policy:", policy_name(info.maxmemory_policy), "\r\n"));
-  }
-  if (wanted("stats")) {
-    section("Stats", absl::StrCat("keyspace_hits:", info.keyspace_hits, "\r\nkeyspace_misses:",
-                                  info.keyspace_misses, "\r\nexpired_keys:", info.expired_keys,
-                                  "\r\nexpired_subkeys:", info.expired_fields,
-                                  "\r\nevicted_keys:", info.evicted_keys, "\r\n"));
-  }
-  if (wanted("keyspace")) {
-    section("Keyspace",
-            info.keys == 0 ? std::string()
-                           : absl::StrCat("db0:keys=", info.keys, ",expires=", info.keys_with_ttl,
-                                          ",avg_ttl=0,subexpiry=", info.hashes_with_field_ttls,
-                                          "\r\n"));
-  }
-  if (wanted("encodings")) {
-    section("Encodings", absl::StrCat("hashes_listpack:", info.listpack_hashes,
-                                      "\r\nhashes_listpackex:", info.listpackex_hashes,
-                                      "\r\nhashes_hashtable:", info.hashtable_hashes, "\r\n"));
-  }
-  return Reply::bulk(out);
+Reply cmd_config_help(Store&, Args) {
+  return help_reply("CONFIG", {"GET <pattern>",
+                               "    Return parameters matching the glob-like <pattern> and their values.",
+                               "SET <directive> <value>",
+                               "    Set the configuration <directive> to <value>.", "RESETSTAT",
+                               "    Reset statistics reported by the INFO command.", "REWRITE",
+                               "    Rewrite the configuration file."});
 }
 
 const std::vector<Command> kConfigSubcommands = {
     {"config|get", -3, cmd_config_get, kNoKeys},
     {"config|set", -4, cmd_config_set, kNoKeys},
     {"config|resetstat", 2, cmd_config_resetstat, kNoKeys},
+    {"config|help", 2, cmd_config_help, kNoKeys},
 };
 
 }  // namespace
@@ -282,7 +299,6 @@ std::vector<Command> server_commands() {
       {"ping", -1, cmd_ping, kNoKeys},
       {"echo", 2, cmd_echo, kNoKeys},
       {"config", -2, nullptr, kNoKeys, 0, &kConfigSubcommands},
-      {"info", -1, cmd_info, kEveryShard},
   };
 }
 

@@ -44,6 +44,7 @@ absl::Status Store::save(const std::string& path, SaveStats* stats) {
 }
 
 absl::Status Store::save(const std::string& path, SaveFormat format, SaveStats* stats) {
+  HS_COUNT_CALL(kSave);
   absl::StatusOr<internal::snapshot::SaveResult> r =
       impl_->extension<PersistState>().save(path, format);
   if (!r.ok()) return r.status();
@@ -83,6 +84,7 @@ absl::Status Store::load(const std::string& path, const LoadOptions& options, Lo
 }
 
 absl::Status Store::bgsave(const std::string& path) {
+  HS_COUNT_CALL(kBgsave);
   return impl_->extension<PersistState>().bgsave(path);
 }
 
@@ -90,7 +92,10 @@ bool Store::bgsave_in_progress() { return impl_->extension<PersistState>().bgsav
 
 absl::Status Store::wait_bgsave() { return impl_->extension<PersistState>().wait_bgsave(); }
 
-int64_t Store::lastsave() { return impl_->extension<PersistState>().lastsave_ms() / 1000; }
+int64_t Store::lastsave() {
+  HS_COUNT_CALL(kLastsave);
+  return impl_->extension<PersistState>().lastsave_ms() / 1000;
+}
 
 absl::Status Store::export_resp(const std::function<absl::Status(std::string_view)>& sink) {
   return internal::export_resp(*impl_, sink);

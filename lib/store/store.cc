@@ -216,6 +216,7 @@ bool internal::watch_unchanged(StoreImpl& impl, const Store::Watch& w) {
 // ---- Key commands -------------------------------------------------------------
 
 int64_t Store::del(std::span<const std::string_view> keys) {
+  HS_COUNT_CALL(kDel);
   std::vector<uint64_t> hashes = internal::hashes_of(*impl_, keys);
   StoreImpl::MultiLock lock(*impl_, hashes, LockMode::kExclusive);
   internal::Now now(impl_->clock());
@@ -236,9 +237,13 @@ int64_t Store::del(std::initializer_list<std::string_view> keys) {
   return del(std::span<const std::string_view>(keys.begin(), keys.size()));
 }
 
-int64_t Store::unlink(std::span<const std::string_view> keys) { return del(keys); }
+int64_t Store::unlink(std::span<const std::string_view> keys) {
+  HS_COUNT_CALL(kUnlink);
+  return del(keys);
+}
 
 int64_t Store::exists(std::span<const std::string_view> keys) {
+  HS_COUNT_CALL(kExists);
   std::vector<uint64_t> hashes = internal::hashes_of(*impl_, keys);
   StoreImpl::MultiLock lock(*impl_, hashes, LockMode::kShared);
   internal::Now now(impl_->clock());
@@ -255,10 +260,12 @@ int64_t Store::exists(std::initializer_list<std::string_view> keys) {
 }
 
 std::string Store::type(std::string_view key) {
+  HS_COUNT_CALL(kType);
   return exists({key}) ? "hash" : "none";
 }
 
 std::optional<std::string> Store::object_encoding(std::string_view key) {
+  HS_COUNT_CALL(kObjectEncoding);
   return on_hash(*impl_, key, Use::kRead, std::optional<std::string>(),
                  [](HashObject& hash) -> std::optional<std::string> {
                    // Redis 7.4+ names a listpack with field TTLs "listpackex".
@@ -271,6 +278,7 @@ std::optional<std::string> Store::object_encoding(std::string_view key) {
 }
 
 ScanPage Store::scan(uint64_t cursor, const ScanOptions& options) {
+  HS_COUNT_CALL(kScan);
   // Cursor layout: the low shard_bits bits name the shard, the bits above
   // hold that shard's key-table cursor. Shards are scanned one after another.
   ScanPage page;
@@ -307,6 +315,7 @@ ScanPage Store::scan(uint64_t cursor, const ScanOptions& options) {
 }
 
 std::vector<std::string> Store::keys(std::string_view pattern) {
+  HS_COUNT_CALL(kKeys);
   std::vector<std::string> out;
   const bool all = pattern == "*";
   internal::Now now(impl_->clock());
@@ -344,6 +353,7 @@ void move_entry(StoreImpl& impl, std::string_view src, uint64_t hs, std::string_
 }  // namespace
 
 absl::Status Store::rename(std::string_view src, std::string_view dst) {
+  HS_COUNT_CALL(kRename);
   const uint64_t hs = impl_->hash(src), hd = impl_->hash(dst);
   StoreImpl::MultiLock lock(*impl_, {hs, hd}, LockMode::kExclusive);
   auto& from = impl_->shard_for(hs).keyspace;
@@ -357,6 +367,7 @@ absl::Status Store::rename(std::string_view src, std::string_view dst) {
 }
 
 absl::StatusOr<bool> Store::renamenx(std::string_view src, std::string_view dst) {
+  HS_COUNT_CALL(kRenamenx);
   const uint64_t hs = impl_->hash(src), hd = impl_->hash(dst);
   StoreImpl::MultiLock lock(*impl_, {hs, hd}, LockMode::kExclusive);
   auto& from = impl_->shard_for(hs).keyspace;
@@ -369,6 +380,7 @@ absl::StatusOr<bool> Store::renamenx(std::string_view src, std::string_view dst)
 }
 
 absl::StatusOr<bool> Store::copy(std::string_view src, std::string_view dst, bool replace) {
+  HS_COUNT_CALL(kCopy);
   if (absl::Status room = impl_->make_room(); !room.ok()) return room;
   // Redis refuses it before looking the key up (and COPY k k REPLACE would
   // otherwise erase the source before copying it).
@@ -394,6 +406,7 @@ absl::StatusOr<bool> Store::copy(std::string_view src, std::string_view dst, boo
 }
 
 int64_t Store::dbsize() {
+  HS_COUNT_CALL(kDbsize);
   StoreImpl::MultiLock lock(*impl_, LockMode::kShared);
   internal::Now now(impl_->clock());
   int64_t n = 0;
@@ -404,6 +417,7 @@ int64_t Store::dbsize() {
 }
 
 void Store::flushall() {
+  HS_COUNT_CALL(kFlushall);
   StoreImpl::MultiLock lock(*impl_, LockMode::kExclusive);
   for (size_t i = 0; i < impl_->shard_count(); ++i) {
     impl_->shard(i).keyspace.clear();
@@ -412,6 +426,7 @@ void Store::flushall() {
 }
 
 std::optional<std::string> Store::randomkey() {
+  HS_COUNT_CALL(kRandomkey);
   // Every shard is held so that the draw is uniform over one consistent
   // keyspace: pick a shard weighted by its size, then an entry in it.
   StoreImpl::MultiLock lock(*impl_, LockMode::kShared);
@@ -440,6 +455,7 @@ std::optional<std::string> Store::randomkey() {
 }
 
 std::optional<int64_t> Store::memory_usage(std::string_view key) {
+  HS_COUNT_CALL(kMemoryUsage);
   return impl_->with_key(key, LockMode::kShared,
                          [&](internal::Keyspace& ks, uint64_t h) -> std::optional<int64_t> {
     internal::Now now(impl_->clock());

@@ -54,6 +54,10 @@ uint32_t lfu_incremented(uint32_t counter) {
 
 }  // namespace
 
+uint32_t lfu_frequency(uint32_t word, int64_t now_ms) {
+  return lfu_decayed(word, lfu_minutes(now_ms));
+}
+
 void StoreImpl::touch_slow(const void* entry, Now& now, bool created, EvictionPolicy p) {
   if (is_lru(p)) {
     key_entry::set_access(entry, static_cast<uint32_t>(now.ms()));

@@ -99,15 +99,19 @@ absl::StatusOr<bool> expire_at_ms(StoreImpl& impl, std::string_view key, int64_t
 }  // namespace
 
 absl::StatusOr<bool> Store::expire(std::string_view key, int64_t seconds, unsigned flags) {
+  HS_COUNT_CALL(kExpire);
   return expire_at_ms(*impl_, key, seconds, true, 1000, flags, "expire");
 }
 absl::StatusOr<bool> Store::pexpire(std::string_view key, int64_t ms, unsigned flags) {
+  HS_COUNT_CALL(kPexpire);
   return expire_at_ms(*impl_, key, ms, true, 1, flags, "pexpire");
 }
 absl::StatusOr<bool> Store::expireat(std::string_view key, int64_t unix_seconds, unsigned flags) {
+  HS_COUNT_CALL(kExpireat);
   return expire_at_ms(*impl_, key, unix_seconds, false, 1000, flags, "expireat");
 }
 absl::StatusOr<bool> Store::pexpireat(std::string_view key, int64_t unix_ms, unsigned flags) {
+  HS_COUNT_CALL(kPexpireat);
   return expire_at_ms(*impl_, key, unix_ms, false, 1, flags, "pexpireat");
 }
 
@@ -129,12 +133,25 @@ int64_t ttl_query(StoreImpl& impl, std::string_view key, bool absolute, bool ms)
 
 }  // namespace
 
-int64_t Store::ttl(std::string_view key) { return ttl_query(*impl_, key, false, false); }
-int64_t Store::pttl(std::string_view key) { return ttl_query(*impl_, key, false, true); }
-int64_t Store::expiretime(std::string_view key) { return ttl_query(*impl_, key, true, false); }
-int64_t Store::pexpiretime(std::string_view key) { return ttl_query(*impl_, key, true, true); }
+int64_t Store::ttl(std::string_view key) {
+  HS_COUNT_CALL(kTtl);
+  return ttl_query(*impl_, key, false, false);
+}
+int64_t Store::pttl(std::string_view key) {
+  HS_COUNT_CALL(kPttl);
+  return ttl_query(*impl_, key, false, true);
+}
+int64_t Store::expiretime(std::string_view key) {
+  HS_COUNT_CALL(kExpiretime);
+  return ttl_query(*impl_, key, true, false);
+}
+int64_t Store::pexpiretime(std::string_view key) {
+  HS_COUNT_CALL(kPexpiretime);
+  return ttl_query(*impl_, key, true, true);
+}
 
 bool Store::persist(std::string_view key) {
+  HS_COUNT_CALL(kPersist);
   return impl_->with_key(key, LockMode::kExclusive, [&](internal::Keyspace& ks, uint64_t h) {
     internal::Now now(impl_->clock());
     void* e = ks.find_for_write(key, h, now);

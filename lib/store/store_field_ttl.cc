@@ -101,21 +101,25 @@ absl::StatusOr<std::vector<int64_t>> field_expire(StoreImpl& impl, std::string_v
 absl::StatusOr<std::vector<int64_t>> Store::hexpire(std::string_view key, int64_t seconds,
                                                     std::span<const std::string_view> fields,
                                                     unsigned flags) {
+  HS_COUNT_CALL(kHexpire);
   return field_expire(*impl_, key, seconds, 1000, true, fields, flags, "hexpire");
 }
 absl::StatusOr<std::vector<int64_t>> Store::hpexpire(std::string_view key, int64_t ms,
                                                      std::span<const std::string_view> fields,
                                                      unsigned flags) {
+  HS_COUNT_CALL(kHpexpire);
   return field_expire(*impl_, key, ms, 1, true, fields, flags, "hpexpire");
 }
 absl::StatusOr<std::vector<int64_t>> Store::hexpireat(std::string_view key, int64_t unix_seconds,
                                                       std::span<const std::string_view> fields,
                                                       unsigned flags) {
+  HS_COUNT_CALL(kHexpireat);
   return field_expire(*impl_, key, unix_seconds, 1000, false, fields, flags, "hexpireat");
 }
 absl::StatusOr<std::vector<int64_t>> Store::hpexpireat(std::string_view key, int64_t unix_ms,
                                                        std::span<const std::string_view> fields,
                                                        unsigned flags) {
+  HS_COUNT_CALL(kHpexpireat);
   return field_expire(*impl_, key, unix_ms, 1, false, fields, flags, "hpexpireat");
 }
 
@@ -163,22 +167,27 @@ std::vector<int64_t> field_ttl_query(StoreImpl& impl, std::string_view key,
 }  // namespace
 
 std::vector<int64_t> Store::httl(std::string_view key, std::span<const std::string_view> fields) {
+  HS_COUNT_CALL(kHttl);
   return field_ttl_query(*impl_, key, fields, false, false);
 }
 std::vector<int64_t> Store::hpttl(std::string_view key, std::span<const std::string_view> fields) {
+  HS_COUNT_CALL(kHpttl);
   return field_ttl_query(*impl_, key, fields, false, true);
 }
 std::vector<int64_t> Store::hexpiretime(std::string_view key,
                                         std::span<const std::string_view> fields) {
+  HS_COUNT_CALL(kHexpiretime);
   return field_ttl_query(*impl_, key, fields, true, false);
 }
 std::vector<int64_t> Store::hpexpiretime(std::string_view key,
                                          std::span<const std::string_view> fields) {
+  HS_COUNT_CALL(kHpexpiretime);
   return field_ttl_query(*impl_, key, fields, true, true);
 }
 
 std::vector<int64_t> Store::hpersist(std::string_view key,
                                      std::span<const std::string_view> fields) {
+  HS_COUNT_CALL(kHpersist);
   return on_hash(*impl_, key, Use::kWrite, std::vector<int64_t>(fields.size(), -2),
                  [&](HashObject& hash) {
                    return internal::per_field_ttl(hash, fields, [&](std::string_view f, int64_t) {
@@ -190,6 +199,7 @@ std::vector<int64_t> Store::hpersist(std::string_view key,
 
 std::vector<std::optional<std::string>> Store::hgetdel(std::string_view key,
                                                        std::span<const std::string_view> fields) {
+  HS_COUNT_CALL(kHgetdel);
   using Values = std::vector<std::optional<std::string>>;
   return on_hash(*impl_, key, Use::kWrite, Values(fields.size()), [&](HashObject& hash) {
     Values out;
@@ -242,6 +252,7 @@ absl::StatusOr<std::optional<int64_t>> field_ttl_time(const FieldTtl& ttl, int64
 
 absl::StatusOr<std::vector<std::optional<std::string>>> Store::hgetex(
     std::string_view key, std::span<const std::string_view> fields, FieldTtl ttl) {
+  HS_COUNT_CALL(kHgetex);
   using Values = std::vector<std::optional<std::string>>;
   if (ttl.kind == FieldTtl::kKeepTtl) return absl::InvalidArgumentError(internal::kErrSyntax);
   if (fields.empty()) return internal::wrong_arity("hgetex");
@@ -273,6 +284,7 @@ absl::StatusOr<std::vector<std::optional<std::string>>> Store::hgetex(
 
 absl::StatusOr<bool> Store::hsetex(std::string_view key, std::span<const FieldValue> pairs,
                                    FieldTtl ttl, FieldCondition condition) {
+  HS_COUNT_CALL(kHsetex);
   if (ttl.kind == FieldTtl::kPersist) return absl::InvalidArgumentError(internal::kErrSyntax);
   if (pairs.empty()) return internal::wrong_arity("hsetex");
   if (absl::Status room = impl_->make_room(); !room.ok()) return room;

@@ -42,6 +42,7 @@ using internal::ValueBuffer;
 
 absl::StatusOr<int64_t> Store::hset(std::string_view key, std::string_view field,
                                     std::string_view value) {
+  HS_COUNT_CALL(kHset);
   if (absl::Status room = impl_->make_room(); !room.ok()) return room;
   return internal::run_write(*impl_, key, internal::HsetOne{field, value});
 }
@@ -51,6 +52,7 @@ absl::StatusOr<int64_t> Store::hset(std::string_view key, std::initializer_list<
 }
 
 absl::StatusOr<int64_t> Store::hset(std::string_view key, std::span<const FieldValue> pairs) {
+  HS_COUNT_CALL(kHset);
   if (pairs.empty()) return internal::wrong_arity("hset");
   if (absl::Status room = impl_->make_room(); !room.ok()) return room;
   if (pairs.size() == 1) {
@@ -63,6 +65,7 @@ absl::StatusOr<int64_t> Store::hset(std::string_view key, std::span<const FieldV
 
 absl::StatusOr<bool> Store::hsetnx(std::string_view key, std::string_view field,
                                    std::string_view value) {
+  HS_COUNT_CALL(kHsetnx);
   if (absl::Status room = impl_->make_room(); !room.ok()) return room;
   // A field that exists: nothing to set.
   if (internal::write_fast(*impl_, key, [&](HashView& hash) HS_FAST_LAMBDA {
@@ -82,6 +85,7 @@ absl::StatusOr<bool> Store::hsetnx(std::string_view key, std::string_view field,
 }
 
 absl::Status Store::hmset(std::string_view key, std::span<const FieldValue> pairs) {
+  HS_COUNT_CALL(kHmset);
   if (pairs.empty()) return internal::wrong_arity("hmset");
   return hset(key, pairs).status();
 }
@@ -91,6 +95,7 @@ absl::Status Store::hmset(std::string_view key, std::initializer_list<FieldValue
 }
 
 std::optional<std::string> Store::hget(std::string_view key, std::string_view field) {
+  HS_COUNT_CALL(kHget);
   std::optional<std::string> out;
   if (internal::read_fast(*impl_, key, [&](const HashView& hash) HS_FAST_LAMBDA {
         ValueBuffer buf;
@@ -110,6 +115,7 @@ std::optional<std::string> Store::hget(std::string_view key, std::string_view fi
 
 bool Store::view_value(std::string_view key, std::string_view field, ValueScratch* scratch,
                        std::string_view* value) {
+  HS_COUNT_CALL(kHget);
   ValueBuffer buf;  // an integer entry is rendered here
   std::string_view v;
   bool found = false;
@@ -144,6 +150,7 @@ bool Store::view_value(std::string_view key, std::string_view field, ValueScratc
 
 std::vector<std::optional<std::string>> Store::hmget(std::string_view key,
                                                      std::span<const std::string_view> fields) {
+  HS_COUNT_CALL(kHmget);
   std::vector<std::optional<std::string>> out(fields.size());
   if (internal::read_fast(*impl_, key, [&](const HashView& hash) HS_FAST_LAMBDA {
         ValueBuffer buf;
@@ -196,6 +203,7 @@ std::vector<T> collect(StoreImpl& impl, std::string_view key, Make make) {
 }  // namespace internal
 
 std::vector<std::pair<std::string, std::string>> Store::hgetall(std::string_view key) {
+  HS_COUNT_CALL(kHgetall);
   return internal::collect<std::pair<std::string, std::string>>(
       *impl_, key, [](std::string_view f, std::string_view v) {
         return std::pair<std::string, std::string>(f, v);
@@ -203,16 +211,19 @@ std::vector<std::pair<std::string, std::string>> Store::hgetall(std::string_view
 }
 
 std::vector<std::string> Store::hkeys(std::string_view key) {
+  HS_COUNT_CALL(kHkeys);
   return internal::collect<std::string>(
       *impl_, key, [](std::string_view f, std::string_view) { return std::string(f); });
 }
 
 std::vector<std::string> Store::hvals(std::string_view key) {
+  HS_COUNT_CALL(kHvals);
   return internal::collect<std::string>(
       *impl_, key, [](std::string_view, std::string_view v) { return std::string(v); });
 }
 
 int64_t Store::hdel(std::string_view key, std::span<const std::string_view> fields) {
+  HS_COUNT_CALL(kHdel);
   return internal::run_write(*impl_, key, internal::Hdel{fields});
 }
 
@@ -221,6 +232,7 @@ int64_t Store::hdel(std::string_view key, std::initializer_list<std::string_view
 }
 
 int64_t Store::hlen(std::string_view key) {
+  HS_COUNT_CALL(kHlen);
   int64_t n = 0;
   if (internal::read_fast(*impl_, key,
                           [&](const HashView& hash) HS_FAST_LAMBDA { n = static_cast<int64_t>(hash.length()); })) {
@@ -231,6 +243,7 @@ int64_t Store::hlen(std::string_view key) {
 }
 
 bool Store::hexists(std::string_view key, std::string_view field) {
+  HS_COUNT_CALL(kHexists);
   bool found = false;
   if (internal::read_fast(*impl_, key, [&](const HashView& hash) HS_FAST_LAMBDA {
         ValueBuffer buf;
@@ -247,6 +260,7 @@ bool Store::hexists(std::string_view key, std::string_view field) {
 }
 
 int64_t Store::hstrlen(std::string_view key, std::string_view field) {
+  HS_COUNT_CALL(kHstrlen);
   int64_t n = 0;
   if (internal::read_fast(*impl_, key, [&](const HashView& hash) HS_FAST_LAMBDA {
         ValueBuffer buf;
@@ -264,12 +278,14 @@ int64_t Store::hstrlen(std::string_view key, std::string_view field) {
 
 absl::StatusOr<int64_t> Store::hincrby(std::string_view key, std::string_view field,
                                        int64_t increment) {
+  HS_COUNT_CALL(kHincrby);
   if (absl::Status room = impl_->make_room(); !room.ok()) return room;
   return internal::run_write(*impl_, key, internal::Hincrby{field, increment});
 }
 
 absl::StatusOr<std::string> Store::hincrbyfloat(std::string_view key, std::string_view field,
                                                 long double increment) {
+  HS_COUNT_CALL(kHincrbyfloat);
   if (std::isnan(increment) || std::isinf(increment)) {
     return absl::InvalidArgumentError(internal::kErrValueNanInf);
   }
@@ -281,6 +297,7 @@ absl::StatusOr<std::string> Store::hincrbyfloat(std::string_view key, std::strin
 }
 
 ScanPage Store::hscan(std::string_view key, uint64_t cursor, const ScanOptions& options) {
+  HS_COUNT_CALL(kHscan);
   ScanPage page;
   on_hash(*impl_, key, Use::kRead, 0, [&](HashObject& hash) {
     page.cursor = internal::hash_scan(hash, cursor, static_cast<size_t>(std::max<int64_t>(1, options.count)),
@@ -291,6 +308,7 @@ ScanPage Store::hscan(std::string_view key, uint64_t cursor, const ScanOptions& 
 }
 
 std::optional<std::string> Store::hrandfield(std::string_view key) {
+  HS_COUNT_CALL(kHrandfield);
   return on_hash(*impl_, key, Use::kRead, std::optional<std::string>(),
                  [&](HashObject& hash) -> std::optional<std::string> {
                    std::optional<std::string> out;
@@ -302,6 +320,7 @@ std::optional<std::string> Store::hrandfield(std::string_view key) {
 
 absl::StatusOr<std::vector<std::string>> Store::hrandfield(std::string_view key, int64_t count,
                                                            bool withvalues) {
+  HS_COUNT_CALL(kHrandfield);
   // Redis 7.0's range checks, in its order.
   if (count == std::numeric_limits<int64_t>::min()) {
     return absl::InvalidArgumentError(
@@ -333,6 +352,7 @@ absl::Status amount_error() {
 
 absl::StatusOr<std::optional<int64_t>> Store::reserve(std::string_view key, std::string_view field,
                                                       int64_t amount) {
+  HS_COUNT_CALL(kHreserve);
   if (amount < 1) return amount_error();
   // The field's integer, taken when enough remains; a shortfall changes
   // nothing.
@@ -341,6 +361,7 @@ absl::StatusOr<std::optional<int64_t>> Store::reserve(std::string_view key, std:
 
 absl::StatusOr<std::optional<std::vector<int64_t>>> Store::reserve_all(
     std::span<const ReserveItem> items) {
+  HS_COUNT_CALL(kHreserveall);
   using Result = absl::StatusOr<std::optional<std::vector<int64_t>>>;
   std::vector<uint64_t> hashes;
   hashes.reserve(items.size());
@@ -381,6 +402,7 @@ absl::StatusOr<std::optional<std::vector<int64_t>>> Store::reserve_all(
 absl::StatusOr<BoundedResult> Store::hincrex(std::string_view key, std::string_view field,
                                              int64_t increment, int64_t lower, int64_t upper,
                                              bool saturate) {
+  HS_COUNT_CALL(kHincrex);
   if (lower > upper) {
     return absl::InvalidArgumentError("ERR LBOUND must not be greater than UBOUND");
   }

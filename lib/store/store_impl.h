@@ -37,6 +37,7 @@
 #include "absl/random/random.h"
 #include "hash/hash_object.h"
 #include "keyspace/keyspace.h"
+#include "store/command_stats.h"
 #include "util/single_flight.h"
 #include "util/rw_lock.h"
 #include <hashstore/clock.h>
@@ -193,6 +194,8 @@ class StoreImpl {
   bool thread_safe() const { return thread_safe_; }
   // Unix ms when the Store was built (LASTSAVE before any save).
   int64_t created_ms() const { return created_ms_; }
+  // Per-command counters, slowlog and latency monitor (command_stats.h).
+  CommandStats& command_stats() { return command_stats_; }
 
   // Per-Store state of the persistence layer (lib/persist's PersistState:
   // dir, dbfilename, LASTSAVE, the background save), created on first use
@@ -450,6 +453,7 @@ class StoreImpl {
   uint64_t next_listener_ = 1;
   std::atomic<bool> has_listeners_{false};
   int64_t created_ms_;
+  CommandStats command_stats_;
   std::mutex extension_mu_;
   std::unique_ptr<Extension> extension_;
 

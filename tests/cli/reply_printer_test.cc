@@ -74,3 +74,34 @@ TEST_CASE("cli::quote") {
   CHECK(quote(std::string("\0\x01\x1f\x7f\x80\xff", 6)) == "\"\\x00\\x01\\x1f\\x7f\\x80\\xff\"");
   CHECK(quote("\v\f\x1b") == "\"\\x0b\\x0c\\x1b\"");
 }
+
+TEST_CASE("cli::prints_raw and format_reply_raw") {
+  using hashstore::cli::format_reply_raw;
+  using hashstore::cli::prints_raw;
+  using Args = std::vector<std::string>;
+  SUBCASE("redis-cli's list of commands printed raw") {
+    CHECK(prints_raw(Args{"INFO"}));
+    CHECK(prints_raw(Args{"info", "memory", "stats"}));
+    CHECK(prints_raw(Args{"MEMORY", "DOCTOR"}));
+    CHECK(prints_raw(Args{"memory", "malloc-stats"}));
+    CHECK(prints_raw(Args{"LATENCY", "DOCTOR"}));
+    CHECK(prints_raw(Args{"LATENCY", "GRAPH", "command"}));
+    CHECK(!prints_raw(Args{"LATENCY", "GRAPH"}));
+    CHECK(!prints_raw(Args{"LATENCY", "DOCTOR", "x"}));
+    CHECK(!prints_raw(Args{"MEMORY", "STATS"}));
+    CHECK(!prints_raw(Args{"MEMORY"}));
+    CHECK(!prints_raw(Args{"HGET", "k", "f"}));
+    CHECK(!prints_raw(Args{"INFOX"}));
+    CHECK(!prints_raw(Args{}));
+  }
+  SUBCASE("raw texts, as redis-cli 7.0.15 printed them") {
+    // INFO's text ends with \r\n: nothing added.
+    CHECK(format_reply_raw(Reply::bulk("# Keyspace\r\ndb0:keys=1\r\n")) ==
+          "# Keyspace\r\ndb0:keys=1\r\n");
+    CHECK(format_reply_raw(Reply::bulk("")).empty());  // INFO nosuch prints nothing
+    CHECK(format_reply_raw(Reply::bulk("Hi Sam")) == "Hi Sam\n");
+    CHECK(format_reply_raw(Reply::error("ERR wrong number of arguments")) ==
+          "ERR wrong number of arguments\n");
+    CHECK(format_reply_raw(Reply::integer(3)) == "3\n");
+  }
+}

@@ -70,7 +70,9 @@ class RedisServer:
                 continue
             proc = subprocess.Popen(
                 ["redis-server", "--port", str(port), "--bind", "127.0.0.1",
-                 "--save", "", "--appendonly", "no", "--daemonize", "no"],
+                 "--save", "", "--appendonly", "no", "--daemonize", "no",
+                 # DEBUG OBJECT's replies are compared (introspection.redis).
+                 "--enable-debug-command", "local"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             self.proc = proc  # stopped by __exit__ even if wait_ready is interrupted
             if wait_ready(port, proc):

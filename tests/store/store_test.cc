@@ -427,7 +427,7 @@ TEST_CASE("Store::hmget: every field asked for, in order, against a model, on ea
   check("h", model);
   for (int i = 0; i < 40; ++i) {
     REQUIRE(store.hset("h", numbered("extra", i), "e").ok());
-    model[numbered("extra", i)] = "e";
+    model.insert_or_assign(numbered("extra", i), std::string(1, 'e'));
   }
   CHECK(*store.object_encoding("h") == "hashtable");
   check("h", model);

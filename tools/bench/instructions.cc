@@ -11,6 +11,9 @@
 // a hashstore::Pipeline of 32 commands (Store::run), counted per command,
 // beside the map's single call.
 //
+// With HASHSTORE_BENCH_LATENCY_TRACKING set in the environment the Stores
+// run with latency-tracking on (the cost of timing every call).
+//
 // How it counts: the workload re-runs this program under
 //   valgrind --tool=callgrind --instr-atstart=no --collect-atstart=no
 // and the child brackets each measured loop with callgrind's client
@@ -141,6 +144,14 @@ void child() {
     h["city"] = p.city;
     h["created_at"] = p.created;
     h["logins"] = "0";
+  }
+  // HASHSTORE_BENCH_LATENCY_TRACKING set: every row with latency-tracking
+  // on (two clock reads and a histogram update per call: README
+  // "Introspection", what counting costs).
+  if (std::getenv("HASHSTORE_BENCH_LATENCY_TRACKING") != nullptr) {
+    for (hashstore::Store* s : {&bare, &locked}) {
+      (void)s->execute({"CONFIG", "SET", "latency-tracking", "yes"});
+    }
   }
   measure(keys, "empty", [](const std::string& k) { return k.size(); });
   for (hashstore::Store* s : {&bare, &locked}) {

@@ -58,7 +58,8 @@ void run(hashstore::Store& store, const std::vector<std::string>& args,
          hashstore::cli::SaveOnExit* saver) {
   const hashstore::Reply reply = store.execute(args);
   if (saver != nullptr) saver->after_command(args, reply);
-  print(hashstore::cli::format_reply(reply));
+  print(hashstore::cli::prints_raw(args) ? hashstore::cli::format_reply_raw(reply)
+                                          : hashstore::cli::format_reply(reply));
 }
 
 // Handles one input line; returns false when the session should end.

@@ -1,6 +1,9 @@
 // redis-cli --no-raw reply formatting (see reply_printer.h).
 #include "reply_printer.h"
 
+#include <cctype>
+#include <cstring>
+
 namespace hashstore::cli {
 
 namespace {
@@ -88,6 +91,56 @@ std::string quote(std::string_view s) {
 std::string format_reply(const Reply& reply) {
   std::string out;
   append(reply, "", &out);
+  return out;
+}
+
+bool prints_raw(const std::vector<std::string>& args) {
+  if (args.empty()) return false;
+  auto is = [&](size_t i, const char* name) {
+    const std::string& a = args[i];
+    if (a.size() != std::strlen(name)) return false;
+    for (size_t j = 0; j < a.size(); ++j) {
+      if (std::tolower(static_cast<unsigned char>(a[j])) != name[j]) return false;
+    }
+    return true;
+  };
+  const size_t argc = args.size();
+  return is(0, "info") || is(0, "lolwut") ||
+         (argc >= 2 && is(0, "debug") && (is(1, "htstats") || is(1, "htstats-key"))) ||
+         (argc >= 2 && is(0, "memory") && (is(1, "malloc-stats") || is(1, "doctor"))) ||
+         (argc == 2 && is(0, "cluster") && (is(1, "nodes") || is(1, "info"))) ||
+         (argc >= 2 && is(0, "client") && (is(1, "list") || is(1, "info"))) ||
+         (argc == 3 && is(0, "latency") && is(1, "graph")) ||
+         (argc == 2 && is(0, "latency") && is(1, "doctor")) ||
+         (argc >= 2 && is(0, "proxy") && is(1, "info"));
+}
+
+namespace {
+
+void append_raw(const Reply& r, std::string* out) {
+  switch (r.kind()) {
+    case Reply::Kind::kInteger:
+      *out += std::to_string(r.integer());
+      break;
+    case Reply::Kind::kArray:
+      for (size_t i = 0; i < r.elements().size(); ++i) {
+        if (i > 0) *out += '\n';
+        append_raw(r.elements()[i], out);
+      }
+      break;
+    case Reply::Kind::kNil:
+      break;
+    default:  // status, error, bulk: the bytes
+      *out += r.string();
+  }
+}
+
+}  // namespace
+
+std::string format_reply_raw(const Reply& reply) {
+  std::string out;
+  append_raw(reply, &out);
+  if (!out.empty() && out.back() != '\n') out += '\n';
   return out;
 }
 

@@ -26,6 +26,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <hashstore/reply.h>
 
@@ -33,6 +34,18 @@ namespace hashstore::cli {
 
 // The reply as redis-cli prints it, ending with a newline.
 std::string format_reply(const Reply& reply);
+
+// Whether redis-cli prints the reply of the command `args` raw even
+// without --raw (its own list: INFO, MEMORY DOCTOR / MALLOC-STATS, LATENCY
+// DOCTOR / GRAPH, DEBUG HTSTATS / HTSTATS-KEY, CLIENT LIST / INFO, CLUSTER
+// NODES / INFO, PROXY INFO).
+bool prints_raw(const std::vector<std::string>& args);
+
+// The reply as redis-cli prints it raw: a string's bytes as they are (an
+// error's text without "(error) "), an integer's digits, array elements
+// one per line; a newline is added unless the text is empty or already
+// ends with one (INFO's text ends with "\r\n": nothing is added).
+std::string format_reply_raw(const Reply& reply);
 
 // s quoted and escaped as redis-cli prints a bulk string (no newline).
 std::string quote(std::string_view s);

@@ -1,0 +1,314 @@
+// CommandStats: the per-command figures behind INFO commandstats,
+// errorstats and latencystats, SLOWLOG and LATENCY, kept by one Store.
+//
+// Design. Every command has an id known at compile time (CommandId, one
+// per name of HS_COMMAND_NAMES, subcommands included). Counting a call is
+// always on and costs a relaxed increment of calls[stripe][id], where the
+// stripe is assigned to the calling thread as its lock stripe is
+// (util/rw_lock.h): threads on
+// different cores write different cache lines, and a stripe shared by two
+// threads still counts exactly (fetch_add). Everything else — time spent,
+// failed and rejected calls, error counts, latency histograms, the slowlog
+// and the latency monitor — is written only by calls that fail or that are
+// timed, under its own small mutex or as plain relaxed atomics.
+//
+// Timing is on for Store::execute() when any of latency-tracking,
+// slowlog-log-slower-than >= 0 or latency-monitor-threshold > 0 asks for
+// it (Redis's defaults turn the slowlog on), and for the typed calls
+// (store.hget(), ...) only when latency-tracking is yes: the typed calls
+// are the hot path and stay untimed unless asked for.
+//
+// One call is counted once: CallScope marks the thread busy for the call's
+// duration, so a typed method called by a command handler (execute("HGET")
+// runs store.hget()) or by another typed method (unlink runs del) is not
+// counted again.
+//
+// Thread safety: every member may be used from any thread at once.
+#ifndef HASHSTORE_STORE_COMMAND_STATS_H_
+#define HASHSTORE_STORE_COMMAND_STATS_H_
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/rw_lock.h"
+
+namespace hashstore::internal {
+
+// Every command name hashstore counts, as Redis names it (lower case,
+// "container|sub" for subcommands). X(id, name).
+#define HS_COMMAND_NAMES(X)                                                                     \
+  X(kHset, "hset") X(kHmset, "hmset") X(kHsetnx, "hsetnx") X(kHget, "hget") X(kHmget, "hmget")  \
+  X(kHgetall, "hgetall") X(kHkeys, "hkeys") X(kHvals, "hvals") X(kHdel, "hdel")               \
+  X(kHlen, "hlen") X(kHexists, "hexists") X(kHstrlen, "hstrlen") X(kHincrby, "hincrby")       \
+  X(kHincrbyfloat, "hincrbyfloat") X(kHscan, "hscan") X(kHrandfield, "hrandfield")            \
+  X(kHreserve, "hreserve") X(kHreserveall, "hreserveall") X(kHincrex, "hincrex")              \
+  X(kHexpire, "hexpire") X(kHpexpire, "hpexpire") X(kHexpireat, "hexpireat")                  \
+  X(kHpexpireat, "hpexpireat") X(kHttl, "httl") X(kHpttl, "hpttl")                            \
+  X(kHexpiretime, "hexpiretime") X(kHpexpiretime, "hpexpiretime") X(kHpersist, "hpersist")    \
+  X(kHgetdel, "hgetdel") X(kHgetex, "hgetex") X(kHsetex, "hsetex")                            \
+  X(kDel, "del") X(kUnlink, "unlink") X(kExists, "exists") X(kType, "type") X(kScan, "scan")  \
+  X(kKeys, "keys") X(kRename, "rename") X(kRenamenx, "renamenx") X(kCopy, "copy")             \
+  X(kDbsize, "dbsize") X(kFlushall, "flushall") X(kFlushdb, "flushdb")                        \
+  X(kRandomkey, "randomkey") X(kExpire, "expire") X(kPexpire, "pexpire")                      \
+  X(kExpireat, "expireat") X(kPexpireat, "pexpireat") X(kTtl, "ttl") X(kPttl, "pttl")         \
+  X(kExpiretime, "expiretime") X(kPexpiretime, "pexpiretime") X(kPersist, "persist")          \
+  X(kSave, "save") X(kBgsave, "bgsave") X(kLastsave, "lastsave") X(kPing, "ping")             \
+  X(kEcho, "echo") X(kInfo, "info") X(kDebug, "debug")                                        \
+  X(kObject, "object") X(kObjectEncoding, "object|encoding") X(kObjectFreq, "object|freq")    \
+  X(kObjectIdletime, "object|idletime") X(kObjectRefcount, "object|refcount")                 \
+  X(kObjectHelp, "object|help")                                                               \
+  X(kMemory, "memory") X(kMemoryUsage, "memory|usage") X(kMemoryStats, "memory|stats")        \
+  X(kMemoryDoctor, "memory|doctor") X(kMemoryMallocStats, "memory|malloc-stats")              \
+  X(kMemoryPurge, "memory|purge") X(kMemoryHelp, "memory|help")                               \
+  X(kConfig, "config") X(kConfigGet, "config|get") X(kConfigSet, "config|set")                \
+  X(kConfigResetstat, "config|resetstat") X(kConfigHelp, "config|help")                       \
+  X(kCommand, "command") X(kCommandCount, "command|count") X(kCommandInfo, "command|info")     \
+  X(kCommandDocs, "command|docs") X(kCommandList, "command|list")                             \
+  X(kCommandGetkeys, "command|getkeys") X(kCommandHelp, "command|help")                       \
+  X(kSlowlog, "slowlog") X(kSlowlogGet, "slowlog|get") X(kSlowlogLen, "slowlog|len")          \
+  X(kSlowlogReset, "slowlog|reset") X(kSlowlogHelp, "slowlog|help")                           \
+  X(kLatency, "latency") X(kLatencyLatest, "latency|latest")                                  \
+  X(kLatencyHistory, "latency|history") X(kLatencyReset, "latency|reset")                     \
+  X(kLatencyHelp, "latency|help")
+
+enum CommandId : uint16_t {
+#define HS_COMMAND_ID(id, name) id,
+  HS_COMMAND_NAMES(HS_COMMAND_ID)
+#undef HS_COMMAND_ID
+  kCommandIdCount
+};
+
+// The name of each CommandId, indexed by it.
+inline constexpr std::string_view kCommandNames[] = {
+#define HS_COMMAND_NAME(id, name) name,
+    HS_COMMAND_NAMES(HS_COMMAND_NAME)
+#undef HS_COMMAND_NAME
+};
+static_assert(std::size(kCommandNames) == kCommandIdCount);
+
+// The id of a command name (lower case, "container|sub"); kCommandIdCount
+// for a name not in HS_COMMAND_NAMES.
+CommandId command_id(std::string_view name);
+
+// OBJECT FREQ: the LFU counter of a key's access word (under an LFU
+// policy) decayed to now_ms, as Redis's LFUDecrAndReturn (store_evict.cc).
+uint32_t lfu_frequency(uint32_t word, int64_t now_ms);
+
+// A latency histogram of one command: buckets of nanoseconds, 16 per power
+// of two (about 4% apart), so a percentile is read to within 4%.
+class LatencyHistogram {
+ public:
+  static constexpr int kSubBits = 4;
+  static constexpr int kBuckets = 64 << kSubBits;
+  void record(uint64_t ns);
+  // The value (ns) under which `percentile` % of the samples fall (the
+  // upper bound of its bucket); 0 when empty.
+  uint64_t percentile(double percentile) const;
+  uint64_t count() const { return count_.load(std::memory_order_relaxed); }
+
+ private:
+  static int bucket(uint64_t ns);
+  static uint64_t bucket_top(int b);
+  std::atomic<uint64_t> count_{0};
+  std::atomic<uint64_t> buckets_[kBuckets] = {};
+};
+
+struct SlowlogEntry {
+  uint64_t id;
+  int64_t unix_seconds;
+  uint64_t usec;
+  std::vector<std::string> args;  // Redis's trimming already applied
+};
+
+// One latency monitor event class ("command", "fast-command"): up to
+// kLatencyHistory samples of (unix seconds, ms), one per second, and its max.
+struct LatencyEvent {
+  static constexpr size_t kLatencyHistory = 160;
+  std::deque<std::pair<int64_t, uint64_t>> samples;
+  uint64_t max_ms = 0;
+};
+
+class CommandStats {
+ public:
+  CommandStats();
+  ~CommandStats();
+  CommandStats(const CommandStats&) = delete;
+  CommandStats& operator=(const CommandStats&) = delete;
+
+  // Counts one call of `id`. Lock free: a relaxed increment on the
+  // calling thread's stripe (`stripe`: CallThread::stripe()).
+  [[gnu::always_inline]] void count(CommandId id, size_t stripe) {
+    calls_[stripe].n[id].fetch_add(1, std::memory_order_relaxed);
+  }
+  // Whether typed calls (and execute()) are timed.
+  bool time_typed() const { return time_typed_.load(std::memory_order_relaxed); }
+  bool time_commands() const { return time_commands_.load(std::memory_order_relaxed); }
+
+  // A timed call's end: usec, the latency histogram (latency-tracking),
+  // the latency monitor (latency-monitor-threshold). Slowlog entries are
+  // added by the command layer (it has the arguments): slow() says whether
+  // a duration goes there.
+  void record_time(CommandId id, uint64_t ns);
+  bool slow(uint64_t ns) const;
+  void add_slowlog(std::vector<std::string> args, uint64_t ns);
+  // A call that ran and replied with an error (failed_calls), one refused
+  // before it ran (rejected_calls; id kCommandIdCount for an unknown
+  // command), and the error's code (its first word: errorstat_<code>).
+  void failed(CommandId id, std::string_view error);
+  void rejected(CommandId id, std::string_view error);
+
+  // ---- Reading (each figure may be a moment old) ----
+  struct PerCommand {
+    uint64_t calls = 0, usec = 0, failed = 0, rejected = 0;
+  };
+  PerCommand figures(CommandId id) const;
+  uint64_t total_calls() const;
+  uint64_t total_errors() const { return total_errors_.load(std::memory_order_relaxed); }
+  std::map<std::string, uint64_t> error_counts() const;
+  // The latency histogram of id, or nullptr when it has no sample.
+  const LatencyHistogram* histogram(CommandId id) const {
+    return histograms_[id].load(std::memory_order_acquire);
+  }
+  // The slowlog, newest first, at most `count` entries (count < 0: all).
+  std::vector<SlowlogEntry> slowlog(int64_t count) const;
+  size_t slowlog_len() const;
+  void slowlog_reset();
+  std::map<std::string, LatencyEvent> latency_events() const;
+  // Resets the named events (all when empty); returns how many existed.
+  size_t latency_reset(const std::vector<std::string>& events);
+  // CONFIG RESETSTAT: every counter, histogram and error count to zero
+  // (the slowlog and latency monitor stay, as in Redis).
+  void reset();
+
+  // ---- Configuration (CONFIG GET / SET) ----
+  int64_t slowlog_log_slower_than() const { return slower_than_.load(std::memory_order_relaxed); }
+  void set_slowlog_log_slower_than(int64_t usec);
+  uint64_t slowlog_max_len() const { return slowlog_max_len_.load(std::memory_order_relaxed); }
+  void set_slowlog_max_len(uint64_t n);
+  bool latency_tracking() const { return time_typed(); }
+  void set_latency_tracking(bool on);
+  uint64_t latency_monitor_threshold() const {
+    return monitor_threshold_.load(std::memory_order_relaxed);
+  }
+  void set_latency_monitor_threshold(uint64_t ms);
+
+  // used_memory_peak: the largest used memory seen by note_memory (called
+  // by INFO, MEMORY STATS and Store::stats()).
+  size_t note_memory(size_t used) {
+    size_t peak = peak_memory_.load(std::memory_order_relaxed);
+    while (used > peak && !peak_memory_.compare_exchange_weak(peak, used)) {
+    }
+    return std::max(peak, used);
+  }
+
+ private:
+  void update_timing();
+
+  struct alignas(kCacheLine) Calls {
+    std::atomic<uint64_t> n[kCommandIdCount] = {};
+  };
+  Calls calls_[kLockStripes];
+  struct Slow {
+    std::atomic<uint64_t> usec{0}, failed{0}, rejected{0};
+  };
+  Slow slow_[kCommandIdCount];
+  std::atomic<uint64_t> total_errors_{0};
+  std::atomic<LatencyHistogram*> histograms_[kCommandIdCount] = {};
+  std::atomic<bool> time_typed_{false};
+  std::atomic<bool> time_commands_{false};
+  std::atomic<int64_t> slower_than_{10000};
+  std::atomic<uint64_t> slowlog_max_len_{128};
+  std::atomic<uint64_t> monitor_threshold_{0};
+  std::atomic<size_t> peak_memory_{0};
+
+  mutable std::mutex mu_;  // guards what follows
+  std::map<std::string, uint64_t> errors_;
+  std::deque<SlowlogEntry> slowlog_;  // newest first
+  uint64_t next_slowlog_id_ = 0;
+  std::map<std::string, LatencyEvent> latency_;
+  std::vector<std::unique_ptr<LatencyHistogram>> retired_;  // emptied by reset()
+};
+
+// What a thread keeps for counting, in one thread_local so that a counted
+// call computes one TLS address (in position-independent code each
+// thread_local costs a __tls_get_addr call): whether it is inside a
+// counted call (see CallScope), and its counter stripe, assigned round
+// robin as the lock stripes are (util/rw_lock.h).
+struct CallThread {
+  bool in_call = false;
+  uint32_t stripe_plus_one = 0;
+  [[gnu::always_inline]] size_t stripe() {
+    if (stripe_plus_one == 0) stripe_plus_one = static_cast<uint32_t>(assign_thread_stripe()) + 1;
+    return stripe_plus_one - 1;
+  }
+};
+// Initial-exec TLS (an %fs-relative load, no __tls_get_addr call even in
+// position-independent code) in optimized builds without sanitizers (the
+// library's few bytes come out of the static TLS surplus that glibc keeps
+// for such libraries, also when dlopen()ed).
+#if defined(__OPTIMIZE__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#define HS_TLS_INITIAL_EXEC __attribute__((tls_model("initial-exec")))
+#else
+#define HS_TLS_INITIAL_EXEC
+#endif
+inline thread_local CallThread tl_call_thread HS_TLS_INITIAL_EXEC;
+
+// Counts one call of a Store method for INFO commandstats and, when
+// latency-tracking is on, times it: one line at the top of each typed
+// method (HS_COUNT_CALL). A call made while another is being counted on
+// this thread (a method used by another, or by a command handler that
+// execute() counts itself) is not counted again.
+class CallScope {
+ public:
+  [[gnu::always_inline]] CallScope(CommandStats& stats, CommandId id) {
+    CallThread& t = tl_call_thread;
+    if (t.in_call) return;
+    t.in_call = true;
+    thread_ = &t;
+    stats.count(id, t.stripe());
+    if (stats.time_typed()) start(stats, id);
+  }
+  [[gnu::always_inline]] ~CallScope() {
+    if (thread_ == nullptr) return;
+    thread_->in_call = false;
+    if (start_ns_ != 0) finish();
+  }
+  CallScope(const CallScope&) = delete;
+  CallScope& operator=(const CallScope&) = delete;
+
+  static uint64_t now_ns() {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::steady_clock::now().time_since_epoch())
+                                     .count());
+  }
+
+ private:
+  void start(CommandStats& stats, CommandId id) {
+    stats_ = &stats;
+    id_ = id;
+    start_ns_ = now_ns();
+  }
+  void finish() { stats_->record_time(id_, now_ns() - start_ns_ + 1); }
+  CallThread* thread_ = nullptr;
+  CommandStats* stats_ = nullptr;
+  uint64_t start_ns_ = 0;
+  CommandId id_ = kCommandIdCount;
+};
+
+}  // namespace hashstore::internal
+
+// The one line that counts a typed Store method's call (inside a member
+// function of Store, where impl_ is the StoreImpl).
+#define HS_COUNT_CALL(id) \
+  ::hashstore::internal::CallScope hs_call_scope_(impl_->command_stats(), ::hashstore::internal::id)
+
+#endif  // HASHSTORE_STORE_COMMAND_STATS_H_
