@@ -251,16 +251,10 @@ struct CallThread {
     return stripe_plus_one - 1;
   }
 };
-// Initial-exec TLS (an %fs-relative load, no __tls_get_addr call even in
-// position-independent code) in optimized builds without sanitizers (the
-// library's few bytes come out of the static TLS surplus that glibc keeps
-// for such libraries, also when dlopen()ed).
-#if defined(__OPTIMIZE__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-#define HS_TLS_INITIAL_EXEC __attribute__((tls_model("initial-exec")))
-#else
-#define HS_TLS_INITIAL_EXEC
-#endif
-inline thread_local CallThread tl_call_thread HS_TLS_INITIAL_EXEC;
+// The default TLS model: an initial-exec one would save about three
+// instructions per call, but a library dlopen()ed after start-up (Python's
+// ctypes, plugins) may then fail to load for want of static TLS space.
+inline thread_local CallThread tl_call_thread;
 
 // Counts one call of a Store method for INFO commandstats and, when
 // latency-tracking is on, times it: one line at the top of each typed
