@@ -81,14 +81,12 @@ struct Reserve {
 
 // HDEL key field...: how many were removed. No in-place form.
 struct Hdel {
-  using Value = int64_t;
   using Result = int64_t;
   static constexpr Use kUse = Use::kWrite;
-  static constexpr bool kInPlace = false;  // the drivers go straight to general
+  static constexpr bool kInPlace = false;  // no in_place: the drivers go straight to general
   std::span<const std::string_view> fields;
 
   Result missing() const { return 0; }
-  bool in_place(StoreImpl&, HashView&, Value*) const { return false; }
   Result general(StoreImpl&, HashObject& hash) const {
     int64_t removed = 0;
     for (std::string_view f : fields) {
