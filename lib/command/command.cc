@@ -149,14 +149,13 @@ std::vector<std::string> slowlog_args(std::span<const std::string_view> args) {
 Reply run_counted(Store& store, const Command& cmd, std::span<const std::string_view> args) {
   CommandStats& stats = StoreInternal::impl(store).command_stats();
   CallThread& thread = tl_call_thread;
-  const bool outer = !thread.in_call;
-  if (outer) thread.in_call = true;
+  const bool outer = thread.enter();
   const uint64_t start = outer && stats.time_commands() ? CallScope::now_ns() : 0;
   Reply r = sanitized(cmd.handler(store, args));
   if (outer) {
     // Counted once it ran, as Redis: INFO does not see itself.
-    stats.count(cmd.id, thread.stripe());
-    thread.in_call = false;
+    stats.count(cmd.id, thread.base());
+    thread.leave();
     if (start != 0) {
       const uint64_t ns = CallScope::now_ns() - start;
       stats.record_time(cmd.id, ns);

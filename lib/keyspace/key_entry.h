@@ -28,6 +28,7 @@
 #ifndef HASHSTORE_KEYSPACE_KEY_ENTRY_H_
 #define HASHSTORE_KEYSPACE_KEY_ENTRY_H_
 
+#include <array>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
@@ -92,11 +93,21 @@ std::optional<int64_t> death_ms(const void* entry);
 inline HashEncoding encoding(const void* entry) {
   return (flags(entry) & kTable) ? HashEncoding::kTable : HashEncoding::kListpack;
 }
+// The bytes between the key and the payload, by flags & (kHasTtl | kFieldTtl):
+// the key's expiry time, then the field TTLs' bounds.
+inline constexpr std::array<uint8_t, kHasTtl + kFieldTtl + 1> kTtlBytes = [] {
+  std::array<uint8_t, kHasTtl + kFieldTtl + 1> t{};
+  for (unsigned f = 0; f < t.size(); ++f) {
+    t[f] = static_cast<uint8_t>(((f & kHasTtl) ? sizeof(int64_t) : 0) +
+                                ((f & kFieldTtl) ? kBoundsBytes : 0));
+  }
+  return t;
+}();
+
 // Offset of the payload from the start of the entry.
 [[gnu::always_inline]] inline size_t payload_offset(const void* entry) {
   const uint8_t f = flags(entry);
-  return after_key(entry) + ((f & kHasTtl) ? sizeof(int64_t) : 0) +
-         ((f & kFieldTtl) ? kBoundsBytes : 0);
+  return after_key(entry) + kTtlBytes[f & (kHasTtl | kFieldTtl)];
 }
 inline uint8_t* listpack(void* entry) {
   assert(encoding(entry) == HashEncoding::kListpack);
@@ -117,7 +128,7 @@ inline FieldTable* table(const void* entry) {
 [[gnu::always_inline]] inline HashView view(void* entry, size_t key_len) {
   const uint8_t f = flags(entry);
   const size_t payload = kFlagsOffset + 1 + (key_len < 0x80 ? 1 : varint_size(key_len)) + key_len +
-                         ((f & kHasTtl) ? sizeof(int64_t) : 0) + ((f & kFieldTtl) ? kBoundsBytes : 0);
+                         kTtlBytes[f & (kHasTtl | kFieldTtl)];
   assert(payload == payload_offset(entry));
   if (f & kTable) {
     FieldTable* t;

@@ -163,7 +163,9 @@ void CommandStats::rejected(CommandId id, std::string_view error) {
 
 CommandStats::PerCommand CommandStats::figures(CommandId id) const {
   PerCommand f;
-  for (const Calls& c : calls_) f.calls += c.n[id].load(std::memory_order_relaxed);
+  for (size_t i = 0; i < kLockStripes; ++i) {
+    f.calls += calls_[i * kStripeCounters + id].load(std::memory_order_relaxed);
+  }
   f.usec = slow_[id].usec.load(std::memory_order_relaxed);
   f.failed = slow_[id].failed.load(std::memory_order_relaxed);
   f.rejected = slow_[id].rejected.load(std::memory_order_relaxed);
@@ -172,9 +174,7 @@ CommandStats::PerCommand CommandStats::figures(CommandId id) const {
 
 uint64_t CommandStats::total_calls() const {
   uint64_t total = 0;
-  for (const Calls& c : calls_) {
-    for (const auto& n : c.n) total += n.load(std::memory_order_relaxed);
-  }
+  for (const auto& n : calls_) total += n.load(std::memory_order_relaxed);
   return total;
 }
 
@@ -218,9 +218,7 @@ size_t CommandStats::latency_reset(const std::vector<std::string>& events) {
 }
 
 void CommandStats::reset() {
-  for (Calls& c : calls_) {
-    for (auto& n : c.n) n.store(0, std::memory_order_relaxed);
-  }
+  for (auto& n : calls_) n.store(0, std::memory_order_relaxed);
   for (Slow& s : slow_) {
     s.usec.store(0, std::memory_order_relaxed);
     s.failed.store(0, std::memory_order_relaxed);

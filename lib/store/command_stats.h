@@ -3,10 +3,9 @@
 //
 // Design. Every command has an id known at compile time (CommandId, one
 // per name of HS_COMMAND_NAMES, subcommands included). Counting a call is
-// always on and costs a relaxed increment of calls[stripe][id], where the
-// stripe is assigned to the calling thread as its lock stripe is
-// (util/rw_lock.h): threads on
-// different cores write different cache lines, and a stripe shared by two
+// always on and costs a relaxed increment of the stripe's counter of id,
+// where the stripe is assigned to the calling thread as its lock stripe is
+// (util/rw_lock.h): threads on different cores write different cache lines, and a stripe shared by two
 // threads still counts exactly (fetch_add). Everything else — time spent,
 // failed and rejected calls, error counts, latency histograms, the slowlog
 // and the latency monitor — is written only by calls that fail or that are
@@ -18,10 +17,10 @@
 // (store.hget(), ...) only when latency-tracking is yes: the typed calls
 // are the hot path and stay untimed unless asked for.
 //
-// One call is counted once: CallScope marks the thread busy for the call's
-// duration, so a typed method called by a command handler (execute("HGET")
-// runs store.hget()) or by another typed method (unlink runs del) is not
-// counted again.
+// One call is counted once: the command layer marks the thread busy while
+// it runs a command it counts (CallThread::enter), so a typed method that
+// the handler calls (execute("HGET") runs store.hget()) is not counted
+// again; typed methods never call one another (UNLINK and DEL share a body).
 //
 // Thread safety: every member may be used from any thread at once.
 #ifndef HASHSTORE_STORE_COMMAND_STATS_H_
@@ -144,11 +143,16 @@ class CommandStats {
   CommandStats(const CommandStats&) = delete;
   CommandStats& operator=(const CommandStats&) = delete;
 
-  // Counts one call of `id`. Lock free: a relaxed increment on the
-  // calling thread's stripe (`stripe`: CallThread::stripe()).
-  [[gnu::always_inline]] void count(CommandId id, size_t stripe) {
-    calls_[stripe].n[id].fetch_add(1, std::memory_order_relaxed);
+  // Counts one call of `id` on the stripe whose first counter is `base`
+  // (CallThread::state - 1). Lock free: a relaxed increment on a line that
+  // threads on other stripes do not write.
+  [[gnu::always_inline]] void count(CommandId id, int32_t base) {
+    counters()[static_cast<size_t>(base) + id].fetch_add(1, std::memory_order_relaxed);
   }
+  // Counters per stripe: one per command, rounded up to whole cache lines.
+  static constexpr size_t kStripeCounters =
+      (kCommandIdCount + kCacheLine / 8 - 1) / (kCacheLine / 8) * (kCacheLine / 8);
+
   // Whether typed calls (and execute()) are timed.
   bool time_typed() const { return time_typed_.load(std::memory_order_relaxed); }
   bool time_commands() const { return time_commands_.load(std::memory_order_relaxed); }
@@ -213,10 +217,9 @@ class CommandStats {
  private:
   void update_timing();
 
-  struct alignas(kCacheLine) Calls {
-    std::atomic<uint64_t> n[kCommandIdCount] = {};
-  };
-  Calls calls_[kLockStripes];
+  // Stripe i's counter of command id is calls_[i * kStripeCounters + id].
+  std::atomic<uint64_t>* counters() { return calls_; }
+  alignas(kCacheLine) std::atomic<uint64_t> calls_[kLockStripes * kStripeCounters] = {};
   struct Slow {
     std::atomic<uint64_t> usec{0}, failed{0}, rejected{0};
   };
@@ -238,43 +241,61 @@ class CommandStats {
   std::vector<std::unique_ptr<LatencyHistogram>> retired_;  // emptied by reset()
 };
 
-// What a thread keeps for counting, in one thread_local so that a counted
-// call computes one TLS address (in position-independent code each
-// thread_local costs a __tls_get_addr call): whether it is inside a
-// counted call (see CallScope), and its counter stripe, assigned round
-// robin as the lock stripes are (util/rw_lock.h).
+// What a thread keeps for counting, in one word of one thread_local (in
+// position-independent code each thread_local may cost a __tls_get_addr
+// call): its counter stripe, assigned round robin as the lock stripes are
+// (util/rw_lock.h), and whether the command layer is counting a command
+// on this thread (execute(), batches, transactions: see CallScope).
+//   state == 0  no stripe yet
+//   state  > 0  the stripe's first counter + 1 (stripe * kStripeCounters + 1)
+//   state  < 0  the same, negated: inside a counted command
 struct CallThread {
-  bool in_call = false;
-  uint32_t stripe_plus_one = 0;
-  [[gnu::always_inline]] size_t stripe() {
-    if (stripe_plus_one == 0) stripe_plus_one = static_cast<uint32_t>(assign_thread_stripe()) + 1;
-    return stripe_plus_one - 1;
+  int32_t state = 0;
+  // Assigns the stripe (state 0 only); returns the new state.
+  [[gnu::noinline]] int32_t assign() {
+    state = static_cast<int32_t>(assign_thread_stripe() * CommandStats::kStripeCounters + 1);
+    return state;
   }
+  // The command layer's bracket around a command it counts itself: true
+  // (and the calls made meanwhile on this thread are not counted) unless a
+  // command is already being counted here; then leave() once it returns.
+  bool enter() {
+    const int32_t s = state != 0 ? state : assign();
+    if (s < 0) return false;
+    state = -s;
+    return true;
+  }
+  void leave() { state = -state; }
+  // The stripe's first counter (REQUIRES: between enter() and leave()).
+  int32_t base() const { return -state - 1; }
 };
-// The default TLS model: an initial-exec one would save about three
-// instructions per call, but a library dlopen()ed after start-up (Python's
-// ctypes, plugins) may then fail to load for want of static TLS space.
+// The default TLS model: an initial-exec one would save an instruction or
+// two per call, but a library dlopen()ed after start-up (Python's ctypes,
+// plugins) may then fail to load for want of static TLS space.
 inline thread_local CallThread tl_call_thread;
 
 // Counts one call of a Store method for INFO commandstats and, when
 // latency-tracking is on, times it: one line at the top of each typed
-// method (HS_COUNT_CALL). A call made while another is being counted on
-// this thread (a method used by another, or by a command handler that
-// execute() counts itself) is not counted again.
+// method (HS_COUNT_CALL). A typed method never calls another one (they
+// share internal bodies instead), so a call is counted once without a
+// flag of its own; a call made inside a command that the command layer
+// counts (execute("HGET") runs store.hget()) is not counted again, nor is
+// one made inside a timed call. Untimed, it costs a thread_local load, a
+// test, an increment and the latency-tracking test.
 class CallScope {
  public:
   [[gnu::always_inline]] CallScope(CommandStats& stats, CommandId id) {
     CallThread& t = tl_call_thread;
-    if (t.in_call) return;
-    t.in_call = true;
-    thread_ = &t;
-    stats.count(id, t.stripe());
-    if (stats.time_typed()) start(stats, id);
+    int32_t s = t.state;
+    if (s <= 0) [[unlikely]] {
+      if (s < 0) return;
+      s = t.assign();
+    }
+    stats.count(id, s - 1);
+    if (stats.time_typed()) [[unlikely]] start(t, stats, id);
   }
   [[gnu::always_inline]] ~CallScope() {
-    if (thread_ == nullptr) return;
-    thread_->in_call = false;
-    if (start_ns_ != 0) finish();
+    if (thread_ != nullptr) [[unlikely]] finish();
   }
   CallScope(const CallScope&) = delete;
   CallScope& operator=(const CallScope&) = delete;
@@ -286,16 +307,24 @@ class CallScope {
   }
 
  private:
-  void start(CommandStats& stats, CommandId id) {
+  // A timed call marks the thread as inside a command, so that what it
+  // calls is neither counted nor timed again.
+  [[gnu::noinline]] void start(CallThread& t, CommandStats& stats, CommandId id) {
+    t.enter();
+    thread_ = &t;
     stats_ = &stats;
     id_ = id;
     start_ns_ = now_ns();
   }
-  void finish() { stats_->record_time(id_, now_ns() - start_ns_ + 1); }
+  [[gnu::noinline]] void finish() {
+    thread_->leave();
+    stats_->record_time(id_, now_ns() - start_ns_ + 1);
+  }
+  // Set by start() only: an untimed call initializes thread_ alone.
   CallThread* thread_ = nullptr;
-  CommandStats* stats_ = nullptr;
-  uint64_t start_ns_ = 0;
-  CommandId id_ = kCommandIdCount;
+  CommandStats* stats_;
+  uint64_t start_ns_;
+  CommandId id_;
 };
 
 }  // namespace hashstore::internal

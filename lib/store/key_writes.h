@@ -114,8 +114,10 @@ template <class Op>
                       [&](HashObject& hash) { return op.general(impl, hash); });
 }
 
+// Inlined into the Store method that calls it: one frame for the fast path.
 template <class Op>
-typename Op::Result run_write(StoreImpl& impl, std::string_view key, const Op& op) {
+[[gnu::always_inline]] inline typename Op::Result run_write(StoreImpl& impl,
+                                                            std::string_view key, const Op& op) {
   if constexpr (Op::kInPlace) {
     typename Op::Value r;
     if (write_fast(impl, key, [&](HashView& hash) HS_FAST_LAMBDA {

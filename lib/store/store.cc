@@ -153,6 +153,37 @@ std::vector<uint64_t> hashes_of(StoreImpl& impl, std::span<const std::string_vie
   return hashes;
 }
 
+// DEL's body, shared with UNLINK (a typed method never calls another: each
+// counts itself, command_stats.h).
+int64_t delete_keys(StoreImpl& impl, std::span<const std::string_view> keys) {
+  std::vector<uint64_t> hashes = internal::hashes_of(impl, keys);
+  StoreImpl::MultiLock lock(impl, hashes, LockMode::kExclusive);
+  internal::Now now(impl.clock());
+  int64_t removed = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    Shard& s = impl.shard_for(hashes[i]);
+    if (s.keyspace.find_for_write(keys[i], hashes[i], now) != nullptr &&
+        s.keyspace.erase(keys[i], hashes[i])) {
+      s.note_write(keys[i]);
+      impl.record(s, internal::kEventDeleted, keys[i]);
+      ++removed;
+    }
+  }
+  return removed;
+}
+
+// EXISTS's body, shared with TYPE.
+int64_t count_existing(StoreImpl& impl, std::span<const std::string_view> keys) {
+  std::vector<uint64_t> hashes = internal::hashes_of(impl, keys);
+  StoreImpl::MultiLock lock(impl, hashes, LockMode::kShared);
+  internal::Now now(impl.clock());
+  int64_t found = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    Shard& s = impl.shard_for(hashes[i]);
+    found += s.keyspace.find_live(keys[i], hashes[i], now) != nullptr ? 1 : 0;
+  }
+  return found;
+}
 
 }  // namespace
 }  // namespace internal
@@ -217,20 +248,7 @@ bool internal::watch_unchanged(StoreImpl& impl, const Store::Watch& w) {
 
 int64_t Store::del(std::span<const std::string_view> keys) {
   HS_COUNT_CALL(kDel);
-  std::vector<uint64_t> hashes = internal::hashes_of(*impl_, keys);
-  StoreImpl::MultiLock lock(*impl_, hashes, LockMode::kExclusive);
-  internal::Now now(impl_->clock());
-  int64_t removed = 0;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    Shard& s = impl_->shard_for(hashes[i]);
-    if (s.keyspace.find_for_write(keys[i], hashes[i], now) != nullptr &&
-        s.keyspace.erase(keys[i], hashes[i])) {
-      s.note_write(keys[i]);
-      impl_->record(s, internal::kEventDeleted, keys[i]);
-      ++removed;
-    }
-  }
-  return removed;
+  return internal::delete_keys(*impl_, keys);
 }
 
 int64_t Store::del(std::initializer_list<std::string_view> keys) {
@@ -239,20 +257,12 @@ int64_t Store::del(std::initializer_list<std::string_view> keys) {
 
 int64_t Store::unlink(std::span<const std::string_view> keys) {
   HS_COUNT_CALL(kUnlink);
-  return del(keys);
+  return internal::delete_keys(*impl_, keys);
 }
 
 int64_t Store::exists(std::span<const std::string_view> keys) {
   HS_COUNT_CALL(kExists);
-  std::vector<uint64_t> hashes = internal::hashes_of(*impl_, keys);
-  StoreImpl::MultiLock lock(*impl_, hashes, LockMode::kShared);
-  internal::Now now(impl_->clock());
-  int64_t found = 0;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    Shard& s = impl_->shard_for(hashes[i]);
-    found += s.keyspace.find_live(keys[i], hashes[i], now) != nullptr ? 1 : 0;
-  }
-  return found;
+  return internal::count_existing(*impl_, keys);
 }
 
 int64_t Store::exists(std::initializer_list<std::string_view> keys) {
@@ -261,7 +271,8 @@ int64_t Store::exists(std::initializer_list<std::string_view> keys) {
 
 std::string Store::type(std::string_view key) {
   HS_COUNT_CALL(kType);
-  return exists({key}) ? "hash" : "none";
+  const std::string_view keys[] = {key};
+  return internal::count_existing(*impl_, keys) ? "hash" : "none";
 }
 
 std::optional<std::string> Store::object_encoding(std::string_view key) {

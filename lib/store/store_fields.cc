@@ -27,6 +27,21 @@ namespace {
 // up to LONG_MAX and then runs out of memory building the reply).
 constexpr uint64_t kMaxRandfieldRepeats = uint64_t{1} << 24;
 
+// HSET's body, shared with HMSET (a typed method never calls another: each
+// counts itself, command_stats.h). REQUIRES: pairs not empty.
+absl::StatusOr<int64_t> hset_pairs(internal::StoreImpl& impl, std::string_view key,
+                                   std::span<const FieldValue> pairs) {
+  if (absl::Status room = impl.make_room(); !room.ok()) return room;
+  if (pairs.size() == 1) {
+    return internal::run_write(impl, key, internal::HsetOne{pairs[0].first, pairs[0].second});
+  }
+  return internal::on_hash(impl, key, internal::Use::kCreate, int64_t{0},
+                           [&](internal::HashObject& hash) {
+                             return internal::hash_set_pairs(hash, pairs,
+                                                             impl.limits().max_listpack_value);
+                           });
+}
+
 }  // namespace
 
 using internal::LockMode;
@@ -54,13 +69,7 @@ absl::StatusOr<int64_t> Store::hset(std::string_view key, std::initializer_list<
 absl::StatusOr<int64_t> Store::hset(std::string_view key, std::span<const FieldValue> pairs) {
   HS_COUNT_CALL(kHset);
   if (pairs.empty()) return internal::wrong_arity("hset");
-  if (absl::Status room = impl_->make_room(); !room.ok()) return room;
-  if (pairs.size() == 1) {
-    return internal::run_write(*impl_, key, internal::HsetOne{pairs[0].first, pairs[0].second});
-  }
-  return on_hash(*impl_, key, Use::kCreate, int64_t{0}, [&](HashObject& hash) {
-    return internal::hash_set_pairs(hash, pairs, impl_->limits().max_listpack_value);
-  });
+  return hset_pairs(*impl_, key, pairs);
 }
 
 absl::StatusOr<bool> Store::hsetnx(std::string_view key, std::string_view field,
@@ -87,7 +96,7 @@ absl::StatusOr<bool> Store::hsetnx(std::string_view key, std::string_view field,
 absl::Status Store::hmset(std::string_view key, std::span<const FieldValue> pairs) {
   HS_COUNT_CALL(kHmset);
   if (pairs.empty()) return internal::wrong_arity("hmset");
-  return hset(key, pairs).status();
+  return hset_pairs(*impl_, key, pairs).status();
 }
 
 absl::Status Store::hmset(std::string_view key, std::initializer_list<FieldValue> pairs) {
