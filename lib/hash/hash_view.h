@@ -55,6 +55,13 @@ class HashView {
   bool is_table() const { return table_ != nullptr; }
 
   size_t length() const { return table_ ? table_->size() : lp::count(lp_) / stride_; }
+  // length() <= n, without length()'s division in the usual case (a
+  // listpack of fewer entries than n).
+  [[gnu::always_inline]] bool length_at_most(size_t n) const {
+    if (table_ != nullptr) return table_->size() <= n;
+    const size_t entries = lp::count(lp_);
+    return entries <= n || entries / stride_ <= n;
+  }
 
   // Looks field up: true and *value (backed by buf or by the hash) when present.
   [[gnu::always_inline]] bool find(std::string_view field, ValueBuffer* buf,

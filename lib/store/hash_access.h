@@ -130,7 +130,7 @@ template <class F>
   if (hash.is_table()) return true;
   const HashLimits limits = impl.limits();
   return field_size <= limits.max_listpack_value && value_size <= limits.max_listpack_value &&
-         hash.length() <= limits.max_listpack_entries;
+         hash.length_at_most(limits.max_listpack_entries);
 }
 
 // HSET of one existing field, overwritten by a value of the same size.

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -145,11 +146,33 @@ void Store::run(const Pipeline& p, PipelineReplies& out) {
   for (size_t i = 0; i < std::min(n, kSlotsAhead); ++i) shard(i).keyspace.prefetch_slots(hashes[i]);
   for (size_t i = 0; i < std::min(n, kEntryAhead); ++i) shard(i).keyspace.prefetch_entry(hashes[i]);
   std::vector<std::string_view> fields;  // HDEL's
+  // Each command is counted for INFO commandstats as its typed call would
+  // be; calls it makes (reserve()) are not counted again. A run inside a
+  // counted command counts nothing of its own.
+  internal::CommandStats& stats = impl_->command_stats();
+  internal::CallThread& thread = internal::tl_call_thread;
+  const bool counted = thread.enter();
+  struct Leave {
+    internal::CallThread* t;
+    ~Leave() {
+      if (t != nullptr) t->leave();
+    }
+  } leave{counted ? &thread : nullptr};
+  static constexpr internal::CommandId kIds[] = {
+      internal::kHget, internal::kHmget,   internal::kHgetall, internal::kHset,
+      internal::kHdel, internal::kHincrby, internal::kHreserve};
+  static_assert(std::size(kIds) == static_cast<size_t>(Kind::kReserve) + 1);
+  internal::CommandId id = internal::kHget;
+  auto failed = [&](const absl::Status& status) {
+    std::string error(status.message());
+    if (counted) stats.failed(id, error);
+    out.add_error(std::move(error));
+  };
   auto add_result = [&](const absl::StatusOr<int64_t>& r) {
     if (r.ok()) {
       out.add_integer(*r);
     } else {
-      out.add_error(std::string(r.status().message()));
+      failed(r.status());
     }
   };
   for (size_t i = 0; i < n; ++i) {
@@ -162,12 +185,17 @@ void Store::run(const Pipeline& p, PipelineReplies& out) {
     const Pipeline::Command& c = p.commands_[i];
     const std::string_view key = p.string(c.first);
     const std::string_view arg = c.count > 1 ? p.string(c.first + 1) : std::string_view();
-    // HMGET and HDEL need a field: without one, Redis's arity error.
+    id = kIds[static_cast<size_t>(c.kind)];
+    // HMGET and HDEL need a field: without one, Redis's arity error (a
+    // rejected call, as Redis counts it).
     if ((c.kind == Kind::kHmget || c.kind == Kind::kHdel) && c.count == 1) {
       const absl::Status arity = internal::wrong_arity(c.kind == Kind::kHmget ? "hmget" : "hdel");
-      out.add_error(std::string(arity.message()));
+      std::string error(arity.message());
+      if (counted) stats.rejected(id, error);
+      out.add_error(std::move(error));
       continue;
     }
+    if (counted) stats.count(id, thread.base());
     // Reads append their values straight to `out`: fn(hash) sees the
     // hash (a HashView on the fast path, a HashObject when due fields must
     // be reclaimed first); returns whether the key exists.
@@ -255,7 +283,7 @@ void Store::run(const Pipeline& p, PipelineReplies& out) {
                              : internal::run_write_held(*impl_, shard(i), key, hashes[i],
                                                         internal::Reserve{arg, c.number});
         if (!r.ok()) {
-          out.add_error(std::string(r.status().message()));
+          failed(r.status());
         } else if (*r) {
           out.add_integer(**r);
         } else {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include <hashstore/pipeline.h>
 #include <hashstore/stats.h>
 #include <hashstore/store.h>
 
@@ -111,6 +112,31 @@ TEST_CASE("INFO commandstats and errorstats") {
     CHECK(!has(text, "cmdstat_del:"));
     // and the INFO before, not this one (as Redis, a command is counted once it ran).
     CHECK(field(info(store, {"stats"}), "total_commands_processed") == "7");
+  }
+  SUBCASE("hmset, type and pipelines count their own names once") {
+    (void)store.hmset("k", {{"f", "1"}});      // runs HSET's body: counted as hmset only
+    (void)store.type("k");                     // runs EXISTS's body
+    hashstore::Pipeline p;
+    p.hset("k", "g", "2").hget("k", "f").hincrby("k", "f", 1).hincrby("k", "g", 1);
+    p.hset("k", "s", "text").hincrby("k", "s", 1);  // the last one fails: not an integer
+    const std::string_view none[] = {"none"};
+    p.hmget("k", std::span<const std::string_view>(none, 0));  // rejected: arity
+    p.reserve("k", "f", 0);                                    // fails before any lookup
+    store.run(p);
+    const std::string text = info(store, {"commandstats"});
+    CHECK(has(text, "cmdstat_hmset:calls=1,"));
+    CHECK(has(text, "cmdstat_type:calls=1,"));
+    CHECK(!has(text, "cmdstat_exists:"));
+    CHECK(has(text, "cmdstat_hset:calls=2,"));
+    CHECK(has(text, "cmdstat_hget:calls=1,"));
+    const std::string hincrby = field(text, "cmdstat_hincrby");
+    CHECK(hincrby.starts_with("calls=3,"));
+    CHECK(hincrby.ends_with(",rejected_calls=0,failed_calls=1"));
+    CHECK(field(text, "cmdstat_hmget") ==
+          "calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0");
+    const std::string hreserve = field(text, "cmdstat_hreserve");
+    CHECK(hreserve.starts_with("calls=1,"));
+    CHECK(hreserve.ends_with(",rejected_calls=0,failed_calls=1"));
   }
   SUBCASE("failed and rejected calls, and error codes") {
     store.execute({"HSET", "k", "f", "text"});
