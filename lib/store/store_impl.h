@@ -8,10 +8,13 @@
 //                  MultiLock, HoldShards, used memory
 //   eviction.h     Eviction: maxmemory, policies, touch, make_room
 //   expiry.h       ActiveExpiry: expire_cycle and the expiry thread
+// The layers are plain non-virtual bases, each at offset 0 (shard_map.h),
+// so a call through StoreImpl costs what it cost when they were one class.
 // This file adds what belongs to the Store as a whole: get_or_compute's
-// flights, the command statistics and the persistence layer's slot; and it includes every layer, so that code on
-// top of the Store (store.cc, hash_access.h, lib/persist, lib/command)
-// includes this one header.
+// flights, the command statistics and the persistence layer's slot; and it
+// includes every layer (and the argument checks and thread_rng), so that
+// code on top of the Store (store.cc, hash_access.h, lib/persist,
+// lib/command) includes this one header.
 //
 // Store's public methods (store.cc and the files it names) and the command
 // table (lib/command) are both written on top of this class.
