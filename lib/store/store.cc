@@ -1,14 +1,11 @@
 // hashstore::Store's typed methods, on top of StoreImpl's shards: the
-// store's setup, multi-shard locking, watches and key commands. (Field
+// store's setup, watches and key commands. (Field
 // commands are in store_fields.cc; Store::execute lives with the command
 // table in lib/command.)
 #include <hashstore/store.h>
 
 #include <algorithm>
 #include <map>
-#include <cassert>
-#include <bit>
-#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -19,67 +16,20 @@
 #include "util/errors.h"
 #include "util/glob_match.h"
 #include "util/number.h"
-#include "util/random.h"
 #include "util/absl_view.h"
 
 namespace hashstore {
 namespace internal {
 
-namespace {
-
-// 32 shards per core (at most 1024): with more threads than cores, a thread
-// preempted while it holds a shard stalls that shard's other callers until
-// it runs again, so the share of keys one preempted holder blocks must be
-// small. hashstore-bench threads, 90/10 HGET/HSET on 2 cores: 8 threads did
-// 0.9x the operations of 2 with 8 shards, 1.0x with 32, 1.2x with 64.
-// Under ThreadSanitizer at most 32: its deadlock detector tracks at most 64
-// locks held by one thread, and a call that holds every shard (FLUSHALL, a
-// transaction, a snapshot) takes one more lock while it releases them.
-size_t default_shards() {
-  const size_t cores = std::max(1u, std::thread::hardware_concurrency());
-#ifdef HASHSTORE_TSAN
-  constexpr size_t kMaxDefault = 32;
-#else
-  constexpr size_t kMaxDefault = 1024;
-#endif
-  return std::bit_ceil(std::min<size_t>(cores * 32, kMaxDefault));
-}
-
-}  // namespace
-
 StoreImpl::StoreImpl(const Options& options)
-    : seed_(options.hash_seed ? *options.hash_seed : random_seed()),
-      max_listpack_entries_(options.hash_max_listpack_entries),
-      max_listpack_value_(options.hash_max_listpack_value),
-      clock_(options.clock ? options.clock : &SystemClock::instance()),
-      thread_safe_(options.thread_safe),
-      created_ms_(clock_->now_ms()) {
-  size_t n = std::bit_ceil(options.shards == 0 ? default_shards() : options.shards);
-  shard_bits_ = static_cast<unsigned>(std::countr_zero(n));
-  shards_.reserve(n);
-  for (size_t i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(i, seed_));
-  maxmemory_ = options.maxmemory;
-  policy_ = options.maxmemory_policy;
-  samples_ = std::max(1, options.maxmemory_samples);
-  evict_rng_.seed(seed_);
-  // A background thread needs locks: with thread_safe = false the program
-  // calls expire_cycle() itself.
-  if (options.expiry_thread && thread_safe_) {
-    const int64_t interval = std::max<int64_t>(1, options.expiry_interval_ms);
-    expiry_thread_ = std::thread([this, interval] { expiry_loop(interval); });
-  }
+    : ActiveExpiry(options),
+      created_ms_(clock().now_ms()) {
+  start_expiry_thread(options);  // last: the thread may touch everything above
 }
 
 StoreImpl::~StoreImpl() {
   extension_.reset();  // ends a background save while the shards still exist
-  if (expiry_thread_.joinable()) {
-    {
-      std::lock_guard<std::mutex> l(stop_mu_);
-      stopping_ = true;
-    }
-    stop_cv_.notify_all();
-    expiry_thread_.join();
-  }
+  stop_expiry_thread();
 }
 
 absl::BitGen& thread_rng() {
@@ -89,59 +39,6 @@ absl::BitGen& thread_rng() {
 
 absl::Status wrong_arity(std::string_view command) {
   return absl::InvalidArgumentError(wrong_arity_text(command));
-}
-
-namespace {
-
-// Which shards the keys of `hashes` live in, one flag per shard.
-std::vector<bool> shards_of(const StoreImpl& impl, const std::vector<uint64_t>& hashes) {
-  std::vector<bool> marked(impl.shard_count());
-  for (uint64_t h : hashes) marked[impl.shard_index(h)] = true;
-  return marked;
-}
-
-}  // namespace
-
-StoreImpl::MultiLock::MultiLock(StoreImpl& impl, const std::vector<uint64_t>& hashes,
-                                LockMode access)
-    : MultiLock(impl, access, shards_of(impl, hashes)) {}
-
-StoreImpl::MultiLock::MultiLock(StoreImpl& impl, LockMode access)
-    : MultiLock(impl, access, std::vector<bool>(impl.shard_count(), true)) {}
-
-StoreImpl::MultiLock::MultiLock(StoreImpl& impl, LockMode access, const std::vector<bool>& shards)
-    : impl_(impl), access_(access) {
-  // Ascending shard order, each once: the order every multi-shard lock uses.
-  for (size_t i = 0; i < shards.size(); ++i) {
-    if (!shards[i]) continue;
-    Shard* s = &impl_.shard(i);
-    impl_.lock(*s, access_);
-    locked_.push_back(s);
-  }
-}
-
-StoreImpl::HoldShards::HoldShards(StoreImpl& impl, const std::vector<uint64_t>& hashes,
-                                  bool all_shards)
-    : held_(all_shards ? std::vector<bool>(impl.shard_count(), true) : shards_of(impl, hashes)) {
-  assert(held_by_this_thread().owner == nullptr && "batches do not nest");
-  lock_ = std::make_unique<MultiLock>(impl, LockMode::kExclusive, held_);
-  held_by_this_thread() = HeldShards{&impl, &held_};
-}
-
-StoreImpl::HoldShards::~HoldShards() {
-  held_by_this_thread() = HeldShards{nullptr, nullptr};
-  lock_.reset();
-}
-
-StoreImpl::MultiLock::~MultiLock() {
-  // Every shard is released before any event is delivered: a listener may
-  // read keys in any shard (issue 25: delivering one shard's events while
-  // the next was still held made such a read fail to lock it).
-  size_t with_events = 0;  // the first with_events entries of locked_ are kept for delivery
-  for (Shard* s : locked_) {
-    if (impl_.release(*s, access_)) locked_[with_events++] = s;
-  }
-  for (size_t i = 0; i < with_events; ++i) impl_.deliver(*locked_[i]);
 }
 
 namespace {

@@ -1,7 +1,7 @@
 // Events for listeners (Store::subscribe): who records them, and how they
 // are delivered outside every shard lock, in order for each key.
 //
-// Recording: writes record under the shard's lock (StoreImpl::record, and
+// Recording: writes record under the shard's lock (StoreEvents::record, and
 // the keyspace's own log of expiries), so events of one key are in the
 // order of the writes. Unlocking moves them to the shard's outbox, still in
 // that order, before the lock is released. Delivery: the thread that just
@@ -13,7 +13,9 @@
 #include <hashstore/store.h>
 
 #include <algorithm>
+#include <utility>
 
+#include "store/events.h"
 #include "store/store_impl.h"
 
 namespace hashstore {
@@ -25,31 +27,32 @@ namespace {
 // another Store, whose listeners then run nested), and the shards whose
 // events a listener's own writes produced meanwhile: each waits for the
 // delivery loop of its own Store, after the listener returns.
-thread_local std::vector<const StoreImpl*> tl_delivering;
-thread_local std::vector<std::pair<const StoreImpl*, Shard*>> tl_deferred;
+thread_local std::vector<const StoreEvents*> tl_delivering;
+thread_local std::vector<std::pair<const StoreEvents*, Shard*>> tl_deferred;
 }  // namespace
 
-void StoreImpl::release_with_events(Shard& s) {
+void StoreEvents::release_with_events(Shard& s) {
   {
     std::lock_guard<std::mutex> l(s.outbox_mu);
     for (KeyspaceEvent& e : s.events) s.outbox.push_back(std::move(e));
     s.events.clear();
   }
-  if (thread_safe_) s.mu.unlock();
+  if (thread_safe()) s.mu.unlock();
 }
 
 // Turning the keyspaces' expiry logs on or off locks each shard in turn,
 // with the raw mutex: no event can wait in a shard's `events` while nobody
 // holds it (release moves them out first), so there is nothing to deliver.
-void StoreImpl::set_event_logs(bool on) {
-  for (auto& shard : shards_) {
-    if (thread_safe_) shard->mu.lock();
-    shard->keyspace.set_event_log(on ? &shard->events : nullptr);
-    if (thread_safe_) shard->mu.unlock();
+void StoreEvents::set_event_logs(bool on) {
+  for (size_t i = 0; i < shard_count(); ++i) {
+    Shard& s = shard(i);
+    if (thread_safe()) s.mu.lock();
+    s.keyspace.set_event_log(on ? &s.events : nullptr);
+    if (thread_safe()) s.mu.unlock();
   }
 }
 
-uint64_t StoreImpl::subscribe(std::function<void(const Event&)> fn) {
+uint64_t StoreEvents::subscribe(std::function<void(const Event&)> fn) {
   std::lock_guard<std::mutex> serial(subscribe_mu_);
   uint64_t id;
   {
@@ -64,7 +67,7 @@ uint64_t StoreImpl::subscribe(std::function<void(const Event&)> fn) {
   return id;
 }
 
-void StoreImpl::unsubscribe(uint64_t id) {
+void StoreEvents::unsubscribe(uint64_t id) {
   std::lock_guard<std::mutex> serial(subscribe_mu_);
   bool none;
   {
@@ -80,9 +83,9 @@ void StoreImpl::unsubscribe(uint64_t id) {
   if (none && has_listeners_.exchange(false)) set_event_logs(false);
 }
 
-void StoreImpl::deliver(Shard& first) {
+void StoreEvents::deliver(Shard& first) {
   if (std::find(tl_delivering.begin(), tl_delivering.end(), this) != tl_delivering.end()) {
-    const std::pair<const StoreImpl*, Shard*> item{this, &first};
+    const std::pair<const StoreEvents*, Shard*> item{this, &first};
     if (std::find(tl_deferred.begin(), tl_deferred.end(), item) == tl_deferred.end()) {
       tl_deferred.push_back(item);
     }

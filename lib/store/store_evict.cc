@@ -1,4 +1,4 @@
-// Cache mode: maxmemory and eviction (StoreImpl::make_room, evict_one,
+// Cache mode: maxmemory and eviction (Eviction::make_room, evict_one,
 // touch), after Redis's evict.c and its LFU counter:
 //   - before a write that needs memory, keys are evicted until used memory
 //     is back under maxmemory; with noeviction the write fails with OOM;
@@ -16,7 +16,8 @@
 #include <cassert>
 
 #include "absl/random/distributions.h"
-#include "store/store_impl.h"
+#include "store/eviction.h"
+#include "store/thread_rng.h"
 #include "util/errors.h"
 
 namespace hashstore::internal {
@@ -54,11 +55,18 @@ uint32_t lfu_incremented(uint32_t counter) {
 
 }  // namespace
 
+Eviction::Eviction(const Options& options)
+    : ShardLocks(options),
+      maxmemory_(options.maxmemory),
+      policy_(options.maxmemory_policy),
+      samples_(std::max(1, options.maxmemory_samples)),
+      evict_rng_(seed()) {}
+
 uint32_t lfu_frequency(uint32_t word, int64_t now_ms) {
   return lfu_decayed(word, lfu_minutes(now_ms));
 }
 
-void StoreImpl::touch_slow(const void* entry, Now& now, bool created, EvictionPolicy p) {
+void Eviction::touch_slow(const void* entry, Now& now, bool created, EvictionPolicy p) {
   if (is_lru(p)) {
     key_entry::set_access(entry, static_cast<uint32_t>(now.ms()));
   } else if (is_lfu(p)) {
@@ -69,7 +77,7 @@ void StoreImpl::touch_slow(const void* entry, Now& now, bool created, EvictionPo
   }
 }
 
-absl::Status StoreImpl::make_room_slow() {
+absl::Status Eviction::make_room_slow() {
   const size_t limit = maxmemory();
   if (limit == 0 || used_memory() <= limit) return absl::OkStatus();
   const absl::Status oom =
@@ -84,7 +92,7 @@ absl::Status StoreImpl::make_room_slow() {
   return absl::OkStatus();
 }
 
-bool StoreImpl::evict_one() {
+bool Eviction::evict_one() {
   Shard* with_events = nullptr;
   bool evicted;
   {
@@ -97,10 +105,10 @@ bool StoreImpl::evict_one() {
   return evicted;
 }
 
-bool StoreImpl::evict_one_locked(Shard** deliver_to) {
+bool Eviction::evict_one_locked(Shard** deliver_to) {
   const EvictionPolicy p = policy();
   const bool volatile_only = is_volatile(p);
-  Now now(*clock_);
+  Now now(clock());
   const uint32_t minutes = lfu_minutes(now.ms());
   // Adds one candidate from shard s (held for reading) to the pool.
   auto sample = [&](Shard& s) {
@@ -141,9 +149,9 @@ bool StoreImpl::evict_one_locked(Shard** deliver_to) {
   const int samples = std::max(1, this->samples());
   for (int i = 0; i < samples; ++i) {
     // A random shard, or the next one that has candidates.
-    const size_t start = evict_rng_() % shards_.size();
-    for (size_t k = 0; k < shards_.size(); ++k) {
-      Shard& s = *shards_[(start + k) % shards_.size()];
+    const size_t start = evict_rng_() % shard_count();
+    for (size_t k = 0; k < shard_count(); ++k) {
+      Shard& s = shard((start + k) % shard_count());
       ShardLock lock(*this, s, LockMode::kShared);
       const Keyspace& ks = s.keyspace;
       if (ks.size() == 0 || (volatile_only && ks.volatile_size() == 0)) continue;
@@ -158,7 +166,7 @@ bool StoreImpl::evict_one_locked(Shard** deliver_to) {
   while (!pool_.empty()) {
     const Candidate c = std::move(pool_.front());
     pool_.erase(pool_.begin());
-    Shard& s = *shards_[c.shard];
+    Shard& s = shard(c.shard);
     lock(s, LockMode::kExclusive);
     const uint64_t h = hash(c.key);
     const void* e = s.keyspace.find(c.key, h);

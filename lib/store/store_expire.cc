@@ -1,12 +1,10 @@
-// Key TTLs: EXPIRE and friends, TTL queries, PERSIST, and active expiry
-// (Store methods and StoreImpl's expiry cycle and thread).
+// Key TTLs: EXPIRE and friends, TTL queries and PERSIST (Store methods).
+// Active expiry, the cycle and its thread, is expiry.h's.
 //
 // Semantics follow Redis 7.0's expireGenericCommand and ttlGenericCommand:
 // options are checked first, then the time; seconds are multiplied into
 // milliseconds with overflow checks; a time that is not in the future
 // deletes the key; TTL rounds to the nearest second.
-#include <chrono>
-
 #include <hashstore/store.h>
 
 #include "absl/strings/str_cat.h"
@@ -26,28 +24,6 @@ absl::Status check_expire_flags(unsigned flags) {
     return absl::InvalidArgumentError("ERR GT and LT options at the same time are not compatible");
   }
   return absl::OkStatus();
-}
-
-size_t StoreImpl::expire_cycle(size_t max_keys_per_shard) {
-  size_t reclaimed = 0;
-  const int64_t now = clock().now_ms();
-  for (auto& shard : shards_) {
-    ShardLock lock(*this, *shard, LockMode::kExclusive);
-    const size_t n = shard->keyspace.expire_some(now, max_keys_per_shard);
-    if (n > 0 && !shard->watched.empty()) shard->note_write_all();
-    reclaimed += n;
-  }
-  return reclaimed;
-}
-
-void StoreImpl::expiry_loop(int64_t interval_ms) {
-  std::unique_lock<std::mutex> l(stop_mu_);
-  while (!stopping_) {
-    l.unlock();
-    expire_cycle(256);
-    l.lock();
-    stop_cv_.wait_for(l, std::chrono::milliseconds(interval_ms), [this] { return stopping_; });
-  }
 }
 
 }  // namespace internal
