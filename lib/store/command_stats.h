@@ -98,9 +98,6 @@ static_assert(std::size(kCommandNames) == kCommandIdCount);
 // for a name not in HS_COMMAND_NAMES.
 CommandId command_id(std::string_view name);
 
-// OBJECT FREQ: the LFU counter of a key's access word (under an LFU
-// policy) decayed to now_ms, as Redis's LFUDecrAndReturn (store_evict.cc).
-uint32_t lfu_frequency(uint32_t word, int64_t now_ms);
 
 // A latency histogram of one command: buckets of nanoseconds, 16 per power
 // of two (about 4% apart), so a percentile is read to within 4%.
