@@ -58,7 +58,7 @@ StoreImpl::StoreImpl(const Options& options)
   shard_bits_ = static_cast<unsigned>(std::countr_zero(n));
   shards_.reserve(n);
   for (size_t i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(i, seed_));
-  maxmemory_ = options.maxmemory;
+  set_maxmemory(options.maxmemory);
   policy_ = options.maxmemory_policy;
   samples_ = std::max(1, options.maxmemory_samples);
   evict_rng_.seed(seed_);
@@ -423,6 +423,7 @@ void Store::flushall() {
     impl_->shard(i).keyspace.clear();
     impl_->shard(i).note_write_all();
   }
+  if (internal::ChangeLog* log = impl_->change_log()) log->log_flushall();
 }
 
 std::optional<std::string> Store::randomkey() {

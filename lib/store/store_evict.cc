@@ -70,6 +70,10 @@ void StoreImpl::touch_slow(const void* entry, Now& now, bool created, EvictionPo
 }
 
 absl::Status StoreImpl::make_room_slow() {
+  if (room_gate_.load(std::memory_order_relaxed) & kGateRefused) {
+    std::lock_guard<std::mutex> l(refusal_mu_);
+    if (!refusal_.ok()) return refusal_;
+  }
   const size_t limit = maxmemory();
   if (limit == 0 || used_memory() <= limit) return absl::OkStatus();
   const absl::Status oom =
@@ -176,6 +180,16 @@ bool StoreImpl::evict_one_locked(Shard** deliver_to) {
     return true;
   }
   return false;
+}
+
+void StoreImpl::set_write_refusal(const absl::Status& status) {
+  std::lock_guard<std::mutex> l(refusal_mu_);
+  refusal_ = status;
+  if (status.ok()) {
+    room_gate_.fetch_and(static_cast<uint8_t>(~kGateRefused), std::memory_order_relaxed);
+  } else {
+    room_gate_.fetch_or(kGateRefused, std::memory_order_relaxed);
+  }
 }
 
 }  // namespace hashstore::internal

@@ -32,10 +32,12 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/random/random.h"
 #include "hash/hash_object.h"
+#include "store/change_log.h"
 #include "keyspace/keyspace.h"
 #include "store/command_stats.h"
 #include "util/single_flight.h"
@@ -290,7 +292,20 @@ class StoreImpl {
   // outbox and unlocks the shard. Out of line: the common release stays
   // small enough to inline.
   void release_with_events(Shard& s);
+  // Whether writes record events: a listener is subscribed or a ChangeLog
+  // is attached (the fast write paths step aside then).
   bool has_listeners() const { return has_listeners_.load(std::memory_order_relaxed); }
+  // The attached log (the append-only file), or nullptr.
+  ChangeLog* change_log() const { return change_log_.load(std::memory_order_acquire); }
+  // Runs make() with every shard held for writing (no write in progress)
+  // and attaches the log it returns (nullptr: none), so that the log gets
+  // every write after the keyspace make() saw. The caller keeps the log
+  // alive until it is detached. REQUIRES: no shard held by this thread.
+  void set_change_log(absl::FunctionRef<ChangeLog*()> make);
+  // Writes refused with `status` (Redis's MISCONF, the log could not be
+  // written) until cleared with an OK status; reads go on. make_room()
+  // returns it, so every write that checks for room is refused.
+  void set_write_refusal(const absl::Status& status);
   // Records an event on s. REQUIRES: s held for writing.
   void record(Shard& s, uint8_t reason, std::string_view key,
               std::vector<std::string> fields = {}) {
@@ -313,7 +328,14 @@ class StoreImpl {
     return static_cast<size_t>(std::max<int64_t>(0, used_.load(std::memory_order_relaxed)));
   }
   size_t maxmemory() const { return maxmemory_.load(std::memory_order_relaxed); }
-  void set_maxmemory(size_t v) { maxmemory_.store(v, std::memory_order_relaxed); }
+  void set_maxmemory(size_t v) {
+    maxmemory_.store(v, std::memory_order_relaxed);
+    if (v != 0) {
+      room_gate_.fetch_or(kGateMaxmemory, std::memory_order_relaxed);
+    } else {
+      room_gate_.fetch_and(static_cast<uint8_t>(~kGateMaxmemory), std::memory_order_relaxed);
+    }
+  }
   EvictionPolicy policy() const { return policy_.load(std::memory_order_relaxed); }
   void set_policy(EvictionPolicy p) { policy_.store(p, std::memory_order_relaxed); }
   int samples() const { return samples_.load(std::memory_order_relaxed); }
@@ -323,8 +345,9 @@ class StoreImpl {
   // over the limit and nothing can be evicted (noeviction, or no candidate
   // for a volatile-* policy). Inside a batch or transaction (shards held) it
   // only checks: the batch evicted before it took its shards.
+  // While the log refuses writes (set_write_refusal), returns its error.
   absl::Status make_room() {
-    if (maxmemory() == 0) return absl::OkStatus();
+    if (room_gate_.load(std::memory_order_relaxed) == 0) return absl::OkStatus();
     return make_room_slow();
   }
   // Records an access to the key at `entry` for LRU / LFU (a no-op unless a
@@ -414,6 +437,13 @@ class StoreImpl {
   // Cache mode.
   std::atomic<int64_t> used_{0};
   std::atomic<size_t> maxmemory_{0};
+  // make_room()'s one test: nonzero when a limit is set (kGateMaxmemory)
+  // or writes are refused (kGateRefused, refusal_ holds why).
+  static constexpr uint8_t kGateMaxmemory = 1;
+  static constexpr uint8_t kGateRefused = 2;
+  std::atomic<uint8_t> room_gate_{0};
+  std::mutex refusal_mu_;
+  absl::Status refusal_;  // guarded by refusal_mu_
   std::atomic<EvictionPolicy> policy_{EvictionPolicy::kNoEviction};
   std::atomic<int> samples_{5};
   std::atomic<uint64_t> evicted_{0};
@@ -452,6 +482,9 @@ class StoreImpl {
   std::shared_ptr<const Listeners> listeners_;
   uint64_t next_listener_ = 1;
   std::atomic<bool> has_listeners_{false};
+  bool has_subscribers_ = false;  // guarded by subscribe_mu_
+  std::atomic<bool> subscribed_{false};  // its copy for release_with_events
+  std::atomic<ChangeLog*> change_log_{nullptr};
   int64_t created_ms_;
   CommandStats command_stats_;
   std::mutex extension_mu_;
