@@ -2,6 +2,7 @@
 // rewrites and INFO (aof_state.h).
 #include "persist/aof_state.h"
 
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "persist/aof_records.h"
 #include "persist/persist_state.h"
 #include "persist/snapshot_writer.h"
+#include "util/absl_view.h"
 #include "util/number.h"
 
 namespace hashstore::internal {
@@ -107,6 +109,19 @@ absl::Status dump_keyspace(StoreImpl& impl, int fd, bool lock_shards, uint64_t* 
   return absl::OkStatus();
 }
 
+// Removes the temporary files of rewrites a crash interrupted
+// ("<appendfilename>.rewrite-<pid>-<n>", aof_log.cc): never the log itself.
+void remove_stale_rewrites(const std::string& dir, const std::string& filename) {
+  const std::string prefix = filename + ".rewrite-";
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string_view name = e->d_name;
+    if (name.starts_with(prefix)) ::unlink(absl::StrCat(dir, "/", to_absl(name)).c_str());
+  }
+  ::closedir(d);
+}
+
 }  // namespace
 
 AofState::AofState(StoreImpl& impl, PersistState& persist) : impl_(impl), persist_(persist) {}
@@ -141,6 +156,7 @@ absl::Status AofState::start(Store& store, LoadStats* stats) {
   std::lock_guard<std::mutex> l(mu_);
   if (enabled_) return absl::OkStatus();
   const std::string log_path = path();
+  remove_stale_rewrites(persist_.dir(), filename_);
   if (!file_exists(log_path)) {
     // As Redis 7: no log yet, but a snapshot: load it, then log from there.
     const std::string snap = persist_.path();

@@ -7,7 +7,9 @@
 //   - appendfsync everysec: every write acknowledged more than 2 seconds
 //     before the kill is there (Redis's promise: about a second lost);
 //   - either way, each thread's key holds exactly the result of a prefix of
-//     that thread's writes: no torn, lost-in-the-middle or reordered write.
+//     that thread's writes: no torn, lost-in-the-middle or reordered write;
+//   - the same with BGREWRITEAOF running over and over in the child, so
+//     that kills land at every step of a rewrite.
 // Each child continues where the last one's log left off, so later rounds
 // also replay logs cut by earlier kills.
 //
@@ -65,11 +67,21 @@ int64_t last_of(Store& s, int t) {
 
 // The child: write until killed. Write i of thread t sets, in one call,
 // last = i and f<i mod 8> = i on key t<t>.
-[[noreturn]] void child(const std::string& dir, AppendFsync f, int ack_fd) {
+// With `rewrite`, a fifth thread runs BGREWRITEAOF over and over, so that
+// kills land at every step of a rewrite.
+[[noreturn]] void child(const std::string& dir, AppendFsync f, int ack_fd, bool rewrite) {
   absl::StatusOr<std::unique_ptr<Store>> s = Store::open(options_for(dir, f));
   if (!s.ok()) _exit(3);
   Store& store = **s;
   std::vector<std::thread> threads;
+  if (rewrite) {
+    threads.emplace_back([&store] {
+      for (;;) {
+        (void)store.bgrewriteaof();  // "already in progress" while one runs
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    });
+  }
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&store, t, ack_fd] {
       const std::string key = absl::StrCat("t", t);
@@ -88,7 +100,7 @@ int64_t last_of(Store& s, int t) {
 
 using Clock = std::chrono::steady_clock;
 
-void crash_rounds(AppendFsync policy, const std::string& name) {
+void crash_rounds(AppendFsync policy, const std::string& name, bool rewrite = false) {
   ScratchDir dir("aof_crash_" + name);
   int kills = 50;
   if (const char* env = std::getenv("AOF_CRASH_KILLS")) kills = std::atoi(env);
@@ -102,7 +114,7 @@ void crash_rounds(AppendFsync policy, const std::string& name) {
     REQUIRE(pid >= 0);
     if (pid == 0) {
       ::close(fds[0]);
-      child(dir.path(), policy, fds[1]);
+      child(dir.path(), policy, fds[1], rewrite);
     }
     ::close(fds[1]);
     // Acks as they arrive, with when they arrived.
@@ -188,4 +200,8 @@ TEST_CASE("aof crash: kill -9 with appendfsync always loses no acknowledged writ
 
 TEST_CASE("aof crash: kill -9 with appendfsync everysec loses at most the last seconds") {
   crash_rounds(AppendFsync::kEverysec, "everysec");
+}
+
+TEST_CASE("aof crash: kill -9 during rewrites (appendfsync always) loses nothing") {
+  crash_rounds(AppendFsync::kAlways, "rewrite", /*rewrite=*/true);
 }
