@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include <hashstore/clock.h>
 
@@ -24,6 +25,13 @@ enum class EvictionPolicy : uint8_t {
   kVolatileLfu,
   kVolatileRandom,
   kVolatileTtl,     // the soonest to expire
+};
+
+// When the append-only log reaches the disk (Redis's appendfsync).
+enum class AppendFsync : uint8_t {
+  kAlways,    // each write returns after fdatasync (concurrent writers share one)
+  kEverysec,  // fdatasync once a second in the background: at most ~1-2 s lost
+  kNo,        // the OS decides when
 };
 
 struct Options {
@@ -62,6 +70,24 @@ struct Options {
   EvictionPolicy maxmemory_policy = EvictionPolicy::kNoEviction;
   // Keys sampled per eviction (Redis's maxmemory-samples).
   int maxmemory_samples = 5;
+
+  // Durability between snapshots: the append-only log (Redis's names).
+  // Honored by Store::open, which loads dir/appendfilename and then logs
+  // every write to it; the plain constructor touches no file. CONFIG SET
+  // changes all of them at run time (appendonly yes starts a log of the
+  // current keyspace). The file format: README.md, "The append-only log".
+  bool appendonly = false;
+  AppendFsync appendfsync = AppendFsync::kEverysec;
+  // Directory of the log and of SAVE's snapshot (empty: the working one).
+  std::string dir;
+  std::string appendfilename = "appendonly.aof";
+  // A torn last record (a crash mid-append) is cut off at load when true,
+  // refused when false; a bad record before the end is always refused.
+  bool aof_load_truncated = true;
+  // Automatic rewrite when the log grew by this percentage since the last
+  // rewrite (0: never) and is at least auto_aof_rewrite_min_size bytes.
+  int auto_aof_rewrite_percentage = 100;
+  uint64_t auto_aof_rewrite_min_size = uint64_t{64} << 20;
 };
 
 }  // namespace hashstore

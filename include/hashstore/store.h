@@ -409,6 +409,22 @@ class Store {
   using LoadStats = hashstore::LoadStats;      // types.h
   absl::Status load(const std::string& path, const LoadOptions& options, LoadStats* stats = nullptr);
 
+  // ---- Append-only log -----------------------------------------------------------
+  // A Store built from options; with options.appendonly it first loads
+  // options.dir/options.appendfilename (a missing file: an empty store; if
+  // only dir's snapshot dbfilename exists, that instead), then logs every
+  // write to it under options.appendfsync. stats reports what was loaded
+  // (aof_truncated: bytes of a torn tail cut off). Errors: a damaged log
+  // ("ERR Bad file format reading the append only file: ... at offset N
+  // after K records"), file system errors naming the path.
+  static absl::StatusOr<std::unique_ptr<Store>> open(const Options& options,
+                                                     LoadStats* stats = nullptr);
+  // BGREWRITEAOF: rewrites the log as the current keyspace plus the writes
+  // made meanwhile, and switches to it atomically; writes continue.
+  // Error when the log is off ("ERR Background append only file rewriting
+  // is not enabled"... as Redis's text) or a rewrite is running.
+  absl::Status bgrewriteaof();
+
   // ---- Events -------------------------------------------------------------------
   // Calls fn for every Event from now on; returns an id for unsubscribe().
   // Listeners run on the thread that caused the event (the expiry thread

@@ -144,6 +144,8 @@ struct LoadStats {
   uint64_t expired = 0;   // keys left out because their TTL (or every field's) passed
   uint64_t skipped = 0;   // RDB keys of other types or databases (skip_unsupported)
   uint64_t empty = 0;     // RDB: empty hashes left out, as Redis does
+  uint64_t aof_records = 0;    // Store::open: records replayed from the log
+  uint64_t aof_truncated = 0;  // Store::open: bytes of a torn tail cut off
 };
 
 // Where Store::hget_view copies a value out of a thread-safe Store: on the

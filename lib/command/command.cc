@@ -1,11 +1,13 @@
 // The command table (every module's commands in one map) and dispatch:
 // name lookup, container subcommands, arity, then the handler.
 #include "command/command.h"
+#include "command/command_meta.h"
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -166,12 +168,26 @@ Reply run_counted(Store& store, const Command& cmd, std::span<const std::string_
   return r;
 }
 
+// Whether a room error is the append-only log's MISCONF refusal and cmd a
+// write (Redis's "write" flag), which it refuses whether or not it may grow
+// the data. Only reached when make_room() failed.
+bool refused_write(const absl::Status& room, const Command& cmd) {
+  if (!absl::StartsWith(room.message(), "MISCONF")) return false;
+  const std::vector<CommandMeta>& meta = command_meta();
+  const std::string_view name = cmd.name;
+  auto it = std::lower_bound(meta.begin(), meta.end(), name,
+                             [](const CommandMeta& m, std::string_view n) { return std::string_view(m.name) < n; });
+  if (it == meta.end() || std::string_view(it->name) != name) return false;
+  const std::string_view flags = it->flags;
+  return flags == "write" || flags.starts_with("write ") || flags.find(" write") != flags.npos;
+}
+
 // Runs a resolved command. As Redis before every command, evicts first
 // while memory is over maxmemory; a kDenyOom command is refused, before its
 // arguments are parsed, when eviction cannot make room.
 Reply run_resolved(Store& store, const Command& cmd, std::span<const std::string_view> args) {
   absl::Status room = StoreInternal::impl(store).make_room();
-  if (!room.ok() && (cmd.flags & kDenyOom)) {
+  if (!room.ok() && ((cmd.flags & kDenyOom) || refused_write(room, cmd))) {
     Reply r = error_from(room);
     StoreInternal::impl(store).command_stats().rejected(cmd.id, r.string());
     return r;

@@ -175,6 +175,10 @@ Reply cmd_info(Store& s, Args a) {
     std::string title(kSections[i].name);
     title[0] = absl::ascii_toupper(title[0]);
     absl::StrAppend(&out, "# ", title, "\r\n", section_body(kSections[i].name, stats));
+    // The append-only log's aof_* lines (lib/persist/aof_state.cc).
+    if (std::string_view(kSections[i].name) == "persistence") {
+      out += StoreInternal::impl(s).extension<PersistState>().aof().info();
+    }
   }
   return Reply::bulk(out);
 }

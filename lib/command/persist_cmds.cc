@@ -1,4 +1,5 @@
-// SAVE, BGSAVE, LASTSAVE: snapshots to CONFIG's dir/dbfilename, as Redis.
+// SAVE, BGSAVE, LASTSAVE: snapshots to CONFIG's dir/dbfilename, as Redis;
+// BGREWRITEAOF: a rewrite of the append-only log (lib/persist/aof_state.h).
 #include "command/command.h"
 #include "command/command_util.h"
 #include "persist/persist_state.h"
@@ -29,6 +30,11 @@ Reply cmd_bgsave(Store& s, Args a) {
 
 Reply cmd_lastsave(Store& s, Args) { return Reply::integer(state(s).lastsave_ms() / 1000); }
 
+Reply cmd_bgrewriteaof(Store& s, Args) {
+  if (absl::Status st = state(s).aof().bgrewriteaof(); !st.ok()) return error_from(st);
+  return Reply::status("Background append only file rewriting started");
+}
+
 }  // namespace
 
 std::vector<Command> persist_commands() {
@@ -36,6 +42,7 @@ std::vector<Command> persist_commands() {
       {"save", 1, cmd_save, kNoKeys},
       {"bgsave", -1, cmd_bgsave, kNoKeys},
       {"lastsave", 1, cmd_lastsave, kNoKeys},
+      {"bgrewriteaof", 1, cmd_bgrewriteaof, kNoKeys},
   };
 }
 

@@ -177,6 +177,35 @@ const std::vector<ConfigParam>& config_params() {
        [](StoreImpl& i, std::string_view v, bool apply) {
          return persist(i).set_snapshot_format(v, apply);
        }},
+      // The append-only log (lib/persist/aof_state.h).
+      {"appendonly", nullptr, nullptr, [](StoreImpl& i) { return persist(i).aof().appendonly(); },
+       [](StoreImpl& i, std::string_view v, bool apply) {
+         return persist(i).aof().set_appendonly(v, apply);
+       }},
+      {"appendfsync", nullptr, nullptr, [](StoreImpl& i) { return persist(i).aof().appendfsync(); },
+       [](StoreImpl& i, std::string_view v, bool apply) {
+         return persist(i).aof().set_appendfsync(v, apply);
+       }},
+      {"appendfilename", nullptr, nullptr,
+       [](StoreImpl& i) { return persist(i).aof().appendfilename(); },
+       [](StoreImpl& i, std::string_view v, bool apply) {
+         return persist(i).aof().set_appendfilename(v, apply);
+       }},
+      {"aof-load-truncated", nullptr, nullptr,
+       [](StoreImpl& i) { return persist(i).aof().load_truncated(); },
+       [](StoreImpl& i, std::string_view v, bool apply) {
+         return persist(i).aof().set_load_truncated(v, apply);
+       }},
+      {"auto-aof-rewrite-percentage", nullptr, nullptr,
+       [](StoreImpl& i) { return persist(i).aof().rewrite_percentage(); },
+       [](StoreImpl& i, std::string_view v, bool apply) {
+         return persist(i).aof().set_rewrite_percentage(v, apply);
+       }},
+      {"auto-aof-rewrite-min-size", nullptr, nullptr,
+       [](StoreImpl& i) { return persist(i).aof().rewrite_min_size(); },
+       [](StoreImpl& i, std::string_view v, bool apply) {
+         return persist(i).aof().set_rewrite_min_size(v, apply);
+       }},
       {"slowlog-log-slower-than", nullptr, nullptr,
        [](StoreImpl& i) { return std::to_string(cstats(i).slowlog_log_slower_than()); },
        set_slower_than},

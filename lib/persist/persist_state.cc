@@ -26,9 +26,11 @@ std::string working_directory() {
 
 }  // namespace
 
-PersistState::PersistState(StoreImpl& impl) : impl_(impl), lastsave_ms_(impl.created_ms()) {}
+PersistState::PersistState(StoreImpl& impl)
+    : impl_(impl), lastsave_ms_(impl.created_ms()), aof_(std::make_unique<AofState>(impl, *this)) {}
 
 PersistState::~PersistState() {
+  aof_.reset();  // closes the log while the shards and dir are still there
   if (bg_.joinable()) bg_.join();
 }
 

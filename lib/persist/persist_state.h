@@ -18,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "persist/aof_state.h"
 #include "persist/snapshot_writer.h"
 #include "store/store_impl.h"
 
@@ -62,6 +63,8 @@ class PersistState final : public StoreImpl::Extension {
   absl::Status wait_bgsave();
   // Unix ms of the last successful save (the Store's creation before any).
   int64_t lastsave_ms();
+  // The append-only log's state (aof_state.h); its directory is dir().
+  AofState& aof() { return *aof_; }
 
  private:
   StoreImpl& impl_;
@@ -74,6 +77,8 @@ class PersistState final : public StoreImpl::Extension {
   bool running_ = false;
   absl::Status bg_status_;
   std::thread bg_;
+  // Last: destroyed first, so the log is closed before a BGSAVE is joined.
+  std::unique_ptr<AofState> aof_;
 };
 
 }  // namespace hashstore::internal

@@ -1,6 +1,7 @@
 // StoreEvents: a Store's event listeners (Store::subscribe) — who listens,
 // how a write records an event on its shard, and how a shard's events are
-// delivered once the writer holds no lock (store_events.cc has the rules).
+// delivered once the writer holds no lock (store_events.cc has the rules) —
+// and the ChangeLog (the append-only file) that sees the same events.
 // The layer above ShardMap in StoreImpl's chain (shard_map.h); the shard
 // locks (shard_locks.h) hand a write's events over on release.
 #ifndef HASHSTORE_STORE_EVENTS_H_
@@ -16,7 +17,9 @@
 #include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "keyspace/keyspace.h"
+#include "store/change_log.h"
 #include "store/shard.h"
 #include "store/shard_map.h"
 #include <hashstore/options.h>
@@ -28,7 +31,16 @@ class StoreEvents : public ShardMap {
  public:
   explicit StoreEvents(const Options& options) : ShardMap(options) {}
 
+  // Whether writes record events: a listener is subscribed or a ChangeLog
+  // is attached (the fast write paths step aside then).
   bool has_listeners() const { return has_listeners_.load(std::memory_order_relaxed); }
+  // The attached log (the append-only file), or nullptr.
+  ChangeLog* change_log() const { return change_log_.load(std::memory_order_acquire); }
+  // Runs make() with every shard held for writing (no write in progress)
+  // and attaches the log it returns (nullptr: none), so that the log gets
+  // every write after the keyspace make() saw. The caller keeps the log
+  // alive until it is detached. REQUIRES: no shard held by this thread.
+  void set_change_log(absl::FunctionRef<ChangeLog*()> make);
   // Records an event on s. REQUIRES: s held for writing.
   void record(Shard& s, uint8_t reason, std::string_view key,
               std::vector<std::string> fields = {}) {
@@ -64,6 +76,9 @@ class StoreEvents : public ShardMap {
   std::mutex listeners_mu_;
   std::shared_ptr<const Listeners> listeners_;
   uint64_t next_listener_ = 1;
+  bool has_subscribers_ = false;         // guarded by subscribe_mu_
+  std::atomic<bool> subscribed_{false};  // its copy for release_with_events
+  std::atomic<ChangeLog*> change_log_{nullptr};
 };
 
 }  // namespace hashstore::internal

@@ -44,7 +44,14 @@ class Eviction : public ShardLocks {
   explicit Eviction(const Options& options);
 
   size_t maxmemory() const { return maxmemory_.load(std::memory_order_relaxed); }
-  void set_maxmemory(size_t v) { maxmemory_.store(v, std::memory_order_relaxed); }
+  void set_maxmemory(size_t v) {
+    maxmemory_.store(v, std::memory_order_relaxed);
+    if (v != 0) {
+      room_gate_.fetch_or(kGateMaxmemory, std::memory_order_relaxed);
+    } else {
+      room_gate_.fetch_and(static_cast<uint8_t>(~kGateMaxmemory), std::memory_order_relaxed);
+    }
+  }
   EvictionPolicy policy() const { return policy_.load(std::memory_order_relaxed); }
   void set_policy(EvictionPolicy p) { policy_.store(p, std::memory_order_relaxed); }
   int samples() const { return samples_.load(std::memory_order_relaxed); }
@@ -54,10 +61,15 @@ class Eviction : public ShardLocks {
   // over the limit and nothing can be evicted (noeviction, or no candidate
   // for a volatile-* policy). Inside a batch or transaction (shards held) it
   // only checks: the batch evicted before it took its shards.
+  // While the log refuses writes (set_write_refusal), returns its error.
   absl::Status make_room() {
-    if (maxmemory() == 0) return absl::OkStatus();
+    if (room_gate_.load(std::memory_order_relaxed) == 0) return absl::OkStatus();
     return make_room_slow();
   }
+  // Writes refused with `status` (Redis's MISCONF, the log could not be
+  // written) until cleared with an OK status; reads go on. make_room()
+  // returns it, so every write that checks for room is refused.
+  void set_write_refusal(const absl::Status& status);
   // Records an access to the key at `entry` for LRU / LFU (a no-op unless a
   // limit with such a policy is set). `created`: a new key (LFU starts it at
   // Redis's initial count).
@@ -92,6 +104,13 @@ class Eviction : public ShardLocks {
   bool evict_one_locked(Shard** deliver_to);
 
   std::atomic<size_t> maxmemory_{0};
+  // make_room()'s one test: nonzero when a limit is set (kGateMaxmemory)
+  // or writes are refused (kGateRefused, refusal_ holds why).
+  static constexpr uint8_t kGateMaxmemory = 1;
+  static constexpr uint8_t kGateRefused = 2;
+  std::atomic<uint8_t> room_gate_{0};
+  std::mutex refusal_mu_;
+  absl::Status refusal_;  // guarded by refusal_mu_
   std::atomic<EvictionPolicy> policy_{EvictionPolicy::kNoEviction};
   std::atomic<int> samples_{5};
   std::atomic<uint64_t> evicted_{0};

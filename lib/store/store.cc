@@ -331,6 +331,7 @@ void Store::flushall() {
     impl_->shard(i).keyspace.clear();
     impl_->shard(i).note_write_all();
   }
+  if (internal::ChangeLog* log = impl_->change_log()) log->log_flushall();
 }
 
 std::optional<std::string> Store::randomkey() {

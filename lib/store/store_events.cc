@@ -31,13 +31,42 @@ thread_local std::vector<const StoreEvents*> tl_delivering;
 thread_local std::vector<std::pair<const StoreEvents*, Shard*>> tl_deferred;
 }  // namespace
 
+// With a log attached the events are first turned into log records, still
+// under the shard's lock (so records of one key are in the order of its
+// writes); they reach the outbox only when someone subscribed.
 void StoreEvents::release_with_events(Shard& s) {
+  if (ChangeLog* log = change_log()) {
+    log->log_events(s);
+    if (!subscribed_.load(std::memory_order_relaxed)) {
+      s.events.clear();
+      if (thread_safe()) s.mu.unlock();
+      return;
+    }
+  }
   {
     std::lock_guard<std::mutex> l(s.outbox_mu);
     for (KeyspaceEvent& e : s.events) s.outbox.push_back(std::move(e));
     s.events.clear();
   }
   if (thread_safe()) s.mu.unlock();
+}
+
+// Attaching or detaching holds every shard (in order), so no write is half
+// logged; the keyspaces' expiry logs follow has_listeners_.
+void StoreEvents::set_change_log(absl::FunctionRef<ChangeLog*()> make) {
+  std::lock_guard<std::mutex> serial(subscribe_mu_);
+  const size_t n = shard_count();
+  for (size_t i = 0; i < n; ++i) {
+    if (thread_safe()) shard(i).mu.lock();
+  }
+  ChangeLog* log = make();
+  change_log_.store(log, std::memory_order_release);
+  const bool on = log != nullptr || has_subscribers_;
+  has_listeners_.store(on, std::memory_order_relaxed);
+  for (size_t i = 0; i < n; ++i) shard(i).keyspace.set_event_log(on ? &shard(i).events : nullptr);
+  for (size_t i = n; i-- > 0;) {
+    if (thread_safe()) shard(i).mu.unlock();
+  }
 }
 
 // Turning the keyspaces' expiry logs on or off locks each shard in turn,
@@ -63,6 +92,8 @@ uint64_t StoreEvents::subscribe(std::function<void(const Event&)> fn) {
     listeners_ = std::move(next);
   }
   // From now on the keyspaces log their expiries too.
+  has_subscribers_ = true;
+  subscribed_.store(true, std::memory_order_relaxed);
   if (!has_listeners_.exchange(true)) set_event_logs(true);
   return id;
 }
@@ -80,10 +111,16 @@ void StoreEvents::unsubscribe(uint64_t id) {
     none = next->empty();
     listeners_ = std::move(next);
   }
-  if (none && has_listeners_.exchange(false)) set_event_logs(false);
+  if (!none) return;
+  has_subscribers_ = false;
+  subscribed_.store(false, std::memory_order_relaxed);
+  // An attached log keeps the events coming.
+  if (change_log() == nullptr && has_listeners_.exchange(false)) set_event_logs(false);
 }
 
 void StoreEvents::deliver(Shard& first) {
+  // The write is acknowledged only once its log records are durable.
+  if (ChangeLog* log = change_log()) log->wait_durable();
   if (std::find(tl_delivering.begin(), tl_delivering.end(), this) != tl_delivering.end()) {
     const std::pair<const StoreEvents*, Shard*> item{this, &first};
     if (std::find(tl_deferred.begin(), tl_deferred.end(), item) == tl_deferred.end()) {

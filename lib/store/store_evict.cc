@@ -57,10 +57,11 @@ uint32_t lfu_incremented(uint32_t counter) {
 
 Eviction::Eviction(const Options& options)
     : ShardLocks(options),
-      maxmemory_(options.maxmemory),
       policy_(options.maxmemory_policy),
       samples_(std::max(1, options.maxmemory_samples)),
-      evict_rng_(seed()) {}
+      evict_rng_(seed()) {
+  set_maxmemory(options.maxmemory);
+}
 
 uint32_t lfu_frequency(uint32_t word, int64_t now_ms) {
   return lfu_decayed(word, lfu_minutes(now_ms));
@@ -78,6 +79,10 @@ void Eviction::touch_slow(const void* entry, Now& now, bool created, EvictionPol
 }
 
 absl::Status Eviction::make_room_slow() {
+  if (room_gate_.load(std::memory_order_relaxed) & kGateRefused) {
+    std::lock_guard<std::mutex> l(refusal_mu_);
+    if (!refusal_.ok()) return refusal_;
+  }
   const size_t limit = maxmemory();
   if (limit == 0 || used_memory() <= limit) return absl::OkStatus();
   const absl::Status oom =
@@ -184,6 +189,16 @@ bool Eviction::evict_one_locked(Shard** deliver_to) {
     return true;
   }
   return false;
+}
+
+void Eviction::set_write_refusal(const absl::Status& status) {
+  std::lock_guard<std::mutex> l(refusal_mu_);
+  refusal_ = status;
+  if (status.ok()) {
+    room_gate_.fetch_and(static_cast<uint8_t>(~kGateRefused), std::memory_order_relaxed);
+  } else {
+    room_gate_.fetch_or(kGateRefused, std::memory_order_relaxed);
+  }
 }
 
 }  // namespace hashstore::internal

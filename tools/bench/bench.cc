@@ -50,6 +50,11 @@
 //                    snapshot), loading it (s, beside redis-server loading
 //                    the same file) and the memory after loading (beside
 //                    loading our snapshot) (rdb.cc)
+//   aof              the append-only log: HSET with appendfsync everysec vs no
+//                    log (1 and 4 threads), appendfsync always with 8 threads
+//                    (group commit) vs an fdatasync per write, and replaying a
+//                    log of --aof-mb=N MB (default 64) vs loading a snapshot
+//                    (aof.cc)
 //
 // Every figure is taken for hashstore and for the baseline in the same
 // process; the two alternate for --rounds rounds and the median is reported
@@ -375,6 +380,7 @@ const Workload kWorkloads[] = {
     {"expiry", expiry},
     {"persist", persist},
     {"rdb", rdb},
+    {"aof", aof},
 };
 
 void write_json(const std::string& path) {
@@ -464,6 +470,8 @@ int main(int argc, char** argv) {
       json = std::string(a.substr(7));
     } else if (a.rfind("--persist-mb=", 0) == 0) {
       g_persist_mb = std::max(1, std::atoi(argv[i] + 13));
+    } else if (a.rfind("--aof-mb=", 0) == 0) {
+      g_aof_mb = std::max(1, std::atoi(argv[i] + 9));
     } else if (a.rfind("--rdb-mb=", 0) == 0) {
       g_rdb_mb = std::max(1, std::atoi(argv[i] + 9));
     } else if (a.rfind("--svg=", 0) == 0) {
@@ -478,7 +486,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: hashstore-bench [--workloads=a,b] [--rounds=N] [--json=FILE] "
-                   "[--svg=FILE] [--no-fastbins] [--persist-mb=N] [--rdb-mb=N] [--ops=a,b]\n");
+                   "[--svg=FILE] [--no-fastbins] [--persist-mb=N] [--rdb-mb=N] [--aof-mb=N] [--ops=a,b]\n");
       return 2;
     }
   }

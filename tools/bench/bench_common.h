@@ -76,6 +76,10 @@ void usecases(int rounds);
 // expiry.cc
 void expiry(int rounds);
 
+// aof.cc; --aof-mb=N sets the replayed log's size.
+void aof(int rounds);
+extern size_t g_aof_mb;
+
 // persist.cc; --persist-mb=N sets the data size.
 void persist(int rounds);
 extern size_t g_persist_mb;

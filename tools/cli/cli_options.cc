@@ -12,6 +12,14 @@ namespace {
 
 // The table. Keep it sorted by name (the usage text lists it in this order).
 constexpr std::array kOptionSpecs = {
+    OptionSpec{"--appendfilename", "NAME", "append-only log file name in --dir (default appendonly.aof)",
+               [](CliOptions* o, std::string_view v) { o->appendfilename = v; }},
+    OptionSpec{"--appendfsync", "POLICY",
+               "when the log reaches the disk: always, everysec (default) or no",
+               [](CliOptions* o, std::string_view v) { o->appendfsync = v; }},
+    OptionSpec{"--appendonly", "yes|no",
+               "yes: load the append-only log in --dir at start and log every write to it",
+               [](CliOptions* o, std::string_view v) { o->appendonly = v; }},
     OptionSpec{"--dbfilename", "FILE", "snapshot file name in --dir (default dump.hss)",
                [](CliOptions* o, std::string_view v) { o->dbfilename = v; }},
     OptionSpec{"--dir", "DIR",

@@ -35,6 +35,14 @@ struct CliOptions {
   // if the session changed anything (save_on_exit.h).
   std::string dir;
   std::string dbfilename;
+  // --appendonly yes|no, --appendfsync always|everysec|no, --appendfilename
+  // NAME: Redis's append-only log (Options::appendonly...). With
+  // --appendonly yes the log in --dir (or the working directory) is loaded
+  // at start (or, when there is none, the snapshot) and every write is
+  // logged; nothing is saved at exit then, the log has it all.
+  std::string appendonly;
+  std::string appendfsync;
+  std::string appendfilename;
   // --export-resp OUT: after loading, write the keyspace as RESP commands
   // for `redis-cli --pipe` to OUT ("-": standard output) and exit.
   std::string export_resp;

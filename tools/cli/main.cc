@@ -20,10 +20,14 @@
 // session changed anything (save_on_exit.h); --export-resp OUT instead
 // writes the keyspace as RESP commands for `redis-cli --pipe` and exits,
 // --export-rdb OUT as a Redis RDB file. --version prints
-// "hashstore-cli <version>".
+// "hashstore-cli <version>". --appendonly yes (with --appendfsync,
+// --appendfilename) loads the append-only log in --dir instead and logs
+// every write to it, as redis-server does with the same options.
 // Exit status: 0; 1 when the snapshot cannot be loaded (damaged, unreadable)
 // or saved at exit, or the export fails; 2 for a bad option.
 #include <unistd.h>
+
+#include <memory>
 
 #include <sys/stat.h>
 
@@ -132,6 +136,37 @@ bool open_snapshot(hashstore::Store& store, const hashstore::cli::CliOptions& op
   return true;
 }
 
+// --appendonly yes: a Store loaded from the log in --dir (Store::open),
+// logging every write as --appendfsync says. Errors: InvalidArgument for a
+// bad option value, others for a log that cannot be loaded or written.
+absl::StatusOr<std::unique_ptr<hashstore::Store>> open_appendonly(
+    const hashstore::cli::CliOptions& options) {
+  hashstore::Options o;
+  o.appendonly = true;
+  o.dir = options.dir;
+  if (!options.appendfilename.empty()) o.appendfilename = options.appendfilename;
+  if (!options.appendfsync.empty()) {
+    if (options.appendfsync == "always") {
+      o.appendfsync = hashstore::AppendFsync::kAlways;
+    } else if (options.appendfsync == "everysec") {
+      o.appendfsync = hashstore::AppendFsync::kEverysec;
+    } else if (options.appendfsync == "no") {
+      o.appendfsync = hashstore::AppendFsync::kNo;
+    } else {
+      return absl::InvalidArgumentError("--appendfsync must be always, everysec or no");
+    }
+  }
+  absl::StatusOr<std::unique_ptr<hashstore::Store>> s = hashstore::Store::open(o);
+  if (!s.ok()) return s;
+  // Where SAVE writes (Store::open's fallback when there is no log yet is
+  // the default dump.hss).
+  if (!options.dbfilename.empty()) {
+    const hashstore::Reply r = (*s)->execute({"CONFIG", "SET", "dbfilename", options.dbfilename});
+    if (r.is_error()) return absl::InvalidArgumentError("--dbfilename: " + r.string());
+  }
+  return s;
+}
+
 int export_resp(hashstore::Store& store, const std::string& out_path) {
   std::FILE* out = out_path == "-" ? stdout : std::fopen(out_path.c_str(), "wb");
   if (out == nullptr) {
@@ -183,8 +218,25 @@ int main(int argc, char** argv) {
     std::printf("hashstore-cli %s\n", hashstore::version());
     return 0;
   }
-  hashstore::Store store;
-  const bool snapshot = !options->dir.empty() || !options->dbfilename.empty();
+  std::unique_ptr<hashstore::Store> opened;
+  const bool appendonly = options->appendonly == "yes";
+  if (!appendonly && !options->appendonly.empty() && options->appendonly != "no") {
+    std::fprintf(stderr, "hashstore-cli: --appendonly must be yes or no\n");
+    return 2;
+  }
+  if (appendonly) {
+    if (absl::StatusOr<std::unique_ptr<hashstore::Store>> s = open_appendonly(*options); s.ok()) {
+      opened = std::move(*s);
+    } else {
+      std::fprintf(stderr, "hashstore-cli: %s\n", std::string(s.status().message()).c_str());
+      return s.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+    }
+  } else {
+    opened = std::make_unique<hashstore::Store>();
+  }
+  hashstore::Store& store = *opened;
+  // With the log on it holds every write: no snapshot is saved at exit.
+  const bool snapshot = !appendonly && (!options->dir.empty() || !options->dbfilename.empty());
   if (snapshot && !open_snapshot(store, *options)) return 1;
   if (!options->export_resp.empty()) return export_resp(store, options->export_resp);
   if (!options->export_rdb.empty()) {

@@ -1,0 +1,418 @@
+// AofLog: appending records, group commit and the background flusher
+// (aof_log.h).
+#include "persist/aof_log.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "persist/aof_records.h"
+#include "persist/io_error.h"
+#include "util/absl_view.h"
+
+namespace hashstore::internal::aof {
+
+namespace {
+
+long sys_write(int fd, const void* data, size_t n) { return ::write(fd, data, n); }
+int sys_sync(int fd) { return ::fdatasync(fd); }
+int sys_truncate(int fd, long size) { return ::ftruncate(fd, size); }
+
+int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Fsyncs the directory holding path, so that a new file's name is durable.
+int sync_dir_of(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  const int r = ::fsync(fd);
+  ::close(fd);
+  return r;
+}
+
+}  // namespace
+
+std::string_view fsync_name(Fsync f) {
+  switch (f) {
+    case Fsync::kAlways:
+      return "always";
+    case Fsync::kEverysec:
+      return "everysec";
+    case Fsync::kNo:
+      return "no";
+  }
+  return "everysec";
+}
+
+bool parse_fsync(std::string_view name, Fsync* out) {
+  const std::string n = absl::AsciiStrToLower(absl::string_view(name.data(), name.size()));
+  if (n == "always") {
+    *out = Fsync::kAlways;
+  } else if (n == "everysec") {
+    *out = Fsync::kEverysec;
+  } else if (n == "no") {
+    *out = Fsync::kNo;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+const LogFileOps& system_log_ops() {
+  static const LogFileOps ops{sys_write, sys_sync, sys_truncate};
+  return ops;
+}
+
+absl::StatusOr<std::unique_ptr<AofLog>> AofLog::open(StoreImpl& impl, const std::string& path,
+                                                     uint64_t size, Fsync policy,
+                                                     const LogFileOps& ops) {
+  auto fail = [&](std::string_view what) {
+    return errno_status(errno, absl::StrCat("ERR append-only log ", path, ": ", to_absl(what)),
+                        absl::StatusCode::kInternal);
+  };
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return fail("cannot open");
+  // Cut what the reader did not accept (a torn tail), or start the file.
+  if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
+    const absl::Status s = fail("cannot truncate");
+    ::close(fd);
+    return s;
+  }
+  if (size == 0) {
+    const std::string header = file_header();
+    if (::write(fd, header.data(), header.size()) != static_cast<ssize_t>(header.size()) ||
+        ::fdatasync(fd) != 0 || sync_dir_of(path) != 0) {
+      const absl::Status s = fail("cannot write the header");
+      ::close(fd);
+      return s;
+    }
+    size = header.size();
+  } else if (::fdatasync(fd) != 0) {
+    const absl::Status s = fail("cannot sync");
+    ::close(fd);
+    return s;
+  }
+  return std::unique_ptr<AofLog>(new AofLog(impl, fd, path, size, policy, ops));
+}
+
+AofLog::AofLog(StoreImpl& impl, int fd, std::string path, uint64_t size, Fsync policy,
+               const LogFileOps& ops)
+    : impl_(impl),
+      fd_(fd),
+      path_(std::move(path)),
+      ops_(ops),
+      policy_(policy),
+      file_size_(size),
+      base_size_(size) {
+  bg_ = std::thread([this] { background(); });
+}
+
+AofLog::~AofLog() { close(); }
+
+void AofLog::close() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (closed_) return;
+    stop_ = true;
+  }
+  bg_cv_.notify_all();
+  cv_.notify_all();
+  bg_.join();
+  flush_and_sync().IgnoreError();
+  std::lock_guard<std::mutex> l(mu_);
+  ::close(fd_);
+  closed_ = true;
+  synced_ = appended_;  // nothing more will be written: waiters return
+  cv_.notify_all();
+}
+
+void AofLog::set_policy(Fsync policy) { policy_.store(policy, std::memory_order_relaxed); }
+
+// ---- Appending ----------------------------------------------------------------
+
+void AofLog::append(const std::string& bytes) {
+  std::lock_guard<std::mutex> l(mu_);
+  buf_.append(bytes);
+  appended_ += bytes.size();
+  if (capturing_) capture_.append(bytes);
+}
+
+void AofLog::log_events(Shard& shard) {
+  thread_local std::string scratch;
+  scratch.clear();
+  append_events(impl_, shard, &scratch);
+  if (!scratch.empty()) append(scratch);
+  if (scratch.capacity() > (size_t{1} << 20)) std::string().swap(scratch);
+}
+
+void AofLog::log_flushall() {
+  std::string rec;
+  append_flushall(&rec);
+  append(rec);
+}
+
+void AofLog::wait_durable() {
+  const Fsync p = policy();
+  std::unique_lock<std::mutex> l(mu_);
+  if (closed_) return;
+  if (p == Fsync::kAlways) {
+    // Group commit: lead a flush when none runs, else wait for the running
+    // one (which may not cover us: then loop and lead or wait again).
+    const uint64_t target = appended_;
+    while (synced_ < target && status_.ok()) {
+      if (!flushing_) {
+        flush_locked(l, true);
+      } else {
+        cv_.wait(l);
+      }
+    }
+    return;
+  }
+  if (buf_.size() >= kMaxBuffer && !flushing_) flush_locked(l, false);
+  if (p == Fsync::kEverysec && syncing_ && steady_ms() - sync_started_ms_ > 2000) {
+    delayed_fsync_.fetch_add(1, std::memory_order_relaxed);
+    cv_.wait(l, [&] { return !syncing_ || stop_; });
+  }
+}
+
+// ---- Flushing -----------------------------------------------------------------
+
+void AofLog::set_health(const absl::Status& s) {
+  if (s.ok() == status_.ok()) {
+    if (!s.ok()) status_ = s;
+    return;
+  }
+  status_ = s;
+  impl_.set_write_refusal(
+      s.ok() ? absl::OkStatus()
+             : absl::FailedPreconditionError(absl::StrCat(
+                   "MISCONF Errors writing to the AOF file: ", s.message())));
+}
+
+void AofLog::flush_locked(std::unique_lock<std::mutex>& l, bool sync) {
+  flushing_ = true;
+  std::string data;
+  data.swap(buf_);
+  const uint64_t start = file_size_;
+  const uint64_t end = appended_;
+  l.unlock();
+  int err = 0;
+  bool wrote = true;
+  const char* p = data.data();
+  size_t left = data.size();
+  while (left > 0) {
+    const long n = ops_.write(fd_, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      err = errno;
+      wrote = false;
+      break;
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  if (wrote && sync) {
+    if (ops_.sync(fd_) != 0) {
+      err = errno;
+    } else {
+      fsyncs_.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  if (!wrote) {
+    // Take back a partial write so the file ends on a whole record; the
+    // bytes stay buffered for the next try.
+    ops_.truncate(fd_, static_cast<long>(start));
+  }
+  l.lock();
+  flushing_ = false;
+  if (wrote) {
+    written_ = end;
+    file_size_ = start + data.size();
+    if (err == 0 && sync && synced_ < end) synced_ = end;
+  } else {
+    data.append(buf_);
+    buf_.swap(data);
+  }
+  set_health(err == 0 ? absl::OkStatus()
+                      : errno_status(err, wrote ? "fsync failed" : "write failed",
+                                     absl::StatusCode::kInternal));
+  cv_.notify_all();
+}
+
+absl::Status AofLog::flush_and_sync() {
+  std::unique_lock<std::mutex> l(mu_);
+  if (closed_) return status_;
+  cv_.wait(l, [&] { return !flushing_; });
+  flush_locked(l, true);
+  cv_.wait(l, [&] { return !syncing_; });
+  return status_;
+}
+
+void AofLog::background() {
+  std::unique_lock<std::mutex> l(mu_);
+  int64_t last_sync = steady_ms();
+  while (!stop_) {
+    bg_cv_.wait_for(l, std::chrono::milliseconds(5));
+    if (stop_) break;
+    const Fsync p = policy();
+    if (flushing_) continue;
+    if (!status_.ok()) {
+      // Retry a failed write or sync, at most every 5 ms.
+      flush_locked(l, p != Fsync::kNo);
+      continue;
+    }
+    if (auto_pct_ > 0 && auto_trigger_ && !rewriting_) {
+      const uint64_t size = file_size_ + buf_.size();
+      if (size >= auto_min_ &&
+          size >= base_size_ + base_size_ / 100 * static_cast<uint64_t>(auto_pct_)) {
+        // Outside mu_: the trigger takes its owner's lock (try-lock only).
+        const std::function<void()> trigger = auto_trigger_;
+        l.unlock();
+        trigger();
+        l.lock();
+        continue;
+      }
+    }
+    if (p == Fsync::kAlways) continue;
+    if (!buf_.empty()) flush_locked(l, false);
+    if (p != Fsync::kEverysec || syncing_ || flushing_) continue;
+    const int64_t now = steady_ms();
+    if (now - last_sync < 1000 || synced_ >= written_) continue;
+    // The once-a-second sync, outside mu_: appends and writes go on.
+    last_sync = now;
+    syncing_ = true;
+    sync_started_ms_ = now;
+    const uint64_t target = written_;
+    l.unlock();
+    const int r = ops_.sync(fd_);
+    const int err = r == 0 ? 0 : errno;
+    l.lock();
+    syncing_ = false;
+    if (err == 0) {
+      fsyncs_.fetch_add(1, std::memory_order_relaxed);
+      if (synced_ < target) synced_ = target;
+    } else {
+      set_health(errno_status(err, "fsync failed", absl::StatusCode::kInternal));
+    }
+    cv_.notify_all();
+  }
+}
+
+// ---- INFO -------------------------------------------------------------------
+
+uint64_t AofLog::current_size() {
+  std::lock_guard<std::mutex> l(mu_);
+  return file_size_ + buf_.size();
+}
+
+uint64_t AofLog::base_size() {
+  std::lock_guard<std::mutex> l(mu_);
+  return base_size_;
+}
+
+void AofLog::set_auto_rewrite(int pct, uint64_t min_size, std::function<void()> trigger) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto_pct_ = pct;
+  auto_min_ = min_size;
+  auto_trigger_ = std::move(trigger);
+}
+
+// ---- Rewrite ----------------------------------------------------------------
+
+absl::Status AofLog::rewrite(absl::FunctionRef<absl::Status(int fd)> dump) {
+  static std::atomic<uint64_t> counter{0};
+  const std::string tmp = absl::StrCat(path_, ".rewrite-", ::getpid(), "-", counter.fetch_add(1));
+  auto fail = [&](std::string_view what, int err) {
+    return errno_status(err, absl::StrCat("ERR rewrite ", path_, ": ", to_absl(what)),
+                        absl::StatusCode::kInternal);
+  };
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    rewriting_ = true;
+    capturing_ = true;
+    capture_.clear();
+  }
+  // Ends the rewrite; on error the old log goes on.
+  auto finish = [&](absl::Status st, int fd) {
+    if (fd >= 0) ::close(fd);
+    if (!st.ok()) ::unlink(tmp.c_str());
+    std::lock_guard<std::mutex> l(mu_);
+    capturing_ = false;
+    capture_.clear();
+    rewriting_ = false;
+    return st;
+  };
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return finish(fail("cannot create a temporary file", errno), -1);
+  if (absl::Status st = dump(fd); !st.ok()) return finish(st, fd);
+  // Sync the bulk before flushes are paused; the sync after the captured
+  // records then has little left to do.
+  if (ops_.sync(fd) != 0) return finish(fail("cannot sync", errno), fd);
+  std::unique_lock<std::mutex> l(mu_);
+  cv_.wait(l, [&] { return !flushing_ && !syncing_; });
+  flushing_ = true;  // no flush or sync of the old file until the switch
+  const std::string captured = std::move(capture_);
+  capture_.clear();
+  capturing_ = false;
+  const size_t sealed = buf_.size();  // old-file bytes: in the dump or captured
+  const uint64_t sealed_seq = appended_;
+  l.unlock();
+  int err = 0;
+  const char* what = "";
+  for (const char* p = captured.data(); err == 0 && p < captured.data() + captured.size();) {
+    const long n = ops_.write(fd, p, static_cast<size_t>(captured.data() + captured.size() - p));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      err = errno;
+      what = "cannot write";
+    } else {
+      p += n;
+    }
+  }
+  struct stat st;
+  if (err == 0 && ops_.sync(fd) != 0) err = errno, what = "cannot sync";
+  if (err == 0 && ::fstat(fd, &st) != 0) err = errno, what = "cannot stat";
+  if (err == 0 && ::rename(tmp.c_str(), path_.c_str()) != 0) err = errno, what = "cannot rename";
+  // After the rename the new log is the log: a failed directory sync only
+  // leaves the name's durability to the OS, as for any other write.
+  const bool renamed = err == 0;
+  if (renamed) sync_dir_of(path_);
+  l.lock();
+  if (renamed) {
+    ::close(fd_);
+    fd_ = fd;
+    file_size_ = static_cast<uint64_t>(st.st_size);
+    base_size_ = file_size_;
+    buf_.erase(0, sealed);
+    written_ = sealed_seq;
+    if (synced_ < sealed_seq) synced_ = sealed_seq;
+  }
+  flushing_ = false;
+  cv_.notify_all();
+  l.unlock();
+  if (!renamed) return finish(fail(what, err), fd);
+  return finish(absl::OkStatus(), -1);
+}
+
+uint64_t AofLog::buffer_length() {
+  std::lock_guard<std::mutex> l(mu_);
+  return buf_.size();
+}
+
+bool AofLog::last_write_ok() {
+  std::lock_guard<std::mutex> l(mu_);
+  return status_.ok();
+}
+
+}  // namespace hashstore::internal::aof

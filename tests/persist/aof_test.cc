@@ -1,0 +1,533 @@
+// The append-only log (lib/persist/aof_*): records replayed against a
+// reference Store, torn tails and bit flips, CONFIG and INFO, writes refused
+// after a failed write or fsync (through injected file calls), rewrite.
+// The kill -9 tests are in aof_crash_test.cc.
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "persist/aof_log.h"
+#include "persist/aof_reader.h"
+#include "persist/aof_records.h"
+#include "persist/persist_state.h"
+#include "scratch_dir.h"
+#include "store/store_internal.h"
+#include <hashstore/store.h>
+
+#include "absl/strings/str_cat.h"
+
+using hashstore::Options;
+using hashstore::Reply;
+using hashstore::Store;
+namespace aof = hashstore::internal::aof;
+
+namespace {
+
+ScratchDir& scratch() {
+  static ScratchDir dir("aof_test");
+  return dir;
+}
+
+// A fresh directory for one test case.
+std::string fresh_dir(const std::string& name) {
+  const std::string d = scratch().path() + "/" + name;
+  std::filesystem::remove_all(d);
+  std::filesystem::create_directories(d);
+  return d;
+}
+
+Options aof_options(const std::string& dir, hashstore::AppendFsync f = hashstore::AppendFsync::kNo) {
+  Options o;
+  o.appendonly = true;
+  o.appendfsync = f;
+  o.dir = dir;
+  o.auto_aof_rewrite_percentage = 0;
+  return o;
+}
+
+std::unique_ptr<Store> open_ok(const Options& o, hashstore::LoadStats* stats = nullptr) {
+  absl::StatusOr<std::unique_ptr<Store>> s = Store::open(o, stats);
+  REQUIRE_MESSAGE(s.ok(), s.status().message());
+  return std::move(*s);
+}
+
+// Everything observable about the keyspace but encodings (a replayed hash
+// may be a listpack where the original, once converted, stayed a table).
+using Image = std::map<std::string, std::pair<int64_t, std::map<std::string, std::pair<std::string, int64_t>>>>;
+
+Image image_of(Store& s) {
+  Image out;
+  for (const std::string& k : s.keys("*")) {
+    auto& [ttl, fields] = out[k];
+    ttl = s.pexpiretime(k);
+    for (const auto& [f, v] : s.hgetall(k)) {
+      const std::string_view one[] = {f};
+      fields[f] = {v, s.hpexpiretime(k, one)[0]};
+    }
+  }
+  return out;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
+// A random stream of the writes the log must carry.
+std::vector<std::vector<std::string>> random_commands(uint64_t seed, size_t n, int64_t now_ms) {
+  std::mt19937_64 rng(seed);
+  auto pick = [&](uint64_t k) { return rng() % k; };
+  auto key = [&] { return absl::StrCat("k", pick(12)); };
+  auto field = [&] { return absl::StrCat("f", pick(20)); };
+  auto value = [&]() -> std::string {
+    switch (pick(4)) {
+      case 0: return std::to_string(pick(1000));
+      case 1: return std::string(pick(90), 'v');  // past the listpack value limit sometimes
+      default: return absl::StrCat("val", pick(100));
+    }
+  };
+  const std::string far = std::to_string(now_ms + 100000000);
+  std::vector<std::vector<std::string>> out;
+  for (size_t i = 0; i < n; ++i) {
+    switch (pick(16)) {
+      case 0: case 1: case 2:
+        out.push_back({"HSET", key(), field(), value(), field(), value()});
+        break;
+      case 3: out.push_back({"HDEL", key(), field(), field()}); break;
+      case 4: out.push_back({"HINCRBY", key(), absl::StrCat("n", pick(3)), std::to_string(pick(10))}); break;
+      case 5: out.push_back({"HINCRBYFLOAT", key(), "x", "0.25"}); break;
+      case 6: out.push_back({"HPEXPIREAT", key(), far, "FIELDS", "1", field()}); break;
+      case 7: out.push_back({"HPERSIST", key(), "FIELDS", "1", field()}); break;
+      case 8: out.push_back({"PEXPIREAT", key(), far}); break;
+      case 9: out.push_back({"PERSIST", key()}); break;
+      case 10: out.push_back({"DEL", key()}); break;
+      case 11: out.push_back({"RENAME", key(), key()}); break;
+      case 12: out.push_back({"COPY", key(), key(), "REPLACE"}); break;
+      case 13: out.push_back({"HSETEX", key(), "PXAT", far, "FIELDS", "1", field(), value()}); break;
+      case 14: out.push_back({"HGETDEL", key(), "FIELDS", "1", field()}); break;
+      case 15:
+        // Times in the past delete at once; FLUSHALL now and then.
+        if (pick(8) == 0) {
+          out.push_back({"FLUSHALL"});
+        } else {
+          out.push_back({"HPEXPIREAT", key(), "1", "FIELDS", "1", field()});
+        }
+        break;
+    }
+  }
+  return out;
+}
+
+void run(Store& s, const std::vector<std::string>& cmd) {
+  std::vector<std::string_view> args(cmd.begin(), cmd.end());
+  s.execute(args);
+}
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+TEST_CASE("aof: replay gives the keyspace of a Store without a log") {
+  for (uint64_t seed = 1; seed <= 6; ++seed) {
+    CAPTURE(seed);
+    const std::string dir = fresh_dir(absl::StrCat("replay", seed));
+    const auto cmds = random_commands(seed, 1500, now_ms());
+    Store reference;
+    Image logged;
+    {
+      std::unique_ptr<Store> s = open_ok(aof_options(dir));
+      for (const auto& c : cmds) {
+        run(*s, c);
+        run(reference, c);
+      }
+      logged = image_of(*s);
+    }
+    CHECK(logged == image_of(reference));
+    CHECK(!logged.empty());
+    hashstore::LoadStats stats;
+    std::unique_ptr<Store> again = open_ok(aof_options(dir), &stats);
+    CHECK(stats.aof_records > 0);
+    CHECK(stats.aof_truncated == 0);
+    CHECK(image_of(*again) == logged);
+  }
+}
+
+TEST_CASE("aof: every write of the stream is logged as it is applied") {
+  // The state after each prefix of the log equals the state after the same
+  // prefix of commands: cut the file after record k, reload, compare.
+  const std::string dir = fresh_dir("prefix");
+  const auto cmds = random_commands(42, 120, now_ms());
+  std::vector<Image> after;  // image after each command
+  std::vector<uint64_t> size_after;
+  {
+    std::unique_ptr<Store> s = open_ok(aof_options(dir, hashstore::AppendFsync::kAlways));
+    for (const auto& c : cmds) {
+      run(*s, c);
+      after.push_back(image_of(*s));
+      size_after.push_back(std::filesystem::file_size(dir + "/appendonly.aof"));
+    }
+  }
+  const std::string full = read_file(dir + "/appendonly.aof");
+  for (size_t i = 0; i < cmds.size(); i += 7) {
+    CAPTURE(i);
+    const std::string cut_dir = fresh_dir("prefix_cut");
+    write_file(cut_dir + "/appendonly.aof", full.substr(0, size_after[i]));
+    std::unique_ptr<Store> s = open_ok(aof_options(cut_dir));
+    CHECK(image_of(*s) == after[i]);
+  }
+}
+
+TEST_CASE("aof: a torn tail is cut when aof-load-truncated, refused otherwise") {
+  const std::string dir = fresh_dir("torn");
+  uint64_t before_last = 0;
+  {
+    std::unique_ptr<Store> s = open_ok(aof_options(dir, hashstore::AppendFsync::kAlways));
+    CHECK(s->hset("a", "f", "1").ok());
+    CHECK(s->hset("b", "f", "2").ok());
+    before_last = std::filesystem::file_size(dir + "/appendonly.aof");
+    CHECK(s->hset("c", "field", "a longer value").ok());
+  }
+  const std::string full = read_file(dir + "/appendonly.aof");
+  for (size_t cut = before_last + 1; cut < full.size(); ++cut) {
+    CAPTURE(cut);
+    const std::string d = fresh_dir("torn_cut");
+    write_file(d + "/appendonly.aof", full.substr(0, cut));
+    hashstore::LoadStats stats;
+    std::unique_ptr<Store> s = open_ok(aof_options(d), &stats);
+    CHECK(stats.aof_truncated == cut - before_last);
+    CHECK(s->dbsize() == 2);
+    CHECK(!s->exists({"c"}));
+    // The cut tail is gone from the file: new writes follow the good records.
+    CHECK(s->hset("d", "f", "4").ok());
+    s.reset();
+    CHECK(std::filesystem::file_size(d + "/appendonly.aof") > before_last);
+    std::unique_ptr<Store> t = open_ok(aof_options(d), &stats);
+    CHECK(stats.aof_truncated == 0);
+    CHECK(t->dbsize() == 3);
+
+    Options strict = aof_options(fresh_dir("torn_strict"));
+    write_file(strict.dir + "/appendonly.aof", full.substr(0, cut));
+    strict.aof_load_truncated = false;
+    absl::StatusOr<std::unique_ptr<Store>> refused = Store::open(strict);
+    REQUIRE(!refused.ok());
+    CHECK(std::string(refused.status().message()).find(absl::StrCat(
+              "truncated at offset ", before_last, " after 2 records")) != std::string::npos);
+  }
+  SUBCASE("zero bytes after the last record (a file grown, not written) are a torn tail") {
+    const std::string d = fresh_dir("torn_zeros");
+    write_file(d + "/appendonly.aof", full + std::string(100, '\0'));
+    hashstore::LoadStats stats;
+    std::unique_ptr<Store> s = open_ok(aof_options(d), &stats);
+    CHECK(stats.aof_truncated == 100);
+    CHECK(s->dbsize() == 3);
+  }
+}
+
+TEST_CASE("aof: a bad record before the tail refuses the file with its offset") {
+  const std::string dir = fresh_dir("bad");
+  std::vector<uint64_t> ends;
+  {
+    std::unique_ptr<Store> s = open_ok(aof_options(dir, hashstore::AppendFsync::kAlways));
+    for (int i = 0; i < 4; ++i) {
+      CHECK(s->hset(absl::StrCat("k", i), "f", absl::StrCat("v", i)).ok());
+      ends.push_back(std::filesystem::file_size(dir + "/appendonly.aof"));
+    }
+  }
+  const std::string full = read_file(dir + "/appendonly.aof");
+  // Every bit of the file flipped in turn: the load is refused (naming an
+  // offset), or cut at the last record, or — a flip in the header — refused;
+  // it never loads something else.
+  for (size_t byte = 0; byte < full.size(); ++byte) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string bad = full;
+      bad[byte] = static_cast<char>(bad[byte] ^ (1 << bit));
+      const std::string d = fresh_dir("bad_flip");
+      write_file(d + "/appendonly.aof", bad);
+      Options o = aof_options(d);
+      absl::StatusOr<std::unique_ptr<Store>> s = Store::open(o);
+      INFO("byte ", byte, " bit ", bit);
+      if (byte >= ends[2] && s.ok()) {
+        // In the last record's payload: a torn tail, cut off.
+        CHECK((*s)->dbsize() == 3);
+        CHECK(!(*s)->exists({"k3"}));
+        continue;
+      }
+      REQUIRE(!s.ok());
+      const std::string msg(s.status().message());
+      CHECK(msg.find("Bad file format reading the append only file") != std::string::npos);
+      if (byte >= aof::kHeaderSize) {
+        // The record holding the flip, and how many come before it.
+        size_t k = 0;
+        uint64_t start = aof::kHeaderSize;
+        while (byte >= ends[k]) start = ends[k++];
+        CHECK(msg.find(absl::StrCat("at offset ", start, " after ", k, " records")) !=
+              std::string::npos);
+      }
+    }
+  }
+}
+
+TEST_CASE("aof: scan_log checks payloads before use") {
+  // Hand-built records with a good frame but a bad payload.
+  auto frame = [](aof::RecordType type, const std::string& payload) {
+    std::string out = aof::file_header();
+    aof::append_record(&out, type, [&](std::string* o) { o->append(payload); });
+    return out;
+  };
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {frame(aof::kDel, ""), "DEL key overruns"},
+      {frame(aof::kDel, std::string("\x05" "ab", 3)), "DEL key overruns"},
+      {frame(aof::kFlushAll, "x"), "FLUSHALL with a payload"},
+      {frame(static_cast<aof::RecordType>(9), ""), "unknown type 9"},
+      {frame(aof::kHash, std::string("\x80\x01k\x00", 4)), "unknown key flags"},
+      {frame(aof::kHash, std::string("\x00\x01k\xff\xff\xff\xff\x0f", 8)), "field count larger"},
+      {frame(aof::kHash, std::string("\x00\x01k\x01\x02\x01" "f", 7)), "TTL of an absent field"},
+      {frame(aof::kHash, std::string("\x01\x01k\x00", 4)), "replaced key with no field"},
+  };
+  for (const auto& [bytes, want] : cases) {
+    CAPTURE(want);
+    absl::StatusOr<aof::ScanResult> r =
+        aof::scan_log(bytes, true, [](const aof::Record&) { return absl::OkStatus(); });
+    REQUIRE(!r.ok());
+    CHECK(std::string(r.status().message()).find(want) != std::string::npos);
+    CHECK(std::string(r.status().message()).find("at offset 24 after 0 records") != std::string::npos);
+  }
+  SUBCASE("another version is refused by name") {
+    std::string h = aof::file_header();
+    h[8] = 2;
+    absl::StatusOr<aof::ScanResult> r =
+        aof::scan_log(h, true, [](const aof::Record&) { return absl::OkStatus(); });
+    REQUIRE(!r.ok());  // the header checksum no longer matches either
+  }
+}
+
+TEST_CASE("aof: CONFIG GET and SET of the log's parameters") {
+  const std::string dir = fresh_dir("config");
+  Store s;
+  run(s, {"CONFIG", "SET", "dir", dir});
+  auto get = [&](const std::string& name) {
+    const std::string_view args[] = {"CONFIG", "GET", name};
+    return s.execute(args).debug_string();
+  };
+  CHECK(get("appendonly").find("no") != std::string::npos);
+  CHECK(get("appendfsync").find("everysec") != std::string::npos);
+  CHECK(get("appendfilename").find("appendonly.aof") != std::string::npos);
+  CHECK(get("aof-load-truncated").find("yes") != std::string::npos);
+  CHECK(get("auto-aof-rewrite-percentage").find("100") != std::string::npos);
+  CHECK(get("auto-aof-rewrite-min-size").find("67108864") != std::string::npos);
+  auto set = [&](const std::string& name, const std::string& v) {
+    const std::string_view args[] = {"CONFIG", "SET", name, v};
+    return s.execute(args).debug_string();
+  };
+  CHECK(set("appendfsync", "sometimes").find("must be one of the following: always, everysec, no") !=
+        std::string::npos);
+  CHECK(set("appendonly", "maybe").find("'yes' or 'no'") != std::string::npos);
+  CHECK(set("appendfilename", "../x").find("can't be a path") != std::string::npos);
+  CHECK(set("auto-aof-rewrite-min-size", "12q").find("memory value") != std::string::npos);
+  CHECK(set("auto-aof-rewrite-min-size", "1mb") == "OK");
+  CHECK(get("auto-aof-rewrite-min-size").find("1048576") != std::string::npos);
+  CHECK(set("appendfilename", "my.aof") == "OK");
+  CHECK(set("appendfsync", "ALWAYS") == "OK");
+  CHECK(get("appendfsync").find("always") != std::string::npos);
+
+  // Writes before the log is on are in it: appendonly yes writes the
+  // keyspace first.
+  CHECK(s.hset("before", {{"a", "1"}, {"b", "2"}}).ok());
+  CHECK(s.pexpireat("before", now_ms() + 10000000).ok());
+  CHECK(set("appendonly", "yes") == "OK");
+  CHECK(set("appendfilename", "other.aof").find("while appendonly is yes") != std::string::npos);
+  CHECK(s.hset("after", "f", "v").ok());
+  const std::string_view info_args[] = {"INFO", "persistence"};
+  const std::string info = s.execute(info_args).debug_string();
+  CHECK(info.find("aof_enabled:1") != std::string::npos);
+  CHECK(info.find("aof_last_write_status:ok") != std::string::npos);
+  CHECK(info.find("aof_current_size:") != std::string::npos);
+  CHECK(info.find("aof_base_size:") != std::string::npos);
+  CHECK(info.find("aof_rewrite_in_progress:0") != std::string::npos);
+  const Image want = image_of(s);
+  CHECK(set("appendonly", "no") == "OK");
+  CHECK(s.hset("not-logged", "f", "v").ok());
+
+  Options o = aof_options(dir);
+  o.appendfilename = "my.aof";
+  std::unique_ptr<Store> again = open_ok(o);
+  CHECK(image_of(*again) == want);
+}
+
+TEST_CASE("aof: Store::open loads the snapshot when there is no log yet") {
+  const std::string dir = fresh_dir("from_snapshot");
+  {
+    Store s;
+    CHECK(s.hset("x", {{"a", "1"}}).ok());
+    REQUIRE(s.save(dir + "/dump.hss").ok());
+  }
+  {
+    std::unique_ptr<Store> s = open_ok(aof_options(dir));
+    CHECK(s->hget("x", "a") == "1");
+    CHECK(s->hset("y", "b", "2").ok());
+  }
+  std::filesystem::remove(dir + "/dump.hss");
+  std::unique_ptr<Store> s = open_ok(aof_options(dir));
+  CHECK(s->hget("x", "a") == "1");
+  CHECK(s->hget("y", "b") == "2");
+}
+
+namespace {
+
+// File calls that fail on demand with a chosen errno.
+std::atomic<int> g_write_errno{0};
+std::atomic<int> g_sync_errno{0};
+long failing_write(int fd, const void* data, size_t n) {
+  if (const int e = g_write_errno.load()) {
+    // A short write first, then the error: the file must be cut back.
+    if (n > 1 && e != EIO) {
+      const long w = ::write(fd, data, n / 2);
+      (void)w;
+    }
+    errno = e;
+    return -1;
+  }
+  return ::write(fd, data, n);
+}
+int failing_sync(int fd) {
+  if (const int e = g_sync_errno.load()) {
+    errno = e;
+    return -1;
+  }
+  return ::fdatasync(fd);
+}
+int plain_truncate(int fd, long size) { return ::ftruncate(fd, size); }
+const aof::LogFileOps kFailingOps{failing_write, failing_sync, plain_truncate};
+
+}  // namespace
+
+TEST_CASE("aof: a failed write or fsync refuses writes until the log is healthy") {
+  const std::string dir = fresh_dir("faults");
+  const std::string path = dir + "/appendonly.aof";
+  Store s;
+  hashstore::internal::StoreImpl& impl = hashstore::internal::StoreInternal::impl(s);
+  absl::StatusOr<std::unique_ptr<aof::AofLog>> log =
+      aof::AofLog::open(impl, path, 0, aof::Fsync::kAlways, kFailingOps);
+  REQUIRE(log.ok());
+  aof::AofLog* l = log->get();
+  impl.set_change_log([&]() -> hashstore::internal::ChangeLog* { return l; });
+  CHECK(s.hset("a", "f", "1").ok());
+
+  for (int err : {ENOSPC, EIO}) {
+    CAPTURE(err);
+    SUBCASE("write") { g_write_errno = err; }
+    SUBCASE("fsync") { g_sync_errno = err; }
+    // This write is applied in memory; its append fails, and from now on
+    // writes are refused with MISCONF while reads go on.
+    CHECK(s.hset("b", "f", "2").ok());
+    CHECK(!l->last_write_ok());
+    absl::StatusOr<int64_t> refused = s.hset("c", "f", "3");
+    REQUIRE(!refused.ok());
+    CHECK(std::string(refused.status().message()).rfind("MISCONF Errors writing to the AOF file", 0) == 0);
+    const std::string_view del[] = {"DEL", "a"};
+    CHECK(s.execute(del).debug_string().find("(error) MISCONF") == 0);
+    CHECK(s.exists({"a"}) == 1);
+    CHECK(s.hget("a", "f") == "1");
+    // The disk recovers: the background retry writes what was kept.
+    g_write_errno = 0;
+    g_sync_errno = 0;
+    for (int i = 0; i < 400 && !l->last_write_ok(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    CHECK(l->last_write_ok());
+    CHECK(s.hset("c", "f", "3").ok());
+    impl.set_change_log([]() -> hashstore::internal::ChangeLog* { return nullptr; });
+    l->close();
+    // The file holds every write, whole: a, b, c.
+    Store check;
+    absl::StatusOr<aof::ScanResult> r = aof::load_log_file(check, path, /*load_truncated=*/false);
+    REQUIRE_MESSAGE(r.ok(), r.status().message());
+    CHECK(check.hget("a", "f") == "1");
+    CHECK(check.hget("b", "f") == "2");
+    CHECK(check.hget("c", "f") == "3");
+    break;
+  }
+}
+
+TEST_CASE("aof: BGREWRITEAOF while writers go on loses and duplicates nothing") {
+  const std::string dir = fresh_dir("rewrite");
+  const std::string path = dir + "/appendonly.aof";
+  std::unique_ptr<Store> s = open_ok(aof_options(dir, hashstore::AppendFsync::kEverysec));
+  // History the rewrite compacts away.
+  for (int i = 0; i < 2000; ++i) CHECK(s->hset("hot", "n", std::to_string(i)).ok());
+  for (int i = 0; i < 200; ++i) CHECK(s->hset(absl::StrCat("gone", i), "f", "v").ok());
+  for (int i = 0; i < 200; ++i) s->del({absl::StrCat("gone", i)});
+  auto& persist = hashstore::internal::StoreInternal::impl(*s).extension<hashstore::internal::PersistState>();
+  const uint64_t before = persist.aof().log()->current_size();
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 3; ++t) {
+    writers.emplace_back([&, t] {
+      for (int64_t i = 0; !stop.load(); ++i) {
+        const std::string key = absl::StrCat("w", t) + absl::StrCat(":", i % 50);
+        CHECK(s->hincrby(key, "n", 1).ok());
+        if (i % 7 == 0) s->del({absl::StrCat("w", t) + absl::StrCat(":", (i * 13) % 50)});
+      }
+    });
+  }
+  for (int round = 0; round < 3; ++round) {
+    CHECK(s->bgrewriteaof().ok());
+    CHECK(persist.aof().wait_rewrite().ok());
+  }
+  stop = true;
+  for (auto& w : writers) w.join();
+  const Image want = image_of(*s);
+  // Once writes stop, a rewrite leaves only the keyspace: the history is gone.
+  const uint64_t grown = persist.aof().log()->current_size();
+  CHECK(s->bgrewriteaof().ok());
+  CHECK(persist.aof().wait_rewrite().ok());
+  const std::string_view info[] = {"INFO", "persistence"};
+  const std::string text = s->execute(info).debug_string();
+  CHECK(text.find("aof_rewrites:4") != std::string::npos);
+  CHECK(text.find("aof_last_bgrewrite_status:ok") != std::string::npos);
+  s.reset();
+  CHECK(std::filesystem::file_size(path) < before);
+  CHECK(std::filesystem::file_size(path) < grown);
+  std::unique_ptr<Store> again = open_ok(aof_options(dir));
+  CHECK(image_of(*again) == want);
+  CHECK(again->hget("hot", "n") == "1999");
+  CHECK(!again->exists({"gone0"}));
+}
+
+TEST_CASE("aof: automatic rewrite by auto-aof-rewrite-percentage and -min-size") {
+  const std::string dir = fresh_dir("auto");
+  Options o = aof_options(dir);
+  o.auto_aof_rewrite_percentage = 50;
+  o.auto_aof_rewrite_min_size = 20000;
+  std::unique_ptr<Store> s = open_ok(o);
+  for (int i = 0; i < 3000; ++i) CHECK(s->hset("k", "n", std::to_string(i)).ok());
+  const std::string_view info[] = {"INFO", "persistence"};
+  bool rewritten = false;
+  for (int i = 0; i < 400 && !rewritten; ++i) {
+    rewritten = s->execute(info).debug_string().find("aof_rewrites:0") == std::string::npos;
+    if (!rewritten) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CHECK(rewritten);
+  s.reset();
+  std::unique_ptr<Store> again = open_ok(aof_options(dir));
+  CHECK(again->hget("k", "n") == "2999");
+}
