@@ -145,6 +145,8 @@ void AofLog::append(const std::string& bytes) {
   std::lock_guard<std::mutex> l(mu_);
   buf_.append(bytes);
   appended_ += bytes.size();
+  ++appends_since_flush_;
+  buffered_.store(buf_.size(), std::memory_order_relaxed);
   if (capturing_) capture_.append(bytes);
 }
 
@@ -164,25 +166,41 @@ void AofLog::log_flushall() {
 
 void AofLog::wait_durable() {
   const Fsync p = policy();
-  std::unique_lock<std::mutex> l(mu_);
-  if (closed_) return;
-  if (p == Fsync::kAlways) {
-    // Group commit: lead a flush when none runs, else wait for the running
-    // one (which may not cover us: then loop and lead or wait again).
-    const uint64_t target = appended_;
-    while (synced_ < target && status_.ok()) {
-      if (!flushing_) {
-        flush_locked(l, true);
-      } else {
-        cv_.wait(l);
-      }
+  if (p != Fsync::kAlways) {
+    // The common case takes no lock: the buffer is small and no sync is
+    // stuck (Redis's 2-second rule).
+    const int64_t sync_started = sync_started_atomic_.load(std::memory_order_relaxed);
+    const bool stuck = p == Fsync::kEverysec && sync_started != 0 && steady_ms() - sync_started > 2000;
+    if (!stuck && buffered_.load(std::memory_order_relaxed) < kMaxBuffer) return;
+    std::unique_lock<std::mutex> l(mu_);
+    if (closed_) return;
+    if (buf_.size() >= kMaxBuffer && !flushing_) flush_locked(l, false);
+    if (stuck && syncing_) {
+      delayed_fsync_.fetch_add(1, std::memory_order_relaxed);
+      cv_.wait(l, [&] { return !syncing_ || stop_; });
     }
     return;
   }
-  if (buf_.size() >= kMaxBuffer && !flushing_) flush_locked(l, false);
-  if (p == Fsync::kEverysec && syncing_ && steady_ms() - sync_started_ms_ > 2000) {
-    delayed_fsync_.fetch_add(1, std::memory_order_relaxed);
-    cv_.wait(l, [&] { return !syncing_ || stop_; });
+  std::unique_lock<std::mutex> l(mu_);
+  if (closed_) return;
+  // Group commit: lead a flush when none runs, else wait for the running
+  // one (which may not cover us: then loop and lead or wait again). A
+  // leader first waits (at most kGatherUs) until as many appends are
+  // buffered as the last sync covered: the threads it released are about to
+  // write again, and without this the first one back would sync alone while
+  // the rest wait for the next sync (groups of 1 and N-1 in turn).
+  const uint64_t target = appended_;
+  cv_.notify_all();  // a gathering leader counts this append
+  while (synced_ < target && status_.ok() && !closed_) {
+    if (!flushing_) {
+      cv_.wait_for(l, std::chrono::microseconds(kGatherUs), [&] {
+        return flushing_ || synced_ >= target || appends_since_flush_ >= last_group_;
+      });
+      if (flushing_ || synced_ >= target) continue;
+      flush_locked(l, true);
+    } else {
+      cv_.wait(l);
+    }
   }
 }
 
@@ -202,8 +220,11 @@ void AofLog::set_health(const absl::Status& s) {
 
 void AofLog::flush_locked(std::unique_lock<std::mutex>& l, bool sync) {
   flushing_ = true;
+  if (sync) last_group_ = std::max<uint64_t>(1, appends_since_flush_);
   std::string data;
   data.swap(buf_);
+  appends_since_flush_ = 0;
+  buffered_.store(0, std::memory_order_relaxed);
   const uint64_t start = file_size_;
   const uint64_t end = appended_;
   l.unlock();
@@ -243,6 +264,7 @@ void AofLog::flush_locked(std::unique_lock<std::mutex>& l, bool sync) {
   } else {
     data.append(buf_);
     buf_.swap(data);
+    buffered_.store(buf_.size(), std::memory_order_relaxed);
   }
   set_health(err == 0 ? absl::OkStatus()
                       : errno_status(err, wrote ? "fsync failed" : "write failed",
@@ -292,13 +314,14 @@ void AofLog::background() {
     // The once-a-second sync, outside mu_: appends and writes go on.
     last_sync = now;
     syncing_ = true;
-    sync_started_ms_ = now;
+    sync_started_atomic_.store(now, std::memory_order_relaxed);
     const uint64_t target = written_;
     l.unlock();
     const int r = ops_.sync(fd_);
     const int err = r == 0 ? 0 : errno;
     l.lock();
     syncing_ = false;
+    sync_started_atomic_.store(0, std::memory_order_relaxed);
     if (err == 0) {
       fsyncs_.fetch_add(1, std::memory_order_relaxed);
       if (synced_ < target) synced_ = target;
@@ -395,6 +418,7 @@ absl::Status AofLog::rewrite(absl::FunctionRef<absl::Status(int fd)> dump) {
     file_size_ = static_cast<uint64_t>(st.st_size);
     base_size_ = file_size_;
     buf_.erase(0, sealed);
+    buffered_.store(buf_.size(), std::memory_order_relaxed);
     written_ = sealed_seq;
     if (synced_ < sealed_seq) synced_ = sealed_seq;
   }

@@ -147,7 +147,15 @@ class AofLog final : public ChangeLog {
   uint64_t base_size_;
   bool flushing_ = false;        // a thread is writing the buffer (or switching files)
   bool syncing_ = false;         // the background thread is in fdatasync
-  int64_t sync_started_ms_ = 0;  // when that sync began
+  // When that sync began (0: none), and the buffer's length: atomics too,
+  // so that everysec's wait_durable needs no lock.
+  std::atomic<int64_t> sync_started_atomic_{0};
+  std::atomic<size_t> buffered_{0};
+  // Group commit: appends since the last flush took the buffer (a leader
+  // waits up to kGatherUs for as many appends as the last sync covered).
+  uint64_t last_group_ = 1;  // appends the last sync covered
+  uint64_t appends_since_flush_ = 0;
+  static constexpr int kGatherUs = 500;
   bool capturing_ = false;       // a rewrite is running: append() copies into capture_
   std::string capture_;
   bool rewriting_ = false;

@@ -153,15 +153,18 @@ aof::AofLog* AofState::log() {
 // ---- Start-up, on and off -----------------------------------------------------
 
 absl::Status AofState::start(Store& store, LoadStats* stats) {
-  std::lock_guard<std::mutex> l(mu_);
+  std::unique_lock<std::mutex> l(mu_);
   if (enabled_) return absl::OkStatus();
   const std::string log_path = path();
   remove_stale_rewrites(persist_.dir(), filename_);
   if (!file_exists(log_path)) {
     // As Redis 7: no log yet, but a snapshot: load it, then log from there.
+    // (Store::load takes mu_ itself; nobody else uses the Store yet.)
     const std::string snap = persist_.path();
     if (file_exists(snap)) {
+      l.unlock();
       if (absl::Status st = store.load(snap, LoadOptions{}, stats); !st.ok()) return st;
+      l.lock();
     }
     return enable_locked();
   }
@@ -369,6 +372,16 @@ absl::Status AofState::wait_rewrite() {
 
 absl::Status AofState::rewrite_now() {
   if (absl::Status st = bgrewriteaof(); !st.ok()) return st;
+  return wait_rewrite();
+}
+
+absl::Status AofState::after_load() {
+  {
+    std::unique_lock<std::mutex> l(mu_);
+    if (!enabled_) return absl::OkStatus();
+    rewrite_cv_.wait(l, [&] { return !rewrite_running_; });
+    launch_rewrite_locked();
+  }
   return wait_rewrite();
 }
 

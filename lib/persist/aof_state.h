@@ -65,8 +65,11 @@ class AofState {
   absl::Status bgrewriteaof();
   // Waits for a running rewrite; its result (OK when none ran).
   absl::Status wait_rewrite();
-  // The rewrite itself, in this thread.
+  // BGREWRITEAOF, waiting for it to end.
   absl::Status rewrite_now();
+  // After Store::load put keys in without events: with the log on, a
+  // rewrite so that the log holds them (OK when the log is off).
+  absl::Status after_load();
 
   // INFO persistence's aof_* lines ("name:value\r\n").
   std::string info();

@@ -326,12 +326,17 @@ int64_t Store::dbsize() {
 
 void Store::flushall() {
   HS_COUNT_CALL(kFlushall);
-  StoreImpl::MultiLock lock(*impl_, LockMode::kExclusive);
-  for (size_t i = 0; i < impl_->shard_count(); ++i) {
-    impl_->shard(i).keyspace.clear();
-    impl_->shard(i).note_write_all();
+  internal::ChangeLog* log;
+  {
+    StoreImpl::MultiLock lock(*impl_, LockMode::kExclusive);
+    for (size_t i = 0; i < impl_->shard_count(); ++i) {
+      impl_->shard(i).keyspace.clear();
+      impl_->shard(i).note_write_all();
+    }
+    log = impl_->change_log();
+    if (log != nullptr) log->log_flushall();
   }
-  if (internal::ChangeLog* log = impl_->change_log()) log->log_flushall();
+  if (log != nullptr) log->wait_durable();  // records no event: no deliver() waits
 }
 
 std::optional<std::string> Store::randomkey() {

@@ -119,8 +119,12 @@ void StoreEvents::unsubscribe(uint64_t id) {
 }
 
 void StoreEvents::deliver(Shard& first) {
-  // The write is acknowledged only once its log records are durable.
-  if (ChangeLog* log = change_log()) log->wait_durable();
+  // The write is acknowledged only once its log records are durable. With
+  // no listener, release_with_events dropped the events: nothing to deliver.
+  if (ChangeLog* log = change_log()) {
+    log->wait_durable();
+    if (!subscribed_.load(std::memory_order_relaxed)) return;
+  }
   if (std::find(tl_delivering.begin(), tl_delivering.end(), this) != tl_delivering.end()) {
     const std::pair<const StoreEvents*, Shard*> item{this, &first};
     if (std::find(tl_deferred.begin(), tl_deferred.end(), item) == tl_deferred.end()) {

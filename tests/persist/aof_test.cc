@@ -373,6 +373,23 @@ TEST_CASE("aof: CONFIG GET and SET of the log's parameters") {
   CHECK(image_of(*again) == want);
 }
 
+TEST_CASE("aof: keys loaded by Store::load while the log is on are in the log") {
+  const std::string dir = fresh_dir("load_while_on");
+  {
+    Store s;
+    CHECK(s.hset("loaded", {{"a", "1"}}).ok());
+    REQUIRE(s.save(dir + "/other.hss").ok());
+  }
+  {
+    std::unique_ptr<Store> s = open_ok(aof_options(dir));
+    REQUIRE(s->load(dir + "/other.hss").ok());
+    CHECK(s->hset("after", "b", "2").ok());
+  }
+  std::unique_ptr<Store> s = open_ok(aof_options(dir));
+  CHECK(s->hget("loaded", "a") == "1");
+  CHECK(s->hget("after", "b") == "2");
+}
+
 TEST_CASE("aof: Store::open loads the snapshot when there is no log yet") {
   const std::string dir = fresh_dir("from_snapshot");
   {
