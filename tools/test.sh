@@ -62,8 +62,9 @@ echo "== ThreadSanitizer build"
 configure "$BUILD_ROOT/tsan" --buildtype=debugoptimized -Db_sanitize=thread -Db_lundef=false \
   -Dbenchmarks=false
 # Only the threaded tests need this build: compile just them.
+# Keep this list equal to the tests of suite 'threads' (tests/*/meson.build).
 meson compile -C "$BUILD_ROOT/tsan" concurrency_test single_flight_test loader_test events_test \
-  chaos_test rw_lock_test command_stats_test >/dev/null
+  chaos_test rw_lock_test command_stats_test aof_test >/dev/null
 rc=0
 meson test -C "$BUILD_ROOT/tsan" --no-rebuild --print-errorlogs --suite threads || rc=$?
 count_meson "$BUILD_ROOT/tsan"
