@@ -50,35 +50,38 @@ std::vector<uint64_t> hashes_of(StoreImpl& impl, std::span<const std::string_vie
   return hashes;
 }
 
+// Runs fn(shard, key, hash, now) for each of keys (in order) with their
+// shards locked as `mode` says: the multi-key commands' loop.
+template <class F>
+void for_each_key(StoreImpl& impl, std::span<const std::string_view> keys, LockMode mode, F&& fn) {
+  const std::vector<uint64_t> hashes = hashes_of(impl, keys);
+  StoreImpl::MultiLock lock(impl, hashes, mode);
+  Now now(impl.clock());
+  for (size_t i = 0; i < keys.size(); ++i) fn(impl.shard_for(hashes[i]), keys[i], hashes[i], now);
+}
+
 // DEL's body, shared with UNLINK (a typed method never calls another: each
 // counts itself, command_stats.h).
 int64_t delete_keys(StoreImpl& impl, std::span<const std::string_view> keys) {
-  std::vector<uint64_t> hashes = internal::hashes_of(impl, keys);
-  StoreImpl::MultiLock lock(impl, hashes, LockMode::kExclusive);
-  internal::Now now(impl.clock());
   int64_t removed = 0;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    Shard& s = impl.shard_for(hashes[i]);
-    if (s.keyspace.find_for_write(keys[i], hashes[i], now) != nullptr &&
-        s.keyspace.erase(keys[i], hashes[i])) {
-      s.note_write(keys[i]);
-      impl.record(s, internal::kEventDeleted, keys[i]);
-      ++removed;
-    }
-  }
+  for_each_key(impl, keys, LockMode::kExclusive,
+               [&](Shard& s, std::string_view key, uint64_t h, Now& now) {
+                 if (s.keyspace.find_for_write(key, h, now) != nullptr && s.keyspace.erase(key, h)) {
+                   s.note_write(key);
+                   impl.record(s, kEventDeleted, key);
+                   ++removed;
+                 }
+               });
   return removed;
 }
 
 // EXISTS's body, shared with TYPE.
 int64_t count_existing(StoreImpl& impl, std::span<const std::string_view> keys) {
-  std::vector<uint64_t> hashes = internal::hashes_of(impl, keys);
-  StoreImpl::MultiLock lock(impl, hashes, LockMode::kShared);
-  internal::Now now(impl.clock());
   int64_t found = 0;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    Shard& s = impl.shard_for(hashes[i]);
-    found += s.keyspace.find_live(keys[i], hashes[i], now) != nullptr ? 1 : 0;
-  }
+  for_each_key(impl, keys, LockMode::kShared,
+               [&](Shard& s, std::string_view key, uint64_t h, Now& now) {
+                 found += s.keyspace.find_live(key, h, now) != nullptr ? 1 : 0;
+               });
   return found;
 }
 

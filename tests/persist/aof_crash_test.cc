@@ -31,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "aof_options.h"
 #include "scratch_dir.h"
 #include <hashstore/store.h>
 
@@ -51,15 +52,6 @@ struct Ack {
   int64_t seq;
 };
 
-Options options_for(const std::string& dir, AppendFsync f) {
-  Options o;
-  o.appendonly = true;
-  o.appendfsync = f;
-  o.dir = dir;
-  o.auto_aof_rewrite_percentage = 0;
-  return o;
-}
-
 int64_t last_of(Store& s, int t) {
   const std::optional<std::string> v = s.hget(absl::StrCat("t", t), "last");
   return v ? std::stoll(*v) : 0;
@@ -70,7 +62,7 @@ int64_t last_of(Store& s, int t) {
 // With `rewrite`, a fifth thread runs BGREWRITEAOF over and over, so that
 // kills land at every step of a rewrite.
 [[noreturn]] void child(const std::string& dir, AppendFsync f, int ack_fd, bool rewrite) {
-  absl::StatusOr<std::unique_ptr<Store>> s = Store::open(options_for(dir, f));
+  absl::StatusOr<std::unique_ptr<Store>> s = Store::open(aof_options(dir, f));
   if (!s.ok()) _exit(3);
   Store& store = **s;
   std::vector<std::thread> threads;
@@ -152,7 +144,7 @@ void crash_rounds(AppendFsync policy, const std::string& name, bool rewrite = fa
     ::close(fds[0]);
     total_acked += static_cast<int64_t>(acks.size());
 
-    Options o = options_for(dir.path(), AppendFsync::kNo);
+    Options o = aof_options(dir.path(), AppendFsync::kNo);
     hashstore::LoadStats stats;
     absl::StatusOr<std::unique_ptr<Store>> s = Store::open(o, &stats);
     REQUIRE_MESSAGE(s.ok(), s.status().message());

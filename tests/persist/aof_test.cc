@@ -20,6 +20,7 @@
 #include "persist/aof_reader.h"
 #include "persist/aof_records.h"
 #include "persist/persist_state.h"
+#include "aof_options.h"
 #include "scratch_dir.h"
 #include "store/store_internal.h"
 #include <hashstore/store.h>
@@ -44,15 +45,6 @@ std::string fresh_dir(const std::string& name) {
   std::filesystem::remove_all(d);
   std::filesystem::create_directories(d);
   return d;
-}
-
-Options aof_options(const std::string& dir, hashstore::AppendFsync f = hashstore::AppendFsync::kNo) {
-  Options o;
-  o.appendonly = true;
-  o.appendfsync = f;
-  o.dir = dir;
-  o.auto_aof_rewrite_percentage = 0;
-  return o;
 }
 
 std::unique_ptr<Store> open_ok(const Options& o, hashstore::LoadStats* stats = nullptr) {
