@@ -173,13 +173,8 @@ Reply run_counted(Store& store, const Command& cmd, std::span<const std::string_
 // the data. Only reached when make_room() failed.
 bool refused_write(const absl::Status& room, const Command& cmd) {
   if (!absl::StartsWith(room.message(), "MISCONF")) return false;
-  const std::vector<CommandMeta>& meta = command_meta();
-  const std::string_view name = cmd.name;
-  auto it = std::lower_bound(meta.begin(), meta.end(), name,
-                             [](const CommandMeta& m, std::string_view n) { return std::string_view(m.name) < n; });
-  if (it == meta.end() || std::string_view(it->name) != name) return false;
-  const std::string_view flags = it->flags;
-  return flags == "write" || flags.starts_with("write ") || flags.find(" write") != flags.npos;
+  const CommandMeta* meta = find_command_meta(cmd.name);
+  return meta != nullptr && has_word(meta->flags, "write");
 }
 
 // Runs a resolved command. As Redis before every command, evicts first

@@ -5,6 +5,7 @@
 #ifndef HASHSTORE_COMMAND_COMMAND_META_H_
 #define HASHSTORE_COMMAND_COMMAND_META_H_
 
+#include <algorithm>
 #include <string_view>
 #include <vector>
 
@@ -34,6 +35,24 @@ struct CommandMeta {
 
 // Every command's metadata, sorted by name.
 const std::vector<CommandMeta>& command_meta();
+
+// The metadata of `name` (lower case, "container|sub"), or nullptr.
+inline const CommandMeta* find_command_meta(std::string_view name) {
+  const std::vector<CommandMeta>& all = command_meta();
+  auto it = std::lower_bound(all.begin(), all.end(), name,
+                             [](const CommandMeta& m, std::string_view n) { return m.name < n; });
+  return it != all.end() && it->name == name ? &*it : nullptr;
+}
+
+// Whether a space-separated list (CommandMeta::flags, acl, tips) holds `word`.
+inline bool has_word(std::string_view spaced, std::string_view word) {
+  for (size_t at = 0; at <= spaced.size();) {
+    const size_t end = std::min(spaced.find(' ', at), spaced.size());
+    if (spaced.substr(at, end - at) == word) return true;
+    at = end + 1;
+  }
+  return false;
+}
 
 }  // namespace hashstore::internal
 

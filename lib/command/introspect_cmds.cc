@@ -398,13 +398,6 @@ Reply cmd_memory_help(Store&, Args) {
 
 // ---- COMMAND ------------------------------------------------------------------
 
-const CommandMeta* meta_of(std::string_view name) {
-  for (const CommandMeta& m : command_meta()) {
-    if (name == m.name) return &m;
-  }
-  return nullptr;
-}
-
 std::vector<Reply> words(const char* spaced, const char* prefix = "") {
   std::vector<Reply> out;
   for (absl::string_view w : absl::StrSplit(spaced, ' ', absl::SkipEmpty())) {
@@ -433,7 +426,7 @@ Reply pairs(std::vector<std::pair<const char*, Reply>> kv) {
 // One command's COMMAND INFO entry: name, arity, flags, first key, last
 // key, step, ACL categories, tips, key specifications, subcommands.
 Reply command_info(const Command& c) {
-  const CommandMeta* m = meta_of(c.name);
+  const CommandMeta* m = find_command_meta(c.name);
   std::vector<Reply> specs;
   if (m != nullptr) {
     for (const KeySpecMeta& k : m->key_specs) {
@@ -465,7 +458,7 @@ Reply command_info(const Command& c) {
 
 // One command's COMMAND DOCS entry (without Redis's "arguments").
 Reply command_docs(const Command& c) {
-  const CommandMeta* m = meta_of(c.name);
+  const CommandMeta* m = find_command_meta(c.name);
   std::vector<std::pair<const char*, Reply>> kv;
   if (m != nullptr) {
     kv.emplace_back("summary", Reply::bulk(m->summary));

@@ -15,6 +15,7 @@
 #include <hashstore/store.h>
 
 #include "command/command.h"
+#include "command/command_meta.h"
 #include "store/command_stats.h"
 #include "store/store_impl.h"
 #include "store/store_internal.h"
@@ -344,6 +345,22 @@ TEST_CASE("MEMORY") {
   CHECK(store.execute({"MEMORY", "HELP"}).elements().size() == 14);
   CHECK(store.execute({"MEMORY", "PURGE"}).string() == "OK");
   CHECK(store.execute({"MEMORY", "USAGE", "k"}).integer() > 0);
+}
+
+TEST_CASE("command metadata: found by name (a binary search over the sorted table), flags by word") {
+  using hashstore::internal::command_meta;
+  using hashstore::internal::find_command_meta;
+  using hashstore::internal::has_word;
+  for (const auto& m : command_meta()) CHECK(find_command_meta(m.name) == &m);
+  CHECK(find_command_meta("nosuch") == nullptr);
+  CHECK(find_command_meta("") == nullptr);
+  REQUIRE(find_command_meta("hset") != nullptr);
+  CHECK(has_word(find_command_meta("hset")->flags, "write"));
+  CHECK(!has_word(find_command_meta("hget")->flags, "write"));
+  CHECK(has_word("write denyoom fast", "fast"));
+  CHECK(has_word("write denyoom fast", "denyoom"));
+  CHECK(!has_word("write denyoom fast", "deny"));
+  CHECK(!has_word("", "write"));
 }
 
 TEST_CASE("COMMAND") {
