@@ -97,18 +97,8 @@ class PayloadReader {
     return true;
   }
   bool varint(uint64_t* v) {
-    uint64_t r = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      uint8_t b;
-      if (!u8(&b)) return false;
-      if (shift == 63 && b > 1) return false;  // more than 64 bits
-      r |= static_cast<uint64_t>(b & 0x7f) << shift;
-      if (!(b & 0x80)) {
-        *v = r;
-        return true;
-      }
-    }
-    return false;
+    return snapshot::read_varint(reinterpret_cast<const uint8_t*>(p_.data()), p_.size(), &pos_,
+                                 v) == snapshot::VarintRead::kOk;
   }
   bool string(std::string_view* s) {
     uint64_t n;
@@ -166,14 +156,12 @@ absl::Status check_header(std::string_view bytes) {
 
 void put_frame(std::string* out, size_t start, RecordType type) {
   const size_t payload = out->size() - start - kFrameSize;
-  char* f = out->data() + start;
-  for (int i = 0; i < 4; ++i) f[i] = static_cast<char>(payload >> (8 * i));
-  f[4] = static_cast<char>(type);
+  snapshot::set_u32_at(out, start, static_cast<uint32_t>(payload));
+  (*out)[start + 4] = static_cast<char>(type);
   const uint16_t head = head_check(static_cast<uint32_t>(payload), type);
-  f[5] = static_cast<char>(head);
-  f[6] = static_cast<char>(head >> 8);
-  const uint64_t sum = XXH3_64bits(f + kFrameSize, payload);
-  for (int i = 0; i < 8; ++i) f[7 + i] = static_cast<char>(sum >> (8 * i));
+  (*out)[start + 5] = static_cast<char>(head);
+  (*out)[start + 6] = static_cast<char>(head >> 8);
+  snapshot::set_u64_at(out, start + 7, XXH3_64bits(out->data() + start + kFrameSize, payload));
 }
 
 void append_whole_key(std::string_view key, const void* entry, std::string* out) {

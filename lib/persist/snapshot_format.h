@@ -96,6 +96,9 @@ inline void put_varint(std::string* out, uint64_t v) {
 inline void set_u32_at(std::string* out, size_t at, uint32_t v) {
   for (int i = 0; i < 4; ++i) (*out)[at + i] = static_cast<char>(v >> (8 * i));
 }
+inline void set_u64_at(std::string* out, size_t at, uint64_t v) {
+  for (int i = 0; i < 8; ++i) (*out)[at + i] = static_cast<char>(v >> (8 * i));
+}
 inline uint32_t get_u32(const uint8_t* p) {
   uint32_t v = 0;
   for (int i = 3; i >= 0; --i) v = (v << 8) | p[i];
@@ -105,6 +108,23 @@ inline uint64_t get_u64(const uint8_t* p) {
   uint64_t v = 0;
   for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
   return v;
+}
+
+// Reads the varint at p[*pos] from untrusted bytes p[0, n): kOk and *v,
+// *pos past it; kTruncated when the bytes end inside it; kOverflow when it
+// holds more than 64 bits.
+enum class VarintRead : uint8_t { kOk, kTruncated, kOverflow };
+inline VarintRead read_varint(const uint8_t* p, size_t n, size_t* pos, uint64_t* v) {
+  uint64_t out = 0;
+  for (int shift = 0;; shift += 7) {
+    if (*pos == n) return VarintRead::kTruncated;
+    const uint8_t b = p[(*pos)++];
+    if (shift == 63 && b > 1) return VarintRead::kOverflow;  // also a 64th bit that continues
+    out |= static_cast<uint64_t>(b & 0x7F) << shift;
+    if (!(b & 0x80)) break;
+  }
+  *v = out;
+  return VarintRead::kOk;
 }
 
 }  // namespace hashstore::internal::snapshot

@@ -265,18 +265,16 @@ absl::Status Parser::trailer(uint64_t at) {
 }
 
 absl::Status Parser::read_varint(Cursor& c, uint64_t* v, std::string_view what) {
-  uint64_t out = 0;
   const uint64_t at = c.at();
-  for (int shift = 0;; shift += 7) {
-    if (c.left() == 0) return fail(at, absl::StrCat("truncated ", to_absl(what)));
-    const uint8_t b = c.p[c.pos++];
-    if (shift == 63 && b > 1) return fail(at, absl::StrCat(to_absl(what), " overflows"));
-    out |= static_cast<uint64_t>(b & 0x7F) << shift;
-    if (!(b & 0x80)) break;
-    if (shift == 63) return fail(at, absl::StrCat(to_absl(what), " overflows"));
+  switch (snapshot::read_varint(c.p, c.n, &c.pos, v)) {
+    case snapshot::VarintRead::kOk:
+      return absl::OkStatus();
+    case snapshot::VarintRead::kTruncated:
+      return fail(at, absl::StrCat("truncated ", to_absl(what)));
+    case snapshot::VarintRead::kOverflow:
+      break;
   }
-  *v = out;
-  return absl::OkStatus();
+  return fail(at, absl::StrCat(to_absl(what), " overflows"));
 }
 
 absl::Status Parser::read_bytes(Cursor& c, std::string_view* out, std::string_view what) {
