@@ -227,6 +227,7 @@ void AofLog::flush_locked(std::unique_lock<std::mutex>& l, bool sync) {
   buffered_.store(0, std::memory_order_relaxed);
   const uint64_t start = file_size_;
   const uint64_t end = appended_;
+  in_flight_ = data.size();
   l.unlock();
   int err = 0;
   bool wrote = true;
@@ -257,6 +258,7 @@ void AofLog::flush_locked(std::unique_lock<std::mutex>& l, bool sync) {
   }
   l.lock();
   flushing_ = false;
+  in_flight_ = 0;
   if (wrote) {
     written_ = end;
     file_size_ = start + data.size();
@@ -295,7 +297,7 @@ void AofLog::background() {
       continue;
     }
     if (auto_pct_ > 0 && auto_trigger_ && !rewriting_) {
-      const uint64_t size = file_size_ + buf_.size();
+      const uint64_t size = logical_size();
       if (size >= auto_min_ &&
           size >= base_size_ + base_size_ / 100 * static_cast<uint64_t>(auto_pct_)) {
         // Outside mu_: the trigger takes its owner's lock (try-lock only).
@@ -336,7 +338,7 @@ void AofLog::background() {
 
 uint64_t AofLog::current_size() {
   std::lock_guard<std::mutex> l(mu_);
-  return file_size_ + buf_.size();
+  return logical_size();
 }
 
 uint64_t AofLog::base_size() {

@@ -126,6 +126,8 @@ class AofLog final : public ChangeLog {
   // REQUIRES: l holds mu_ and !flushing_.
   void flush_locked(std::unique_lock<std::mutex>& l, bool sync);
   void set_health(const absl::Status& s);  // REQUIRES: mu_ held
+  // The log's length once everything appended is written. REQUIRES: mu_ held.
+  uint64_t logical_size() const { return file_size_ + in_flight_ + buf_.size(); }
   void background();
 
   StoreImpl& impl_;
@@ -144,6 +146,7 @@ class AofLog final : public ChangeLog {
   uint64_t written_ = 0;           // sequence written to the file
   uint64_t synced_ = 0;            // sequence known durable
   uint64_t file_size_;             // bytes of good records in the file
+  uint64_t in_flight_ = 0;         // bytes a flush is writing outside mu_
   uint64_t base_size_;
   bool flushing_ = false;        // a thread is writing the buffer (or switching files)
   bool syncing_ = false;         // the background thread is in fdatasync

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "hash/hash_object.h"
 #include "keyspace/key_entry.h"
 #include "keyspace/keyspace.h"
@@ -81,7 +82,7 @@ TEST_CASE("Keyspace: create, find, erase") {
 
 TEST_CASE("Keyspace: bytes() follows a hash that converts, and goes back when keys go") {
   Keyspace ks(kSeed);
-  for (int i = 0; i < 600; ++i) hset(ks, "big", "f" + std::to_string(i), "v");
+  for (int i = 0; i < 600; ++i) hset(ks, "big", absl::StrCat("f", i), "v");
   hset(ks, "small", "f", "v");
   const void* big = ks.find("big", ks.hash("big"));
   REQUIRE(big != nullptr);
@@ -142,7 +143,7 @@ TEST_CASE("Keyspace::set_expire: removing a TTL") {
 
 TEST_CASE("Keyspace: a rename moves the entry, its hash and its TTL") {
   Keyspace from(kSeed), to(kSeed + 1);
-  for (int i = 0; i < 3; ++i) hset(from, "src", "f" + std::to_string(i), std::to_string(i));
+  for (int i = 0; i < 3; ++i) hset(from, "src", absl::StrCat("f", i), std::to_string(i));
   const uint64_t hs = from.hash("src"), hd = to.hash("dst");
   from.set_expire(from.find("src", hs), hs, 5000);
   void* old = from.detach("src", hs);
@@ -158,12 +159,12 @@ TEST_CASE("Keyspace: a rename moves the entry, its hash and its TTL") {
   CHECK(key_entry::key(e) == "dst");
   CHECK(key_entry::expire_ms(e) == 5000);
   CHECK(to.volatile_size() == 1);
-  for (int i = 0; i < 3; ++i) CHECK(hget(to, "dst", "f" + std::to_string(i)) == std::to_string(i));
+  for (int i = 0; i < 3; ++i) CHECK(hget(to, "dst", absl::StrCat("f", i)) == std::to_string(i));
 }
 
 TEST_CASE("Keyspace::scan: every key present for the whole scan is returned, across growth") {
   Keyspace ks(kSeed);
-  for (int i = 0; i < 500; ++i) hset(ks, "k" + std::to_string(i), "f", "v");
+  for (int i = 0; i < 500; ++i) hset(ks, absl::StrCat("k", i), "f", "v");
   std::set<std::string> seen;
   uint64_t cursor = 0;
   int steps = 0, added = 0;
@@ -180,6 +181,6 @@ TEST_CASE("Keyspace::scan: every key present for the whole scan is returned, acr
   CHECK(added == 800);  // more than doubled the keys: the table grew during the scan
   for (int i = 0; i < 500; ++i) {
     CAPTURE(i);
-    CHECK(seen.count("k" + std::to_string(i)) == 1);
+    CHECK(seen.count(absl::StrCat("k", i)) == 1);
   }
 }
