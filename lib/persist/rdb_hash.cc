@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "hash/listpack_fields.h"
 #include "keyspace/key_entry.h"
+#include "persist/listpack_scan.h"
 #include "persist/rdb_format.h"
 #include "util/absl_view.h"
 #include "util/number.h"
@@ -221,52 +222,22 @@ absl::Status listpack_hash_entry(const uint8_t* lp, size_t size, bool ttls, std:
   const HashLimits limits = builder.limits();
   const int64_t now = builder.now();
   const size_t stride = ttls ? 3 : 2;
-  size_t groups = 0, live = 0, with_ttl = 0;
-  int64_t earliest = INT64_MAX, latest = INT64_MIN, last_ttl = -1;
-  bool fits = true, canonical = true;
-  char buf[kMaxInt64Chars];
-  const uint32_t end = lp::end_offset(lp);
-  for (uint32_t off = lp::first(lp); off != end;) {
-    int64_t ttl = 0;
-    for (size_t k = 0; k < stride; ++k) {
-      if (off == end) {
-        return corrupt(absl::StrCat("bad listpack (its entries are not a whole number of ",
-                                    ttls ? "triplets" : "pairs", ")"));
-      }
-      const LpEntry e = lp::get(lp, off);
-      if (k == 2) {
-        if (!e.is_int || e.int_value < 0 || static_cast<uint64_t>(e.int_value) > kMaxFieldTtl) {
-          return corrupt("bad listpack (a field TTL is not an integer in [0, 2^48 - 1])");
-        }
-        ttl = e.int_value;
-        // Redis keeps the fields with a TTL first, in ascending order.
-        if (ttl != 0 && (last_ttl == 0 || ttl < last_ttl)) {
-          return corrupt("bad listpack (field TTLs out of order)");
-        }
-        last_ttl = ttl;
-      } else if (e.is_int) {
-        // An integer's text is at most 20 bytes: only a low threshold can
-        // be passed by one.
-        if (limits.max_listpack_value < kMaxInt64Chars - 1 &&
-            lp::get_string(lp, off, buf).size() > limits.max_listpack_value) {
-          fits = false;
-        }
-      } else {
-        int64_t ignored;
-        if (lp::may_be_int(e.str) && parse_int64(e.str, &ignored)) canonical = false;
-        if (e.str.size() > limits.max_listpack_value) fits = false;
-      }
-      off = lp::next(lp, off);
-    }
-    ++groups;
-    if (ttl != 0 && ttl <= now) continue;
-    ++live;
-    if (ttl != 0) {
-      ++with_ttl;
-      earliest = std::min(earliest, ttl);
-      latest = std::max(latest, ttl);
-    }
+  const LpScan scan = scan_hash_listpack(lp, stride, now, limits, /*ttls_ordered=*/true);
+  switch (scan.problem) {
+    case LpScanProblem::kNone:
+      break;
+    case LpScanProblem::kPartialGroup:
+      return corrupt(absl::StrCat("bad listpack (its entries are not a whole number of ",
+                                  ttls ? "triplets" : "pairs", ")"));
+    case LpScanProblem::kBadTtl:
+      return corrupt("bad listpack (a field TTL is not an integer in [0, 2^48 - 1])");
+    case LpScanProblem::kTtlOrder:
+      // Redis keeps the fields with a TTL first, in ascending order.
+      return corrupt("bad listpack (field TTLs out of order)");
   }
+  const size_t groups = scan.groups, live = scan.live;
+  const bool canonical = scan.canonical;
+  bool fits = scan.fits;
   if (groups == 0) {
     *outcome = HashOutcome::kEmpty;
     return absl::OkStatus();
@@ -285,7 +256,7 @@ absl::Status listpack_hash_entry(const uint8_t* lp, size_t size, bool ttls, std:
   *outcome = HashOutcome::kStaged;
   if (fits && canonical && live == groups) {
     std::optional<FieldBounds> bounds;
-    if (ttls) bounds = bounds_of(earliest, latest, with_ttl == live);
+    if (ttls) bounds = bounds_of(scan.earliest, scan.latest, scan.with_ttl == live);
     *entry = key_entry::make_listpack(key, expire_ms, lp, size, bounds);
     return absl::OkStatus();
   }

@@ -23,6 +23,7 @@
 #include "keyspace/keyspace.h"
 #include "persist/io_error.h"
 #include "persist/key_stage.h"
+#include "persist/listpack_scan.h"
 #include "persist/snapshot_format.h"
 #include "util/absl_view.h"
 #include "util/number.h"
@@ -342,42 +343,25 @@ absl::Status Parser::listpack_hash(std::string_view key, std::optional<int64_t> 
   }
   const size_t stride = field_ttls ? 3 : 2;
   // Pass 1: shape, canonical integers, TTLs, lengths.
-  size_t groups = 0, live = 0, with_ttl = 0;
-  int64_t earliest = INT64_MAX, latest = INT64_MIN;
-  bool fits = true;
+  const LpScan scan = scan_hash_listpack(lp, stride, now_, limits_, /*ttls_ordered=*/false);
+  switch (scan.problem) {
+    case LpScanProblem::kNone:
+      break;
+    case LpScanProblem::kPartialGroup:
+      return fail(at, absl::StrCat("listpack ends inside a field (entries are not a multiple of ",
+                                   stride, ")"));
+    case LpScanProblem::kBadTtl:
+    case LpScanProblem::kTtlOrder:  // not asked for
+      return fail(at + scan.problem_at,
+                  "field TTL entry is not a non-negative integer below 2^48");
+  }
+  if (!scan.canonical) {
+    return fail(at + scan.first_noncanonical, "listpack string entry holds a canonical integer");
+  }
+  const size_t groups = scan.groups, live = scan.live;
+  bool fits = scan.fits;
   char buf[kMaxInt64Chars];
   const uint32_t end = lp::end_offset(lp);
-  for (uint32_t off = lp::first(lp); off != end;) {
-    int64_t ttl = 0;
-    for (size_t k = 0; k < stride; ++k) {
-      if (off == end) {
-        return fail(at, absl::StrCat("listpack ends inside a field (entries are not a multiple of ",
-                                     stride, ")"));
-      }
-      const LpEntry e = lp::get(lp, off);
-      int64_t ignored;
-      if (!e.is_int && e.str.size() < kMaxInt64Chars && parse_int64(e.str, &ignored)) {
-        return fail(at + off, "listpack string entry holds a canonical integer");
-      }
-      if (k == 2) {
-        if (!e.is_int || e.int_value < 0) {
-          return fail(at + off, "field TTL entry is not a non-negative integer");
-        }
-        ttl = e.int_value;
-      } else if (lp::get_string(lp, off, buf).size() > limits_.max_listpack_value) {
-        fits = false;
-      }
-      off = lp::next(lp, off);
-    }
-    ++groups;
-    if (ttl != 0 && ttl <= now_) continue;  // expired: dropped
-    ++live;
-    if (ttl != 0) {
-      ++with_ttl;
-      earliest = std::min(earliest, ttl);
-      latest = std::max(latest, ttl);
-    }
-  }
   if (groups == 0) return fail(at, "empty hash");
   if (groups > limits_.max_listpack_entries) fits = false;
   if (fits) {
@@ -397,7 +381,7 @@ absl::Status Parser::listpack_hash(std::string_view key, std::optional<int64_t> 
     ++result_.expired;
     return absl::OkStatus();
   }
-  const FieldBounds bounds = bounds_of(earliest, latest, with_ttl == live);
+  const FieldBounds bounds = bounds_of(scan.earliest, scan.latest, scan.with_ttl == live);
   const std::optional<FieldBounds> opt_bounds =
       field_ttls ? std::optional<FieldBounds>(bounds) : std::nullopt;
   if (fits && live == groups) {

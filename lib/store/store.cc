@@ -261,33 +261,33 @@ void move_entry(StoreImpl& impl, std::string_view src, uint64_t hs, std::string_
   impl.record(to, internal::kEventChanged, dst);
 }
 
+// RENAME's and RENAMENX's body: false (nothing moved) only when nx and
+// dst exists; NotFound when src does not.
+absl::StatusOr<bool> rename_key(StoreImpl& impl, std::string_view src, std::string_view dst,
+                                bool nx) {
+  const uint64_t hs = impl.hash(src), hd = impl.hash(dst);
+  StoreImpl::MultiLock lock(impl, {hs, hd}, LockMode::kExclusive);
+  auto& from = impl.shard_for(hs).keyspace;
+  auto& to = impl.shard_for(hd).keyspace;
+  internal::Now now(impl.clock());
+  if (from.find_for_write(src, hs, now) == nullptr) return absl::NotFoundError(internal::kErrNoSuchKey);
+  if (src == dst) return !nx;
+  if (nx && to.find_for_write(dst, hd, now) != nullptr) return false;
+  to.erase(dst, hd);
+  move_entry(impl, src, hs, dst, hd);
+  return true;
+}
+
 }  // namespace
 
 absl::Status Store::rename(std::string_view src, std::string_view dst) {
   HS_COUNT_CALL(kRename);
-  const uint64_t hs = impl_->hash(src), hd = impl_->hash(dst);
-  StoreImpl::MultiLock lock(*impl_, {hs, hd}, LockMode::kExclusive);
-  auto& from = impl_->shard_for(hs).keyspace;
-  auto& to = impl_->shard_for(hd).keyspace;
-  internal::Now now(impl_->clock());
-  if (from.find_for_write(src, hs, now) == nullptr) return absl::NotFoundError(internal::kErrNoSuchKey);
-  if (src == dst) return absl::OkStatus();
-  to.erase(dst, hd);
-  move_entry(*impl_, src, hs, dst, hd);
-  return absl::OkStatus();
+  return rename_key(*impl_, src, dst, /*nx=*/false).status();
 }
 
 absl::StatusOr<bool> Store::renamenx(std::string_view src, std::string_view dst) {
   HS_COUNT_CALL(kRenamenx);
-  const uint64_t hs = impl_->hash(src), hd = impl_->hash(dst);
-  StoreImpl::MultiLock lock(*impl_, {hs, hd}, LockMode::kExclusive);
-  auto& from = impl_->shard_for(hs).keyspace;
-  auto& to = impl_->shard_for(hd).keyspace;
-  internal::Now now(impl_->clock());
-  if (from.find_for_write(src, hs, now) == nullptr) return absl::NotFoundError(internal::kErrNoSuchKey);
-  if (src == dst || to.find_for_write(dst, hd, now) != nullptr) return false;
-  move_entry(*impl_, src, hs, dst, hd);
-  return true;
+  return rename_key(*impl_, src, dst, /*nx=*/true);
 }
 
 absl::StatusOr<bool> Store::copy(std::string_view src, std::string_view dst, bool replace) {
