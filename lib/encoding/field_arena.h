@@ -88,14 +88,9 @@
 #include <cstddef>
 #include <cstdint>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define HASHSTORE_ARENA_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HASHSTORE_ARENA_ASAN 1
-#endif
-#endif
-#ifdef HASHSTORE_ARENA_ASAN
+#include "util/sanitizers.h"
+
+#ifdef HASHSTORE_ASAN
 #include <sanitizer/asan_interface.h>
 // Free-list links live in poisoned slots: read and written unchecked.
 #define HASHSTORE_ARENA_UNCHECKED __attribute__((no_sanitize_address, noinline))
@@ -245,7 +240,7 @@ class FieldArena {
   // granules wholly inside [p, p + n), unpoison() every granule [p, p + n)
   // touches (see the top of the file).
   static void poison(const void* p, size_t n) {
-#ifdef HASHSTORE_ARENA_ASAN
+#ifdef HASHSTORE_ASAN
     const uintptr_t a = reinterpret_cast<uintptr_t>(p);
     const uintptr_t from = (a + 7) & ~uintptr_t{7}, to = (a + n) & ~uintptr_t{7};
     if (from < to) ASAN_POISON_MEMORY_REGION(reinterpret_cast<void*>(from), to - from);
@@ -255,7 +250,7 @@ class FieldArena {
 #endif
   }
   static void unpoison(const void* p, size_t n) {
-#ifdef HASHSTORE_ARENA_ASAN
+#ifdef HASHSTORE_ASAN
     const uintptr_t a = reinterpret_cast<uintptr_t>(p);
     const uintptr_t from = a & ~uintptr_t{7}, to = (a + n + 7) & ~uintptr_t{7};
     ASAN_UNPOISON_MEMORY_REGION(reinterpret_cast<void*>(from), to - from);

@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "util/random.h"
-#include "util/rw_lock.h"  // HASHSTORE_TSAN
+#include "util/sanitizers.h"
 
 namespace hashstore::internal {
 

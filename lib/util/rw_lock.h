@@ -43,13 +43,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#if defined(__SANITIZE_THREAD__)
-#define HASHSTORE_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define HASHSTORE_TSAN 1
-#endif
-#endif
+#include "util/sanitizers.h"
+
 #ifdef HASHSTORE_TSAN
 #include <sanitizer/tsan_interface.h>
 #endif

@@ -29,7 +29,7 @@ using hashstore::internal::kArenaMaxSlot;
 namespace {
 
 // Under ASan the allocator is ASan's: mallinfo2 does not see it.
-#ifdef HASHSTORE_ARENA_ASAN
+#ifdef HASHSTORE_ASAN
 constexpr bool kGlibcAllocator = false;
 #else
 constexpr bool kGlibcAllocator = true;
@@ -290,7 +290,7 @@ TEST_CASE("FieldArena::release_some") {
   }
 }
 
-#ifdef HASHSTORE_ARENA_ASAN
+#ifdef HASHSTORE_ASAN
 TEST_CASE("FieldArena poisons what is not handed out (ASan)") {
   FieldArena a;
   std::vector<uint8_t*> ps;
