@@ -57,39 +57,45 @@ namespace {
 // Bytes of a field table: the object, its slot arrays, entries, TTL index.
 size_t field_table_usage(const FieldTable* t);
 
-// What one (time, key) element of an expiry index costs: its share of a
-// btree node (40-byte elements, nodes about 2/3 full) and the key's own
-// heap block when it is too long for std::string's inline buffer.
-size_t index_element_bytes(std::string_view key) {
-  constexpr size_t kNodeShare = 60;
-  constexpr size_t kInlineChars = 15;
-  if (key.size() <= kInlineChars) return kNodeShare;
-  return kNodeShare + ((key.size() + 1 + kMallocChunkHeader + 15) & ~size_t{15});
-}
+// What one (time, entry) element of an expiry index costs: 16 bytes in a
+// btree node of about 15 slots, nodes about 2/3 full, plus the inner nodes.
+constexpr size_t kIndexElementBytes = 26;
+
+uintptr_t address(const void* entry) { return reinterpret_cast<uintptr_t>(entry); }
 
 }  // namespace
 
 void Keyspace::index_add(const void* entry) {
-  const std::string_view key = key_entry::key(entry);
   if (auto t = key_entry::death_ms(entry)) {
-    expires_.emplace(*t, std::string(key));
-    index_bytes_ += index_element_bytes(key);
+    expires_.emplace(*t, address(entry));
+    index_bytes_ += kIndexElementBytes;
   }
   if (auto b = key_entry::field_bounds(entry); b && b->next_ms != INT64_MAX) {
-    field_expires_.emplace(b->next_ms, std::string(key));
-    index_bytes_ += index_element_bytes(key);
+    field_expires_.emplace(b->next_ms, address(entry));
+    index_bytes_ += kIndexElementBytes;
   }
 }
 
 void Keyspace::index_remove(const void* entry) {
-  const std::string_view key = key_entry::key(entry);
   if (auto t = key_entry::death_ms(entry)) {
-    expires_.erase(std::make_pair(*t, std::string(key)));
-    index_bytes_ -= index_element_bytes(key);
+    expires_.erase(IndexElement(*t, address(entry)));
+    index_bytes_ -= kIndexElementBytes;
   }
   if (auto b = key_entry::field_bounds(entry); b && b->next_ms != INT64_MAX) {
-    field_expires_.erase(std::make_pair(b->next_ms, std::string(key)));
-    index_bytes_ -= index_element_bytes(key);
+    field_expires_.erase(IndexElement(b->next_ms, address(entry)));
+    index_bytes_ -= kIndexElementBytes;
+  }
+}
+
+void Keyspace::index_repoint(const void* old, const void* fresh) {
+  if (!(key_entry::flags(fresh) & (key_entry::kHasTtl | key_entry::kFieldTtl))) return;
+  if (auto t = key_entry::death_ms(fresh)) {
+    expires_.erase(IndexElement(*t, address(old)));
+    expires_.emplace(*t, address(fresh));
+  }
+  if (auto b = key_entry::field_bounds(fresh); b && b->next_ms != INT64_MAX) {
+    field_expires_.erase(IndexElement(b->next_ms, address(old)));
+    field_expires_.emplace(b->next_ms, address(fresh));
   }
 }
 
@@ -190,7 +196,7 @@ size_t Keyspace::expire_some(int64_t now, size_t max) {
   dig();
   // Dead keys: a key whose last field expired goes whole.
   while (n < max && !expires_.empty() && expires_.begin()->first <= now) {
-    const std::string key = expires_.begin()->second;
+    const std::string key(key_entry::key(entry_of(*expires_.begin())));
     log_expired(key);
     bury(key, table_.hash(key));
     ++expired_keys_;
@@ -198,10 +204,9 @@ size_t Keyspace::expire_some(int64_t now, size_t max) {
   }
   dig();
   while (n < max && !field_expires_.empty() && field_expires_.begin()->first <= now) {
-    const std::string key = field_expires_.begin()->second;
-    const uint64_t h = table_.hash(key);
-    void* e = table_.find(key, h);
-    assert(e != nullptr && !expired(e, now));
+    void* e = const_cast<void*>(entry_of(*field_expires_.begin()));
+    const uint64_t h = table_.hash(key_entry::key(e));
+    assert(table_.find(key_entry::key(e), h) == e && !expired(e, now));
     const size_t before = n;
     expire_fields(e, h, now, max - n, &n);
     assert(n > before && "bounds said a field was due");
@@ -215,6 +220,8 @@ void EntryHash::swap_entry(void* fresh) {
   void* old = ks_.table_.replace(key_entry::key(fresh), hash_, fresh);
   (void)old;
   assert(old == entry_);
+  ks_.index_remove(entry_);
+  ks_.index_add(fresh);
   key_entry::free_shell(entry_);
   entry_ = fresh;
 }
@@ -227,6 +234,7 @@ uint8_t* EntryHash::resize_listpack(size_t new_size) {
       static_cast<int64_t>(key_entry::footprint(entry_)) - static_cast<int64_t>(old_bytes);
   if (entry_ != old) {
     ks_.table_.replace_pointer(old, hash_, entry_, delta);
+    ks_.index_repoint(old, entry_);
   } else {
     ks_.table_.adjust_element_bytes(delta);
   }
@@ -238,7 +246,7 @@ void EntryHash::adopt_table(std::unique_ptr<FieldTable> table) {
 }
 
 void EntryHash::enable_field_ttls() {
-  // No index changes: the bounds start with nothing due.
+  // The bounds start with nothing due: no field index element yet.
   swap_entry(key_entry::with_field_ttls(entry_));
   payload_ = key_entry::payload_offset(entry_);
 }

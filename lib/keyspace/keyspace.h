@@ -9,7 +9,9 @@
 // Expiry: a key's TTL lives in its entry (absolute Unix ms), and so do the
 // FieldBounds of a hash with field TTLs. A key dies at its TTL or when its
 // last field expires, whichever is first (key_entry::death_ms). Two indexes
-// per shard, in time order, hold (death, key) and (earliest field TTL, key),
+// per shard, in time order, hold (death, entry) and (earliest field TTL,
+// entry) — the entry's address, not a copy of its key: whatever moves an
+// entry (a resize, a rebuild) moves its index elements with it —
 // so the expiry cycle reclaims exactly the keys and fields whose time has
 // come, oldest first, in bounded steps, and live_size() discounts dead keys
 // not yet reclaimed. Lookups take a Now: find_live() never returns a dead
@@ -167,8 +169,7 @@ class Keyspace {
   // nullptr when no key will die.
   const void* soonest_dying() const {
     if (expires_.empty()) return nullptr;
-    const std::string& key = expires_.begin()->second;
-    return table_.find(key, table_.hash(key));
+    return entry_of(*expires_.begin());
   }
   // A uniformly random entry, or nullptr when empty.
   const void* random_entry(uint64_t random_bits) const { return table_.random_element(random_bits); }
@@ -196,17 +197,25 @@ class Keyspace {
  private:
   friend class EntryHash;
   static size_t table_usage_slow(const void* entry);
+  // An expiry index's element: (time, the entry's address).
+  using IndexElement = std::pair<int64_t, uintptr_t>;
+  static const void* entry_of(const IndexElement& x) {
+    return reinterpret_cast<const void*>(x.second);
+  }
   void index_add(const void* entry);
   void index_remove(const void* entry);
+  // The entry that was at `old` now lives at `fresh` (a realloc moved it;
+  // `old` may be freed): its index elements follow. Its times are unchanged.
+  void index_repoint(const void* old, const void* fresh);
   // Reclaims up to max due fields of the live key at `entry`; returns the
   // entry now in the table and adds the count to *removed.
   void* expire_fields(void* entry, uint64_t h, int64_t now, size_t max, size_t* removed);
 
   KeyTable table_;
-  // (death time, key) for every key that will die, in time order.
-  absl::btree_set<std::pair<int64_t, std::string>> expires_;
-  // (earliest field TTL, key) for every hash with a field TTL.
-  absl::btree_set<std::pair<int64_t, std::string>> field_expires_;
+  // (death time, entry) for every key that will die, in time order.
+  absl::btree_set<IndexElement> expires_;
+  // (earliest field TTL, entry) for every hash with a field TTL.
+  absl::btree_set<IndexElement> field_expires_;
   // Tables of dead keys, freed a bounded step at a time by expire_some.
   struct Grave {
     FieldTable* table;

@@ -359,6 +359,42 @@ void profiles_memory(int rounds) {
   report("profiles_memory", "bytes/hash, 100k 5-field profiles", "bytes", ours, theirs, true);
   std::printf("%-16s %-34s %14.1f\n", "profiles_memory", "payload bytes/hash",
               static_cast<double>(payload) / n);
+  // What expiry adds: the same profiles with a key TTL each, and with a TTL
+  // on each of the five fields, beside the profiles without (so the
+  // difference is the TTLs' cost). TTLs spread over an hour, in ms.
+  for (const bool fields : {false, true}) {
+    std::vector<double> with, without;
+    for (int r = 0; r < rounds; ++r) {
+      for (const bool ttl : {true, false}) {
+        std::unique_ptr<hashstore::Store> s;
+        (ttl ? with : without)
+            .push_back(bytes_per_field(
+                n,
+                [&](size_t i) {
+                  if (!s) s = std::make_unique<hashstore::Store>();
+                  const Profile& p = profiles[i];
+                  (void)s->hset(p.key, {{"name", p.name}, {"email", p.email}, {"age", p.age},
+                                        {"city", p.city}, {"created_at", p.created}});
+                  if (!ttl) return;
+                  const int64_t ms = 3600000 + static_cast<int64_t>(i * 7919 % 3600000);
+                  if (fields) {
+                    const std::string_view names[] = {"name", "email", "age", "city",
+                                                      "created_at"};
+                    (void)s->hpexpire(p.key, ms, names);
+                  } else {
+                    (void)s->pexpire(p.key, ms);
+                  }
+                },
+                [&] { s.reset(); }));
+      }
+    }
+    report("profiles_memory",
+           fields ? "bytes/hash, a TTL on each field (vs none)" : "bytes/hash, a key TTL (vs none)",
+           "bytes", with, without, true);
+    std::printf("%-16s %-34s %14.1f\n", "profiles_memory",
+                fields ? "TTL bytes/field" : "TTL bytes/key",
+                (median(with) - median(without)) / (fields ? 5.0 : 1.0));
+  }
 }
 
 struct Workload {
