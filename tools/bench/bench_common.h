@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +41,11 @@ void done_progress();
 // mmapped blocks), plus the large slot arrays hashstore's tables map
 // themselves (the allocator does not see those; zero for the baseline).
 size_t heap_in_use();
+// Builds n items with `add` and returns the bytes per item: the larger of
+// the heap's growth (heap_in_use) and the resident set's; `clear` releases
+// them before returning.
+double bytes_per_field(size_t n, const std::function<void(size_t)>& add,
+                       const std::function<void()>& clear);
 
 // A user profile like the issue's: name ~8 bytes, email ~20, age, city ~3,
 // created_at an ISO timestamp.

@@ -58,17 +58,12 @@ Shape make_shape() {
   return s;
 }
 
-// Heap bytes per field for building every hash with `build`; `clear`
-// releases them before returning.
+// Bytes per field for building every hash with `build` (bytes_per_field:
+// the larger of heap and resident-set growth); `clear` releases them.
 template <class Build, class Clear>
 double per_field(Build build, Clear clear) {
-  malloc_trim(0);
-  const size_t before = heap_in_use();
-  build();
-  const size_t after = heap_in_use();
-  clear();
-  malloc_trim(0);
-  return static_cast<double>(after - before) / static_cast<double>(kHashes * kFields);
+  return bytes_per_field(1, [&](size_t) { build(); }, clear) /
+         static_cast<double>(kHashes * kFields);
 }
 
 }  // namespace
