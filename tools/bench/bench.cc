@@ -20,6 +20,9 @@
 //   memory200        1,000 hashes of 200 fields "field:NNN" -> a quantity
 //                    0..99, through Store::hset vs the nested-map keyspace:
 //                    bytes per field beside the payload (memory200.cc)
+//   churn            two rounds of 1,000,000 random writes, deletes and
+//                    expiries over 100,000 keys: memory held beside a fresh
+//                    build of the same live data (churn.cc)
 //   speed            one thread on the 100,000-profile keyspace: HGET of one
 //                    field, HMGET of 3, HGETALL, HSET of one field, HINCRBY,
 //                    reserve — thread-safe Store vs the baseline behind one
@@ -133,9 +136,6 @@ Profile profile(size_t i) {
   return p;
 }
 
-namespace {
-
-// Bytes resident in the process (/proc/self/statm), 0 when unreadable.
 size_t resident_bytes() {
   FILE* f = std::fopen("/proc/self/statm", "r");
   if (f == nullptr) return 0;
@@ -144,7 +144,6 @@ size_t resident_bytes() {
   std::fclose(f);
   return got == 2 ? resident * static_cast<size_t>(sysconf(_SC_PAGESIZE)) : 0;
 }
-}  // namespace
 
 // The resident set also sees malloc's unused holes and page rounding.
 double bytes_per_field(size_t n, const std::function<void(size_t)>& add,
@@ -427,6 +426,7 @@ const Workload kWorkloads[] = {
     {"hash_memory", hash_memory},
     {"profiles_memory", profiles_memory},
     {"memory200", memory200},
+    {"churn", churn},
     {"speed", speed},
     {"instructions", instructions},
     {"threads", threads},

@@ -41,6 +41,8 @@ void done_progress();
 // mmapped blocks), plus the large slot arrays hashstore's tables map
 // themselves (the allocator does not see those; zero for the baseline).
 size_t heap_in_use();
+// Bytes resident in the process (/proc/self/statm), 0 when unreadable.
+size_t resident_bytes();
 // Builds n items with `add` and returns the bytes per item: the larger of
 // the heap's growth (heap_in_use) and the resident set's; `clear` releases
 // them before returning.
@@ -75,6 +77,8 @@ void hset_growth(int rounds);
 
 // memory200.cc
 void memory200(int rounds);
+// churn.cc
+void churn(int rounds);
 
 // usecases.cc
 void usecases(int rounds);
