@@ -216,6 +216,17 @@ void append_events(StoreImpl& impl, Shard& shard, std::string* out) {
   }
 }
 
+void append_field_record(std::string_view key, const void* entry, std::string_view field,
+                         std::string* out) {
+  char buf[kMaxInt64Chars];
+  append_record(out, kHash, [&](std::string* o) {
+    put_key_head(o, 0, key, entry);
+    put_varint(o, 1);
+    const FieldNow now = field_now(entry, field, buf);
+    put_field(o, field, now.present, now.value, now.expire_ms);
+  });
+}
+
 void append_flushall(std::string* out) {
   append_record(out, kFlushAll, [](std::string*) {});
 }

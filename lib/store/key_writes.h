@@ -102,6 +102,17 @@ struct Hdel {
 template <class Op>
 [[gnu::noinline]] typename Op::Result run_general(StoreImpl& impl, std::string_view key,
                                                   const Op& op) {
+  if constexpr (Op::kInPlace) {
+    // With the log on, write_fast stepped aside: the in-place write that
+    // logs its field (hash_access.h) before the general path.
+    typename Op::Value r;
+    if (impl.has_listeners() &&
+        write_fast_logged(impl, key, op.field, [&](HashView& hash) HS_FAST_LAMBDA {
+          return op.in_place(impl, hash, &r);
+        })) {
+      return r;
+    }
+  }
   return on_hash(impl, key, Op::kUse, op.missing(),
                  [&](HashObject& hash) { return op.general(impl, hash); });
 }
