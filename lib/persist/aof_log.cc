@@ -12,6 +12,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "keyspace/key_entry.h"
 #include "persist/aof_records.h"
 #include "persist/io_error.h"
 #include "util/absl_view.h"
@@ -211,11 +212,11 @@ void AofLog::log_events(Shard& shard) {
 }
 
 void AofLog::log_field(Shard& shard, std::string_view key, const void* entry,
-                       std::string_view field) {
+                       std::string_view field, std::string_view value) {
   ShardBuf& sb = shard_bufs_[shard.index];
   std::unique_lock<std::mutex> g(sb.mu, std::defer_lock);
   if (!thread_safe_) g.lock();
-  append_field_record(key, entry, field, &sb.bytes);
+  append_field_record(key, key_entry::expire_ms(entry), field, value, &sb.bytes);
   sb.size.store(sb.bytes.size(), std::memory_order_relaxed);
 }
 

@@ -95,8 +95,8 @@ class AofLog final : public ChangeLog {
   void log_events(Shard& shard) override;
   void log_flushall() override;
   void wait_durable() override;
-  void log_field(Shard& shard, std::string_view key, const void* entry,
-                 std::string_view field) override;
+  void log_field(Shard& shard, std::string_view key, const void* entry, std::string_view field,
+                 std::string_view value) override;
 
   void set_policy(Fsync policy);
   Fsync policy() const { return policy_.load(std::memory_order_relaxed); }

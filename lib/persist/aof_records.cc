@@ -2,6 +2,7 @@
 // (aof_records.h; format: aof_format.h).
 #include "persist/aof_records.h"
 
+#include <cassert>
 #include <cstring>
 #include <xxhash.h>
 
@@ -216,15 +217,59 @@ void append_events(StoreImpl& impl, Shard& shard, std::string* out) {
   }
 }
 
-void append_field_record(std::string_view key, const void* entry, std::string_view field,
-                         std::string* out) {
-  char buf[kMaxInt64Chars];
-  append_record(out, kHash, [&](std::string* o) {
-    put_key_head(o, 0, key, entry);
-    put_varint(o, 1);
-    const FieldNow now = field_now(entry, field, buf);
-    put_field(o, field, now.present, now.value, now.expire_ms);
-  });
+namespace {
+
+size_t varint_size(uint64_t v) {
+  size_t n = 1;
+  for (; v >= 0x80; v >>= 7) ++n;
+  return n;
+}
+
+char* put_varint_at(char* p, uint64_t v) {
+  for (; v >= 0x80; v >>= 7) *p++ = static_cast<char>(v | 0x80);
+  *p++ = static_cast<char>(v);
+  return p;
+}
+
+char* put_string_at(char* p, std::string_view s) {
+  p = put_varint_at(p, s.size());
+  if (!s.empty()) std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
+char* put_u64_at(char* p, uint64_t v) {
+  for (int i = 0; i < 8; ++i) *p++ = static_cast<char>(v >> (8 * i));
+  return p;
+}
+
+}  // namespace
+
+// The same bytes as append_record(kHash) with put_key_head and one
+// put_field would make, written in one piece: the size is known up front.
+void append_field_record(std::string_view key, std::optional<int64_t> key_expire_ms,
+                         std::string_view field, std::string_view value, std::string* out) {
+  const size_t payload = 1 + varint_size(key.size()) + key.size() + (key_expire_ms ? 8 : 0) +
+                         1 + 1 + varint_size(field.size()) + field.size() +
+                         varint_size(value.size()) + value.size();
+  const size_t start = out->size();
+  out->resize(start + kFrameSize + payload);
+  char* const frame = out->data() + start;
+  char* p = frame + kFrameSize;
+  *p++ = static_cast<char>(key_expire_ms ? kKeyTtl : 0);
+  p = put_string_at(p, key);
+  if (key_expire_ms) p = put_u64_at(p, static_cast<uint64_t>(*key_expire_ms));
+  *p++ = 1;  // count
+  *p++ = static_cast<char>(kPresent);
+  p = put_string_at(p, field);
+  p = put_string_at(p, value);
+  assert(p == frame + kFrameSize + payload);
+  const uint32_t length = static_cast<uint32_t>(payload);
+  for (int i = 0; i < 4; ++i) frame[i] = static_cast<char>(length >> (8 * i));
+  frame[4] = static_cast<char>(kHash);
+  const uint16_t head = head_check(length, kHash);
+  frame[5] = static_cast<char>(head);
+  frame[6] = static_cast<char>(head >> 8);
+  put_u64_at(frame + 7, XXH3_64bits(frame + kFrameSize, payload));
 }
 
 void append_flushall(std::string* out) {

@@ -39,10 +39,10 @@ void append_record(std::string* out, RecordType type, F&& build);
 // Appends the records for shard.events (this lock hold's events, in order).
 // REQUIRES: shard held for writing.
 void append_events(StoreImpl& impl, Shard& shard, std::string* out);
-// Appends a kHash record of key's `field` as the key's entry holds it now
-// (the fast in-place writes' record). REQUIRES: entry live, its shard held.
-void append_field_record(std::string_view key, const void* entry, std::string_view field,
-                         std::string* out);
+// Appends a kHash record setting key's TTL (or none) and its `field` to
+// `value` with no TTL (the fast in-place writes' record).
+void append_field_record(std::string_view key, std::optional<int64_t> key_expire_ms,
+                         std::string_view field, std::string_view value, std::string* out);
 // Appends a kFlushAll record.
 void append_flushall(std::string* out);
 // Appends a kHash record with kReplace holding the whole key at `entry`.

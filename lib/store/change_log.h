@@ -15,7 +15,8 @@
 //     waiting: appendfsync everysec or no) and no listener is subscribed,
 //     the fast in-place writes (HSET of a same-size value, HINCRBY,
 //     HRESERVE; hash_access.h's write_fast_logged) record no event: they
-//     call log_field() under the shard's write lock instead;
+//     call log_field() with the value they wrote, under the shard's write
+//     lock, instead;
 //   - after the locks are gone, the writing thread calls wait_durable() (in
 //     StoreImpl::deliver), which returns once what the thread appended is
 //     as durable as the log's policy promises (appendfsync always: synced).
@@ -41,11 +42,11 @@ class ChangeLog {
   // Waits until this thread's records are durable per the policy.
   // REQUIRES: the thread holds no lock of the Store.
   virtual void wait_durable() = 0;
-  // Records that the write just made changed `field` of key, whose entry
-  // is `entry`: the field's state as it is now. REQUIRES: shard held for
-  // writing by this thread, entry live in it.
+  // Records that the write just made set `field` of key, whose entry is
+  // `entry`, to `value` (no field TTL). REQUIRES: shard held for writing by
+  // this thread, entry live in it.
   virtual void log_field(Shard& shard, std::string_view key, const void* entry,
-                         std::string_view field) = 0;
+                         std::string_view field, std::string_view value) = 0;
   // Whether in-place writes may log through log_field (no wait after them).
   bool logs_in_place() const { return in_place_.load(std::memory_order_relaxed); }
 

@@ -117,12 +117,13 @@ template <class F>
 
 // write_fast with the append-only log attached and no listener subscribed
 // (ChangeLog::logs_in_place): the same in-place write, then, under the same
-// lock, ChangeLog::log_field for `field` instead of an event. Returns as
-// write_fast (false: nothing changed, nothing logged). Out of line: only
-// writes with a log reach it.
-template <class F>
+// lock, ChangeLog::log_field for `field` and the value written (value(): an
+// optional string_view, nullopt when fn wrote nothing) instead of an event.
+// Returns as write_fast (false: nothing changed, nothing logged). Out of
+// line: only writes with a log reach it.
+template <class F, class V>
 [[gnu::noinline]] bool write_fast_logged(StoreImpl& impl, std::string_view key,
-                                         std::string_view field, F&& fn) {
+                                         std::string_view field, F&& fn, V&& value) {
   const uint64_t h = impl.hash(key);
   Shard& shard = impl.shard_for(h);
   impl.lock_plain(shard, LockMode::kExclusive);
@@ -138,7 +139,9 @@ template <class F>
         if (fn(view)) {
           impl.touch(e, now);
           shard.note_write(key);
-          log->log_field(shard, key, e, field);
+          if (const std::optional<std::string_view> v = value()) {
+            log->log_field(shard, key, e, field, *v);
+          }
           done = true;
         }
       }
