@@ -290,8 +290,11 @@ void AofLog::set_health(const absl::Status& s) {
 void AofLog::flush_locked(std::unique_lock<std::mutex>& l, bool sync) {
   flushing_ = true;
   if (sync) last_group_ = std::max<uint64_t>(1, appends_since_flush_);
+  // buf_ goes on in the spare (its capacity kept from an earlier flush), so
+  // the buffers are not grown from nothing on every flush.
   std::string data;
   data.swap(buf_);
+  buf_.swap(spare_);
   appends_since_flush_ = 0;
   buffered_.store(0, std::memory_order_relaxed);
   const uint64_t start = file_size_;
@@ -332,6 +335,10 @@ void AofLog::flush_locked(std::unique_lock<std::mutex>& l, bool sync) {
     written_ = end;
     file_size_ = start + data.size();
     if (err == 0 && sync && synced_ < end) synced_ = end;
+    if (data.capacity() <= kMaxBuffer && spare_.capacity() < data.capacity()) {
+      data.clear();
+      spare_.swap(data);
+    }
   } else {
     data.append(buf_);
     buf_.swap(data);

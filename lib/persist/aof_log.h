@@ -174,6 +174,7 @@ class AofLog final : public ChangeLog {
   std::condition_variable cv_;     // a flush or sync ended
   std::condition_variable bg_cv_;  // stop_ (wakes the background thread)
   std::string buf_;                // appended, not yet handed to write()
+  std::string spare_;              // empty; a flush's written buffer, kept for reuse
   uint64_t appended_ = 0;          // sequence at the end of buf_
   uint64_t written_ = 0;           // sequence written to the file
   uint64_t synced_ = 0;            // sequence known durable

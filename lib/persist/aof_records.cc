@@ -2,6 +2,7 @@
 // (aof_records.h; format: aof_format.h).
 #include "persist/aof_records.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 #include <xxhash.h>
@@ -12,6 +13,8 @@
 #include "hash/listpack_fields.h"
 #include "keyspace/key_entry.h"
 #include "persist/snapshot_format.h"
+#include "store/hash_access.h"
+#include "store/store_internal.h"
 #include "util/absl_view.h"
 
 namespace hashstore::internal::aof {
@@ -331,7 +334,101 @@ absl::Status parse_record(uint8_t type, std::string_view payload, Record* out) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// How many fields a record may list for apply_plain_hash to check them for
+// duplicates pairwise (more: the HashObject path, which settles them).
+constexpr size_t kMaxPairwise = 16;
+
+// A listpack built aside without a realloc per entry: the callback grows a
+// reused buffer (by doubling), which make_listpack then copies once.
+struct ListpackScratch {
+  std::string bytes = std::string(256, '\0');
+  uint8_t* data() { return reinterpret_cast<uint8_t*>(bytes.data()); }
+  uint8_t* resize(size_t n) {
+    if (n > bytes.size()) bytes.resize(std::max(n, 2 * bytes.size()));
+    return data();
+  }
+};
+
+// Whether a new key with these fields is a listpack under limits (no
+// field twice, all short enough, few enough).
+bool fits_listpack(const HashLimits& limits, const std::vector<FieldState>& fields) {
+  if (fields.size() > kMaxPairwise || fields.size() > limits.max_listpack_entries) return false;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (fields[i].field.size() > limits.max_listpack_value ||
+        fields[i].value.size() > limits.max_listpack_value) {
+      return false;
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (fields[j].field == fields[i].field) return false;
+    }
+  }
+  return true;
+}
+
+// Replay's common record — a kHash whose fields are all present, with no
+// TTL on the key or a field — applied to the key's shard directly, as
+// Store::hset would leave it: a new key's listpack is built in one piece
+// (the snapshot loader's way), an existing key's fields are set on its
+// HashObject. The Store is not shared yet: the shard's lock is uncontended
+// (it keeps the byte count). Returns false, having changed nothing, for any
+// other record, and for a key that has a TTL the record does not (the
+// caller then replays it through the Store's calls).
+bool apply_plain_hash(StoreImpl& impl, const Record& r) {
+  if (r.key_expire_ms || r.fields.empty()) return false;
+  for (const FieldState& f : r.fields) {
+    if (!f.present || f.expire_ms) return false;
+  }
+  const uint64_t h = impl.hash(r.key);
+  Shard& shard = impl.shard_for(h);
+  StoreImpl::ShardLock lock(impl, shard, LockMode::kExclusive);
+  Now now(impl.clock());
+  Keyspace& ks = shard.keyspace;
+  void* e = ks.find_for_write(r.key, h, now);
+  if (e != nullptr && (r.key_flags & kReplace)) {
+    ks.erase(r.key, h);
+    e = nullptr;
+  }
+  if (e != nullptr && key_entry::expire_ms(e)) return false;  // PERSIST's work
+  const HashLimits limits = impl.limits();
+  if (e == nullptr && fits_listpack(limits, r.fields)) {
+    thread_local ListpackScratch scratch;
+    lp::init(scratch.data());
+    uint8_t* lp = scratch.data();
+    auto grow = [&](size_t n) { return scratch.resize(n); };
+    for (const FieldState& f : r.fields) {
+      lp = lp::append(lp, f.field, grow);
+      lp = lp::append(lp, f.value, grow);
+    }
+    void* entry = key_entry::make_listpack(r.key, std::nullopt, lp, lp::bytes(lp));
+    ks.insert(entry, h);
+    impl.touch(entry, now, /*created=*/true);
+    shard.note_write(r.key);
+    return true;
+  }
+  // As hash_set_pairs (Store::hset): a long field or value converts first.
+  on_hash_held(impl, shard, r.key, h, Use::kCreate, now, false, [&](HashObject& hash) {
+    for (const FieldState& f : r.fields) {
+      if (f.field.size() > limits.max_listpack_value || f.value.size() > limits.max_listpack_value) {
+        hash.convert_to_table();
+        break;
+      }
+    }
+    for (const FieldState& f : r.fields) hash.set(f.field, f.value);
+    return true;
+  });
+  return true;
+}
+
+}  // namespace
+
 absl::Status apply_record(Store& store, const Record& r) {
+  if (r.type == kHash) {
+    StoreImpl& impl = StoreInternal::impl(store);
+    if (absl::Status room = impl.make_room(); !room.ok()) return room;
+    if (apply_plain_hash(impl, r)) return absl::OkStatus();
+  }
   switch (r.type) {
     case kFlushAll:
       store.flushall();
