@@ -151,6 +151,7 @@ void AofLog::set_policy(Fsync policy) {
 
 void AofLog::take_locked(ShardBuf& sb) {
   if (sb.bytes.empty()) return;
+  seal_records(&sb.bytes);
   buf_.append(sb.bytes);
   appended_ += sb.bytes.size();
   buffered_.store(buf_.size(), std::memory_order_relaxed);

@@ -5,7 +5,9 @@
 // Appending: every shard has a buffer of its own (ShardBuf), guarded by
 // the shard's write lock, which the writer already holds (with
 // thread_safe = false, by the buffer's mutex). log_events and log_field
-// encode their records straight into it: no lock of the log, no copy. The
+// encode their records straight into it: no lock of the log, no copy, and
+// no hashing (a frame's head check and checksum are filled in when the
+// buffer is gathered: aof_records.h's seal_records). The
 // records reach the log's buffer (buf_, under mu_) when they are gathered:
 // by the background thread every few ms, and before anything that needs
 // them all (FLUSHALL's record, flush_and_sync, close). A gather takes one
@@ -142,8 +144,8 @@ class AofLog final : public ChangeLog {
     std::string bytes;
     std::atomic<size_t> size{0};
   };
-  // Moves sb's records to the end of buf_ (and capture_). REQUIRES: mu_
-  // held, and sb guarded by this thread.
+  // Seals sb's records and moves them to the end of buf_ (and capture_).
+  // REQUIRES: mu_ held, and sb guarded by this thread.
   void take_locked(ShardBuf& sb);
   // Moves every shard's records to buf_, one shard at a time. shards_held:
   // the caller holds every shard for writing. REQUIRES: mu_ not held.

@@ -208,14 +208,17 @@ void append_events(StoreImpl& impl, Shard& shard, std::string* out) {
     } else if (whole) {
       append_whole_key(e.key, entry, out);
     } else {
-      append_record(out, kHash, [&](std::string* o) {
-        put_key_head(o, 0, e.key, entry);
-        put_varint(o, e.fields.size());
-        for (const std::string& f : e.fields) {
-          const FieldNow now = field_now(entry, f, buf);
-          put_field(o, f, now.present, now.value, now.expire_ms);
-        }
-      });
+      // Unsealed: seal_records fills the frame in when it is gathered.
+      const size_t start = out->size();
+      out->append(kFrameSize, '\0');
+      put_key_head(out, 0, e.key, entry);
+      put_varint(out, e.fields.size());
+      for (const std::string& f : e.fields) {
+        const FieldNow now = field_now(entry, f, buf);
+        put_field(out, f, now.present, now.value, now.expire_ms);
+      }
+      snapshot::set_u32_at(out, start, static_cast<uint32_t>(out->size() - start - kFrameSize));
+      (*out)[start + 4] = static_cast<char>(kHash);
     }
   }
 }
@@ -248,7 +251,8 @@ char* put_u64_at(char* p, uint64_t v) {
 }  // namespace
 
 // The same bytes as append_record(kHash) with put_key_head and one
-// put_field would make, written in one piece: the size is known up front.
+// put_field would make, written in one piece (the size is known up front),
+// but unsealed.
 void append_field_record(std::string_view key, std::optional<int64_t> key_expire_ms,
                          std::string_view field, std::string_view value, std::string* out) {
   const size_t payload = 1 + varint_size(key.size()) + key.size() + (key_expire_ms ? 8 : 0) +
@@ -266,13 +270,26 @@ void append_field_record(std::string_view key, std::optional<int64_t> key_expire
   p = put_string_at(p, field);
   p = put_string_at(p, value);
   assert(p == frame + kFrameSize + payload);
+  (void)p;
   const uint32_t length = static_cast<uint32_t>(payload);
   for (int i = 0; i < 4; ++i) frame[i] = static_cast<char>(length >> (8 * i));
   frame[4] = static_cast<char>(kHash);
-  const uint16_t head = head_check(length, kHash);
-  frame[5] = static_cast<char>(head);
-  frame[6] = static_cast<char>(head >> 8);
-  put_u64_at(frame + 7, XXH3_64bits(frame + kFrameSize, payload));
+  // The head check and checksum: seal_records, when the buffer is gathered.
+}
+
+void seal_records(std::string* bytes, size_t from) {
+  char* const base = bytes->data();
+  for (size_t at = from; at < bytes->size();) {
+    assert(bytes->size() - at >= kFrameSize);
+    char* const frame = base + at;
+    const uint32_t length = snapshot::get_u32(reinterpret_cast<const uint8_t*>(frame));
+    const uint8_t type = static_cast<uint8_t>(frame[4]);
+    const uint16_t head = head_check(length, type);
+    frame[5] = static_cast<char>(head);
+    frame[6] = static_cast<char>(head >> 8);
+    put_u64_at(frame + 7, XXH3_64bits(frame + kFrameSize, length));
+    at += kFrameSize + length;
+  }
 }
 
 void append_flushall(std::string* out) {
