@@ -155,6 +155,7 @@ void AofLog::take_locked(ShardBuf& sb) {
   buf_.append(sb.bytes);
   appended_ += sb.bytes.size();
   buffered_.store(buf_.size(), std::memory_order_relaxed);
+  if (buf_.size() >= kMaxBuffer) flush_due_.store(true, std::memory_order_relaxed);
   if (capturing_) capture_.append(sb.bytes);
   if (sb.bytes.capacity() > (size_t{1} << 20)) {
     std::string().swap(sb.bytes);
@@ -201,9 +202,11 @@ void AofLog::log_events(Shard& shard) {
   std::unique_lock<std::mutex> g(sb.mu, std::defer_lock);
   if (!thread_safe_) g.lock();
   append_events(impl_, shard, &sb.bytes);
-  if (policy() == Fsync::kAlways) {
+  if (policy() == Fsync::kAlways || sb.bytes.size() >= kShardSpill) {
     // The writer waits for the sync that covers its records (wait_durable):
     // they go to buf_ now.
+    // Under everysec and no, a shard buffer past kShardSpill goes too
+    // (whatever the background thread is doing, the buffers stay bounded).
     std::lock_guard<std::mutex> l(mu_);
     take_locked(sb);
     ++appends_since_flush_;
@@ -218,6 +221,11 @@ void AofLog::log_field(Shard& shard, std::string_view key, const void* entry,
   std::unique_lock<std::mutex> g(sb.mu, std::defer_lock);
   if (!thread_safe_) g.lock();
   append_field_record(key, key_entry::expire_ms(entry), field, value, &sb.bytes);
+  if (sb.bytes.size() >= kShardSpill) {
+    std::lock_guard<std::mutex> l(mu_);
+    take_locked(sb);
+    return;
+  }
   sb.size.store(sb.bytes.size(), std::memory_order_relaxed);
 }
 
@@ -298,6 +306,7 @@ void AofLog::flush_locked(std::unique_lock<std::mutex>& l, bool sync) {
   buf_.swap(spare_);
   appends_since_flush_ = 0;
   buffered_.store(0, std::memory_order_relaxed);
+  flush_due_.store(false, std::memory_order_relaxed);
   const uint64_t start = file_size_;
   const uint64_t end = appended_;
   in_flight_ = data.size();

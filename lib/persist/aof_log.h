@@ -132,6 +132,8 @@ class AofLog final : public ChangeLog {
 
   // Longest buffer before a writer flushes it itself (everysec, no).
   static constexpr size_t kMaxBuffer = size_t{4} << 20;
+  // Longest shard buffer: a writer past it moves it to the log's buffer.
+  static constexpr size_t kShardSpill = size_t{256} << 10;
 
  private:
   AofLog(StoreImpl& impl, int fd, std::string path, uint64_t size, Fsync policy,

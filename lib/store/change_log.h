@@ -49,9 +49,14 @@ class ChangeLog {
                          std::string_view field, std::string_view value) = 0;
   // Whether in-place writes may log through log_field (no wait after them).
   bool logs_in_place() const { return in_place_.load(std::memory_order_relaxed); }
+  // Whether the log's buffer is over its limit: a writer that logged through
+  // log_field then calls wait_durable() (which writes it) once it holds no
+  // lock of the Store.
+  bool flush_due() const { return flush_due_.load(std::memory_order_relaxed); }
 
  protected:
   std::atomic<bool> in_place_{false};
+  std::atomic<bool> flush_due_{false};
 };
 
 }  // namespace hashstore::internal

@@ -148,6 +148,9 @@ template <class F, class V>
     }
   }
   impl.unlock_plain(shard, LockMode::kExclusive);
+  // A full buffer is written by the writer (as deliver() does after the
+  // general path); a detached log's wait returns at once.
+  if (done && log->flush_due() && !impl.holds(shard)) log->wait_durable();
   return done;
 }
 
