@@ -19,7 +19,9 @@
 // its shard's buffer to buf_ itself, still under the shard's lock, and then
 // waits for the sync that covers it. buf_ reaches the file by write() and
 // fdatasync() outside mu_, one flusher at a time (flushing_), so the file
-// holds records in the order they reached buf_.
+// holds records in the order they reached buf_. A shard buffer past
+// kShardSpill is moved to buf_ by its writer, so the buffers stay bounded
+// while the background thread is held up in a long write or sync.
 //
 // Policies (wait_durable runs once the writer holds no shard lock):
 //   kAlways   the writer waits until a sync covers its records. Group
