@@ -12,6 +12,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "keyspace/key_entry.h"
 #include "persist/aof_records.h"
 #include "persist/io_error.h"
 #include "util/absl_view.h"
@@ -113,8 +114,12 @@ AofLog::AofLog(StoreImpl& impl, int fd, std::string path, uint64_t size, Fsync p
       path_(std::move(path)),
       ops_(ops),
       policy_(policy),
+      thread_safe_(impl.thread_safe()),
+      shard_count_(impl.shard_count()),
+      shard_bufs_(new ShardBuf[impl.shard_count()]),
       file_size_(size),
       base_size_(size) {
+  in_place_.store(policy != Fsync::kAlways, std::memory_order_relaxed);
   bg_ = std::thread([this] { background(); });
 }
 
@@ -137,31 +142,104 @@ void AofLog::close() {
   cv_.notify_all();
 }
 
-void AofLog::set_policy(Fsync policy) { policy_.store(policy, std::memory_order_relaxed); }
+void AofLog::set_policy(Fsync policy) {
+  policy_.store(policy, std::memory_order_relaxed);
+  in_place_.store(policy != Fsync::kAlways, std::memory_order_relaxed);
+}
 
 // ---- Appending ----------------------------------------------------------------
 
-void AofLog::append(const std::string& bytes) {
-  std::lock_guard<std::mutex> l(mu_);
-  buf_.append(bytes);
-  appended_ += bytes.size();
-  ++appends_since_flush_;
+void AofLog::take_locked(ShardBuf& sb) {
+  if (sb.bytes.empty()) return;
+  seal_records(&sb.bytes);
+  buf_.append(sb.bytes);
+  appended_ += sb.bytes.size();
   buffered_.store(buf_.size(), std::memory_order_relaxed);
-  if (capturing_) capture_.append(bytes);
+  if (buf_.size() >= kMaxBuffer) flush_due_.store(true, std::memory_order_relaxed);
+  if (capturing_) capture_.append(sb.bytes);
+  if (sb.bytes.capacity() > (size_t{1} << 20)) {
+    std::string().swap(sb.bytes);
+  } else {
+    sb.bytes.clear();
+  }
+  sb.size.store(0, std::memory_order_relaxed);
+}
+
+bool AofLog::gather(bool shards_held) {
+  bool moved = false;
+  for (size_t i = 0; i < shard_count_; ++i) {
+    ShardBuf& sb = shard_bufs_[i];
+    if (sb.size.load(std::memory_order_relaxed) == 0) continue;
+    // The shard's lock (or the buffer's mutex) before mu_, as a writer.
+    Shard& shard = impl_.shard(i);
+    if (thread_safe_) {
+      if (!shards_held) shard.mu.lock();
+    } else {
+      sb.mu.lock();
+    }
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      moved |= !sb.bytes.empty();
+      take_locked(sb);
+    }
+    if (thread_safe_) {
+      if (!shards_held) shard.mu.unlock();
+    } else {
+      sb.mu.unlock();
+    }
+  }
+  return moved;
+}
+
+uint64_t AofLog::shard_bytes() const {
+  uint64_t n = 0;
+  for (size_t i = 0; i < shard_count_; ++i) n += shard_bufs_[i].size.load(std::memory_order_relaxed);
+  return n;
 }
 
 void AofLog::log_events(Shard& shard) {
-  thread_local std::string scratch;
-  scratch.clear();
-  append_events(impl_, shard, &scratch);
-  if (!scratch.empty()) append(scratch);
-  if (scratch.capacity() > (size_t{1} << 20)) std::string().swap(scratch);
+  ShardBuf& sb = shard_bufs_[shard.index];
+  std::unique_lock<std::mutex> g(sb.mu, std::defer_lock);
+  if (!thread_safe_) g.lock();
+  append_events(impl_, shard, &sb.bytes);
+  if (policy() == Fsync::kAlways || sb.bytes.size() >= kShardSpill) {
+    // The writer waits for the sync that covers its records (wait_durable):
+    // they go to buf_ now.
+    // Under everysec and no, a shard buffer past kShardSpill goes too
+    // (whatever the background thread is doing, the buffers stay bounded).
+    std::lock_guard<std::mutex> l(mu_);
+    take_locked(sb);
+    ++appends_since_flush_;
+    return;
+  }
+  sb.size.store(sb.bytes.size(), std::memory_order_relaxed);
+}
+
+void AofLog::log_field(Shard& shard, std::string_view key, const void* entry,
+                       std::string_view field, std::string_view value) {
+  ShardBuf& sb = shard_bufs_[shard.index];
+  std::unique_lock<std::mutex> g(sb.mu, std::defer_lock);
+  if (!thread_safe_) g.lock();
+  append_field_record(key, key_entry::expire_ms(entry), field, value, &sb.bytes);
+  if (sb.bytes.size() >= kShardSpill) {
+    std::lock_guard<std::mutex> l(mu_);
+    take_locked(sb);
+    return;
+  }
+  sb.size.store(sb.bytes.size(), std::memory_order_relaxed);
 }
 
 void AofLog::log_flushall() {
+  // Every shard is held: their records go first, then FLUSHALL's.
+  gather(/*shards_held=*/true);
   std::string rec;
   append_flushall(&rec);
-  append(rec);
+  std::lock_guard<std::mutex> l(mu_);
+  buf_.append(rec);
+  appended_ += rec.size();
+  ++appends_since_flush_;
+  buffered_.store(buf_.size(), std::memory_order_relaxed);
+  if (capturing_) capture_.append(rec);
 }
 
 void AofLog::wait_durable() {
@@ -221,10 +299,14 @@ void AofLog::set_health(const absl::Status& s) {
 void AofLog::flush_locked(std::unique_lock<std::mutex>& l, bool sync) {
   flushing_ = true;
   if (sync) last_group_ = std::max<uint64_t>(1, appends_since_flush_);
+  // buf_ goes on in the spare (its capacity kept from an earlier flush), so
+  // the buffers are not grown from nothing on every flush.
   std::string data;
   data.swap(buf_);
+  buf_.swap(spare_);
   appends_since_flush_ = 0;
   buffered_.store(0, std::memory_order_relaxed);
+  flush_due_.store(false, std::memory_order_relaxed);
   const uint64_t start = file_size_;
   const uint64_t end = appended_;
   in_flight_ = data.size();
@@ -263,6 +345,10 @@ void AofLog::flush_locked(std::unique_lock<std::mutex>& l, bool sync) {
     written_ = end;
     file_size_ = start + data.size();
     if (err == 0 && sync && synced_ < end) synced_ = end;
+    if (data.capacity() <= kMaxBuffer && spare_.capacity() < data.capacity()) {
+      data.clear();
+      spare_.swap(data);
+    }
   } else {
     data.append(buf_);
     buf_.swap(data);
@@ -275,6 +361,7 @@ void AofLog::flush_locked(std::unique_lock<std::mutex>& l, bool sync) {
 }
 
 absl::Status AofLog::flush_and_sync() {
+  gather(/*shards_held=*/false);
   std::unique_lock<std::mutex> l(mu_);
   if (closed_) return status_;
   cv_.wait(l, [&] { return !flushing_; });
@@ -288,6 +375,10 @@ void AofLog::background() {
   int64_t last_sync = steady_ms();
   while (!stop_) {
     bg_cv_.wait_for(l, std::chrono::milliseconds(5));
+    if (stop_) break;
+    l.unlock();
+    const bool gathered = gather(/*shards_held=*/false);
+    l.lock();
     if (stop_) break;
     const Fsync p = policy();
     if (flushing_) continue;
@@ -308,7 +399,12 @@ void AofLog::background() {
         continue;
       }
     }
-    if (p == Fsync::kAlways) continue;
+    if (p == Fsync::kAlways) {
+      // Records made before the policy became always, which no writer
+      // waits for: synced now.
+      if (gathered) flush_locked(l, true);
+      continue;
+    }
     if (!buf_.empty()) flush_locked(l, false);
     if (p != Fsync::kEverysec || syncing_ || flushing_) continue;
     const int64_t now = steady_ms();
@@ -338,7 +434,7 @@ void AofLog::background() {
 
 uint64_t AofLog::current_size() {
   std::lock_guard<std::mutex> l(mu_);
-  return logical_size();
+  return logical_size() + shard_bytes();
 }
 
 uint64_t AofLog::base_size() {
@@ -362,6 +458,9 @@ absl::Status AofLog::rewrite(absl::FunctionRef<absl::Status(int fd)> dump) {
     return errno_status(err, absl::StrCat("ERR rewrite ", path_, ": ", to_absl(what)),
                         absl::StatusCode::kInternal);
   };
+  // What was appended before the rewrite belongs to the old log only
+  // (the dump sees its result): gathered first, not captured.
+  gather(/*shards_held=*/false);
   {
     std::lock_guard<std::mutex> l(mu_);
     rewriting_ = true;
@@ -433,7 +532,7 @@ absl::Status AofLog::rewrite(absl::FunctionRef<absl::Status(int fd)> dump) {
 
 uint64_t AofLog::buffer_length() {
   std::lock_guard<std::mutex> l(mu_);
-  return buf_.size();
+  return buf_.size() + shard_bytes();
 }
 
 bool AofLog::last_write_ok() {

@@ -2,11 +2,26 @@
 // (store/change_log.h) that frames every change as a record (aof_records.h)
 // and gets it to disk under one of Redis's appendfsync policies.
 //
-// Appending: log_events runs under a shard's write lock; it encodes the
-// records into a thread-local scratch and appends them to the log's buffer
-// under mu_ (a copy, no system call). The buffer reaches the file by write()
-// and fdatasync() outside mu_, one flusher at a time (flushing_), so the
-// file holds records in the order they were appended.
+// Appending: every shard has a buffer of its own (ShardBuf), guarded by
+// the shard's write lock, which the writer already holds (with
+// thread_safe = false, by the buffer's mutex). log_events and log_field
+// encode their records straight into it: no lock of the log, no copy, and
+// no hashing (a frame's head check and checksum are filled in when the
+// buffer is gathered: aof_records.h's seal_records). The
+// records reach the log's buffer (buf_, under mu_) when they are gathered:
+// by the background thread every few ms, and before anything that needs
+// them all (FLUSHALL's record, flush_and_sync, close). A gather takes one
+// shard at a time and moves its whole buffer, under the shard's lock, to
+// the end of buf_; so one key's records (all in its shard's buffer) stay in
+// the order of its writes. Records of different shards may reach the file
+// in another order than they were made; each states a key's own state, so
+// replay gives the same keyspace. Under appendfsync always the writer moves
+// its shard's buffer to buf_ itself, still under the shard's lock, and then
+// waits for the sync that covers it. buf_ reaches the file by write() and
+// fdatasync() outside mu_, one flusher at a time (flushing_), so the file
+// holds records in the order they reached buf_. A shard buffer past
+// kShardSpill is moved to buf_ by its writer, so the buffers stay bounded
+// while the background thread is held up in a long write or sync.
 //
 // Policies (wait_durable runs once the writer holds no shard lock):
 //   kAlways   the writer waits until a sync covers its records. Group
@@ -84,6 +99,8 @@ class AofLog final : public ChangeLog {
   void log_events(Shard& shard) override;
   void log_flushall() override;
   void wait_durable() override;
+  void log_field(Shard& shard, std::string_view key, const void* entry, std::string_view field,
+                 std::string_view value) override;
 
   void set_policy(Fsync policy);
   Fsync policy() const { return policy_.load(std::memory_order_relaxed); }
@@ -117,11 +134,29 @@ class AofLog final : public ChangeLog {
 
   // Longest buffer before a writer flushes it itself (everysec, no).
   static constexpr size_t kMaxBuffer = size_t{4} << 20;
+  // Longest shard buffer: a writer past it moves it to the log's buffer.
+  static constexpr size_t kShardSpill = size_t{256} << 10;
 
  private:
   AofLog(StoreImpl& impl, int fd, std::string path, uint64_t size, Fsync policy,
          const LogFileOps& ops);
-  void append(const std::string& bytes);
+  // One shard's records not yet gathered into buf_. bytes is guarded by
+  // the shard's lock (thread_safe) or else by mu; size is its length, read
+  // without that lock (INFO, and to skip empty buffers).
+  struct alignas(64) ShardBuf {
+    std::mutex mu;
+    std::string bytes;
+    std::atomic<size_t> size{0};
+  };
+  // Seals sb's records and moves them to the end of buf_ (and capture_).
+  // REQUIRES: mu_ held, and sb guarded by this thread.
+  void take_locked(ShardBuf& sb);
+  // Moves every shard's records to buf_, one shard at a time. shards_held:
+  // the caller holds every shard for writing. REQUIRES: mu_ not held.
+  // Returns whether anything moved.
+  bool gather(bool shards_held);
+  // Bytes in the shards' buffers (a moment's figure).
+  uint64_t shard_bytes() const;
   // Writes the buffer (and syncs it when sync) as the one flusher.
   // REQUIRES: l holds mu_ and !flushing_.
   void flush_locked(std::unique_lock<std::mutex>& l, bool sync);
@@ -135,6 +170,9 @@ class AofLog final : public ChangeLog {
   const std::string path_;
   const LogFileOps& ops_;
   std::atomic<Fsync> policy_;
+  const bool thread_safe_;
+  const size_t shard_count_;
+  std::unique_ptr<ShardBuf[]> shard_bufs_;
 
   // Positions are counted in bytes ever appended (a sequence that a rewrite
   // does not reset); file_size_ is the file's length.
@@ -142,6 +180,7 @@ class AofLog final : public ChangeLog {
   std::condition_variable cv_;     // a flush or sync ended
   std::condition_variable bg_cv_;  // stop_ (wakes the background thread)
   std::string buf_;                // appended, not yet handed to write()
+  std::string spare_;              // empty; a flush's written buffer, kept for reuse
   uint64_t appended_ = 0;          // sequence at the end of buf_
   uint64_t written_ = 0;           // sequence written to the file
   uint64_t synced_ = 0;            // sequence known durable
@@ -159,7 +198,7 @@ class AofLog final : public ChangeLog {
   uint64_t last_group_ = 1;  // appends the last sync covered
   uint64_t appends_since_flush_ = 0;
   static constexpr int kGatherUs = 500;
-  bool capturing_ = false;       // a rewrite is running: append() copies into capture_
+  bool capturing_ = false;       // a rewrite is running: take_locked() copies into capture_
   std::string capture_;
   bool rewriting_ = false;
   absl::Status status_;  // last write/sync error, OK when healthy

@@ -2,6 +2,8 @@
 // (aof_records.h; format: aof_format.h).
 #include "persist/aof_records.h"
 
+#include <algorithm>
+#include <cassert>
 #include <cstring>
 #include <xxhash.h>
 
@@ -11,6 +13,8 @@
 #include "hash/listpack_fields.h"
 #include "keyspace/key_entry.h"
 #include "persist/snapshot_format.h"
+#include "store/hash_access.h"
+#include "store/store_internal.h"
 #include "util/absl_view.h"
 
 namespace hashstore::internal::aof {
@@ -204,15 +208,87 @@ void append_events(StoreImpl& impl, Shard& shard, std::string* out) {
     } else if (whole) {
       append_whole_key(e.key, entry, out);
     } else {
-      append_record(out, kHash, [&](std::string* o) {
-        put_key_head(o, 0, e.key, entry);
-        put_varint(o, e.fields.size());
-        for (const std::string& f : e.fields) {
-          const FieldNow now = field_now(entry, f, buf);
-          put_field(o, f, now.present, now.value, now.expire_ms);
-        }
-      });
+      // Unsealed: seal_records fills the frame in when it is gathered.
+      const size_t start = out->size();
+      out->append(kFrameSize, '\0');
+      put_key_head(out, 0, e.key, entry);
+      put_varint(out, e.fields.size());
+      for (const std::string& f : e.fields) {
+        const FieldNow now = field_now(entry, f, buf);
+        put_field(out, f, now.present, now.value, now.expire_ms);
+      }
+      snapshot::set_u32_at(out, start, static_cast<uint32_t>(out->size() - start - kFrameSize));
+      (*out)[start + 4] = static_cast<char>(kHash);
     }
+  }
+}
+
+namespace {
+
+size_t varint_size(uint64_t v) {
+  size_t n = 1;
+  for (; v >= 0x80; v >>= 7) ++n;
+  return n;
+}
+
+char* put_varint_at(char* p, uint64_t v) {
+  for (; v >= 0x80; v >>= 7) *p++ = static_cast<char>(v | 0x80);
+  *p++ = static_cast<char>(v);
+  return p;
+}
+
+char* put_string_at(char* p, std::string_view s) {
+  p = put_varint_at(p, s.size());
+  if (!s.empty()) std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
+char* put_u64_at(char* p, uint64_t v) {
+  for (int i = 0; i < 8; ++i) *p++ = static_cast<char>(v >> (8 * i));
+  return p;
+}
+
+}  // namespace
+
+// The same bytes as append_record(kHash) with put_key_head and one
+// put_field would make, written in one piece (the size is known up front),
+// but unsealed.
+void append_field_record(std::string_view key, std::optional<int64_t> key_expire_ms,
+                         std::string_view field, std::string_view value, std::string* out) {
+  const size_t payload = 1 + varint_size(key.size()) + key.size() + (key_expire_ms ? 8 : 0) +
+                         1 + 1 + varint_size(field.size()) + field.size() +
+                         varint_size(value.size()) + value.size();
+  const size_t start = out->size();
+  out->resize(start + kFrameSize + payload);
+  char* const frame = out->data() + start;
+  char* p = frame + kFrameSize;
+  *p++ = static_cast<char>(key_expire_ms ? kKeyTtl : 0);
+  p = put_string_at(p, key);
+  if (key_expire_ms) p = put_u64_at(p, static_cast<uint64_t>(*key_expire_ms));
+  *p++ = 1;  // count
+  *p++ = static_cast<char>(kPresent);
+  p = put_string_at(p, field);
+  p = put_string_at(p, value);
+  assert(p == frame + kFrameSize + payload);
+  (void)p;
+  const uint32_t length = static_cast<uint32_t>(payload);
+  for (int i = 0; i < 4; ++i) frame[i] = static_cast<char>(length >> (8 * i));
+  frame[4] = static_cast<char>(kHash);
+  // The head check and checksum: seal_records, when the buffer is gathered.
+}
+
+void seal_records(std::string* bytes, size_t from) {
+  char* const base = bytes->data();
+  for (size_t at = from; at < bytes->size();) {
+    assert(bytes->size() - at >= kFrameSize);
+    char* const frame = base + at;
+    const uint32_t length = snapshot::get_u32(reinterpret_cast<const uint8_t*>(frame));
+    const uint8_t type = static_cast<uint8_t>(frame[4]);
+    const uint16_t head = head_check(length, type);
+    frame[5] = static_cast<char>(head);
+    frame[6] = static_cast<char>(head >> 8);
+    put_u64_at(frame + 7, XXH3_64bits(frame + kFrameSize, length));
+    at += kFrameSize + length;
   }
 }
 
@@ -275,7 +351,101 @@ absl::Status parse_record(uint8_t type, std::string_view payload, Record* out) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// How many fields a record may list for apply_plain_hash to check them for
+// duplicates pairwise (more: the HashObject path, which settles them).
+constexpr size_t kMaxPairwise = 16;
+
+// A listpack built aside without a realloc per entry: the callback grows a
+// reused buffer (by doubling), which make_listpack then copies once.
+struct ListpackScratch {
+  std::string bytes = std::string(256, '\0');
+  uint8_t* data() { return reinterpret_cast<uint8_t*>(bytes.data()); }
+  uint8_t* resize(size_t n) {
+    if (n > bytes.size()) bytes.resize(std::max(n, 2 * bytes.size()));
+    return data();
+  }
+};
+
+// Whether a new key with these fields is a listpack under limits (no
+// field twice, all short enough, few enough).
+bool fits_listpack(const HashLimits& limits, const std::vector<FieldState>& fields) {
+  if (fields.size() > kMaxPairwise || fields.size() > limits.max_listpack_entries) return false;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (fields[i].field.size() > limits.max_listpack_value ||
+        fields[i].value.size() > limits.max_listpack_value) {
+      return false;
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (fields[j].field == fields[i].field) return false;
+    }
+  }
+  return true;
+}
+
+// Replay's common record — a kHash whose fields are all present, with no
+// TTL on the key or a field — applied to the key's shard directly, as
+// Store::hset would leave it: a new key's listpack is built in one piece
+// (the snapshot loader's way), an existing key's fields are set on its
+// HashObject. The Store is not shared yet: the shard's lock is uncontended
+// (it keeps the byte count). Returns false, having changed nothing, for any
+// other record, and for a key that has a TTL the record does not (the
+// caller then replays it through the Store's calls).
+bool apply_plain_hash(StoreImpl& impl, const Record& r) {
+  if (r.key_expire_ms || r.fields.empty()) return false;
+  for (const FieldState& f : r.fields) {
+    if (!f.present || f.expire_ms) return false;
+  }
+  const uint64_t h = impl.hash(r.key);
+  Shard& shard = impl.shard_for(h);
+  StoreImpl::ShardLock lock(impl, shard, LockMode::kExclusive);
+  Now now(impl.clock());
+  Keyspace& ks = shard.keyspace;
+  void* e = ks.find_for_write(r.key, h, now);
+  if (e != nullptr && (r.key_flags & kReplace)) {
+    ks.erase(r.key, h);
+    e = nullptr;
+  }
+  if (e != nullptr && key_entry::expire_ms(e)) return false;  // PERSIST's work
+  const HashLimits limits = impl.limits();
+  if (e == nullptr && fits_listpack(limits, r.fields)) {
+    thread_local ListpackScratch scratch;
+    lp::init(scratch.data());
+    uint8_t* lp = scratch.data();
+    auto grow = [&](size_t n) { return scratch.resize(n); };
+    for (const FieldState& f : r.fields) {
+      lp = lp::append(lp, f.field, grow);
+      lp = lp::append(lp, f.value, grow);
+    }
+    void* entry = key_entry::make_listpack(r.key, std::nullopt, lp, lp::bytes(lp));
+    ks.insert(entry, h);
+    impl.touch(entry, now, /*created=*/true);
+    shard.note_write(r.key);
+    return true;
+  }
+  // As hash_set_pairs (Store::hset): a long field or value converts first.
+  on_hash_held(impl, shard, r.key, h, Use::kCreate, now, false, [&](HashObject& hash) {
+    for (const FieldState& f : r.fields) {
+      if (f.field.size() > limits.max_listpack_value || f.value.size() > limits.max_listpack_value) {
+        hash.convert_to_table();
+        break;
+      }
+    }
+    for (const FieldState& f : r.fields) hash.set(f.field, f.value);
+    return true;
+  });
+  return true;
+}
+
+}  // namespace
+
 absl::Status apply_record(Store& store, const Record& r) {
+  if (r.type == kHash) {
+    StoreImpl& impl = StoreInternal::impl(store);
+    if (absl::Status room = impl.make_room(); !room.ok()) return room;
+    if (apply_plain_hash(impl, r)) return absl::OkStatus();
+  }
   switch (r.type) {
     case kFlushAll:
       store.flushall();

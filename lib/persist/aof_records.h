@@ -36,9 +36,20 @@ absl::Status check_header(std::string_view bytes);
 template <class F>
 void append_record(std::string* out, RecordType type, F&& build);
 
-// Appends the records for shard.events (this lock hold's events, in order).
-// REQUIRES: shard held for writing.
+// Appends the records for shard.events (this lock hold's events, in order),
+// some unsealed (seal_records before they are read). REQUIRES: shard held
+// for writing.
 void append_events(StoreImpl& impl, Shard& shard, std::string* out);
+// Appends a kHash record setting key's TTL (or none) and its `field` to
+// `value` with no TTL (the fast in-place writes' record), unsealed.
+void append_field_record(std::string_view key, std::optional<int64_t> key_expire_ms,
+                         std::string_view field, std::string_view value, std::string* out);
+// Seals the whole records in (*bytes)[from..]: fills in each frame's head
+// check and payload checksum from its length, type and payload (the
+// writers leave them to this, so that the hashing is done by whoever
+// gathers the log's buffers, not by the writing call). Sealing a sealed
+// record changes nothing.
+void seal_records(std::string* bytes, size_t from = 0);
 // Appends a kFlushAll record.
 void append_flushall(std::string* out);
 // Appends a kHash record with kReplace holding the whole key at `entry`.

@@ -34,6 +34,8 @@ class StoreEvents : public ShardMap {
   // Whether writes record events: a listener is subscribed or a ChangeLog
   // is attached (the fast write paths step aside then).
   bool has_listeners() const { return has_listeners_.load(std::memory_order_relaxed); }
+  // Whether a listener is subscribed (the log alone does not count).
+  bool subscribed() const { return subscribed_.load(std::memory_order_relaxed); }
   // The attached log (the append-only file), or nullptr.
   ChangeLog* change_log() const { return change_log_.load(std::memory_order_acquire); }
   // Runs make() with every shard held for writing (no write in progress)

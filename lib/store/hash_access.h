@@ -115,6 +115,45 @@ template <class F>
   return done;
 }
 
+// write_fast with the append-only log attached and no listener subscribed
+// (ChangeLog::logs_in_place): the same in-place write, then, under the same
+// lock, ChangeLog::log_field for `field` and the value written (value(): an
+// optional string_view, nullopt when fn wrote nothing) instead of an event.
+// Returns as write_fast (false: nothing changed, nothing logged). Out of
+// line: only writes with a log reach it.
+template <class F, class V>
+[[gnu::noinline]] bool write_fast_logged(StoreImpl& impl, std::string_view key,
+                                         std::string_view field, F&& fn, V&& value) {
+  const uint64_t h = impl.hash(key);
+  Shard& shard = impl.shard_for(h);
+  impl.lock_plain(shard, LockMode::kExclusive);
+  bool done = false;
+  // Read under the lock: attaching or detaching the log holds every shard.
+  ChangeLog* log = impl.change_log();
+  if (log != nullptr && log->logs_in_place() && !impl.subscribed()) {
+    void* e = shard.keyspace.find(key, h);
+    if (e != nullptr && !(key_entry::flags(e) & key_entry::kFieldTtl)) {
+      Now now(impl.clock());
+      if (!Keyspace::expired(e, now)) {
+        HashView view = key_entry::view(e, key.size());
+        if (fn(view)) {
+          impl.touch(e, now);
+          shard.note_write(key);
+          if (const std::optional<std::string_view> v = value()) {
+            log->log_field(shard, key, e, field, *v);
+          }
+          done = true;
+        }
+      }
+    }
+  }
+  impl.unlock_plain(shard, LockMode::kExclusive);
+  // A full buffer is written by the writer (as deliver() does after the
+  // general path); a detached log's wait returns at once.
+  if (done && log->flush_due() && !impl.holds(shard)) log->wait_durable();
+  return done;
+}
+
 // The in-place writes the fast paths do, shared by Store's methods and
 // Store::run. Each returns whether it handled the call (false: nothing
 // changed, take the general path).

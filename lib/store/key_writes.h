@@ -22,6 +22,7 @@
 #include "hash/hash_commands.h"
 #include "store/hash_access.h"
 #include "store/store_impl.h"
+#include "util/number.h"
 
 namespace hashstore::internal {
 
@@ -38,6 +39,9 @@ struct HsetOne {
     *r = 0;
     return put_in_place(impl, hash, field, value);
   }
+  // The field's value after in_place wrote (for the log); buf has room for
+  // kMaxInt64Chars bytes.
+  std::optional<std::string_view> written(const Value&, char*) const { return value; }
   Result general(StoreImpl& impl, HashObject& hash) const {
     const std::pair<std::string_view, std::string_view> pair{field, value};
     return hash_set_pairs(hash, {&pair, 1}, impl.limits().max_listpack_value);
@@ -57,6 +61,9 @@ struct Hincrby {
   [[gnu::always_inline]] bool in_place(StoreImpl& impl, HashView& hash, Value* r) const {
     return increment_in_place(impl, hash, field, by, r);
   }
+  std::optional<std::string_view> written(const Value& r, char* buf) const {
+    return std::string_view(buf, format_int64(r, buf));
+  }
   Result general(StoreImpl&, HashObject& hash) const { return hash_incrby(hash, field, by); }
 };
 
@@ -73,6 +80,10 @@ struct Reserve {
   Result missing() const { return std::optional<int64_t>(); }
   [[gnu::always_inline]] bool in_place(StoreImpl& impl, HashView& hash, Value* r) const {
     return reserve_in_place(impl, hash, field, amount, r);
+  }
+  std::optional<std::string_view> written(const Value& r, char* buf) const {
+    if (!r) return std::nullopt;  // short: nothing taken
+    return std::string_view(buf, format_int64(*r, buf));
   }
   Result general(StoreImpl&, HashObject& hash) const {
     return hash_reserve(hash, field, amount);
@@ -102,6 +113,19 @@ struct Hdel {
 template <class Op>
 [[gnu::noinline]] typename Op::Result run_general(StoreImpl& impl, std::string_view key,
                                                   const Op& op) {
+  if constexpr (Op::kInPlace) {
+    // With the log on, write_fast stepped aside: the in-place write that
+    // logs its field (hash_access.h) before the general path.
+    typename Op::Value r;
+    char buf[kMaxInt64Chars];
+    if (impl.has_listeners() &&
+        write_fast_logged(
+            impl, key, op.field,
+            [&](HashView& hash) HS_FAST_LAMBDA { return op.in_place(impl, hash, &r); },
+            [&] { return op.written(r, buf); })) {
+      return r;
+    }
+  }
   return on_hash(impl, key, Op::kUse, op.missing(),
                  [&](HashObject& hash) { return op.general(impl, hash); });
 }

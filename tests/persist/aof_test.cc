@@ -163,6 +163,47 @@ TEST_CASE("aof: replay gives the keyspace of a Store without a log") {
   }
 }
 
+TEST_CASE("aof: in-place writes log the field they wrote") {
+  // HSET of a same-size value, HINCRBY and HRESERVE take the fast in-place
+  // path with the log on (everysec, no): each logs the field and value it
+  // wrote, with the key's TTL; a short HRESERVE writes and logs nothing.
+  const std::string dir = fresh_dir("in_place");
+  const int64_t far = now_ms() + 100000000;
+  Image want;
+  uint64_t records_before_short = 0;
+  {
+    std::unique_ptr<Store> s = open_ok(aof_options(dir, hashstore::AppendFsync::kEverysec));
+    REQUIRE(s->hset("k", {{"a", "xx"}, {"n", "5"}, {"stock", "10"}}).ok());
+    REQUIRE(s->pexpireat("k", far).ok());
+    REQUIRE(s->hset("plain", "a", "11").ok());
+    for (int i = 0; i < 50; ++i) {
+      CHECK(s->hset("k", "a", absl::StrCat("y", i % 10)).ok());
+      CHECK(s->hset("plain", "a", std::to_string(10 + i)).ok());
+      CHECK(s->hincrby("k", "n", 3).ok());
+    }
+    absl::StatusOr<std::optional<int64_t>> left = s->reserve("k", "stock", 4);
+    REQUIRE(left.ok());
+    CHECK(*left == 6);
+    auto& persist = hashstore::internal::StoreInternal::impl(*s).extension<hashstore::internal::PersistState>();
+    REQUIRE(persist.aof().log()->flush_and_sync().ok());
+    records_before_short = persist.aof().log()->current_size();
+    left = s->reserve("k", "stock", 7);
+    REQUIRE(left.ok());
+    CHECK(!left->has_value());
+    CHECK(persist.aof().log()->current_size() == records_before_short);
+    want = image_of(*s);
+  }
+  hashstore::LoadStats stats;
+  std::unique_ptr<Store> again = open_ok(aof_options(dir), &stats);
+  CHECK(stats.aof_records >= 150);
+  CHECK(image_of(*again) == want);
+  CHECK(again->hget("k", "a") == "y9");
+  CHECK(again->hget("k", "n") == "155");
+  CHECK(again->hget("k", "stock") == "6");
+  CHECK(again->hget("plain", "a") == "59");
+  CHECK(again->pexpiretime("k") == far);
+}
+
 TEST_CASE("aof: every write of the stream is logged as it is applied") {
   // The state after each prefix of the log equals the state after the same
   // prefix of commands: cut the file after record k, reload, compare.
