@@ -380,7 +380,7 @@ void profiles_memory(int rounds) {
   // on each of the five fields, beside the profiles without (so the
   // difference is the TTLs' cost). TTLs spread over an hour, in ms.
   for (const bool fields : {false, true}) {
-    std::vector<double> with, without;
+    std::vector<double> with, without, counted;  // counted: the store's used_memory per hash
     for (int r = 0; r < rounds; ++r) {
       for (const bool ttl : {true, false}) {
         std::unique_ptr<hashstore::Store> s;
@@ -402,7 +402,10 @@ void profiles_memory(int rounds) {
                     (void)s->pexpire(p.key, ms);
                   }
                 },
-                [&] { s.reset(); }));
+                [&] {
+                  if (ttl) counted.push_back(static_cast<double>(s->stats().used_memory) / n);
+                  s.reset();
+                }));
       }
     }
     report("profiles_memory",
@@ -411,6 +414,9 @@ void profiles_memory(int rounds) {
     std::printf("%-16s %-34s %14.1f\n", "profiles_memory",
                 fields ? "TTL bytes/field" : "TTL bytes/key",
                 (median(with) - median(without)) / (fields ? 5.0 : 1.0));
+    // The Memory issue asks used_memory to stay within 5% of what is held.
+    std::printf("%-16s %-34s %14.3f\n", "profiles_memory", "used_memory / measured, with TTLs",
+                median(counted) / median(with));
   }
 }
 
