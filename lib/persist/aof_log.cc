@@ -33,8 +33,7 @@ int64_t steady_ms() {
 
 // Fsyncs the directory holding path, so that a new file's name is durable.
 int sync_dir_of(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const std::string dir = dir_of(path);
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return -1;
   const int r = ::fsync(fd);
@@ -149,14 +148,18 @@ void AofLog::set_policy(Fsync policy) {
 
 // ---- Appending ----------------------------------------------------------------
 
+void AofLog::append_locked(std::string_view records) {
+  buf_.append(records);
+  appended_ += records.size();
+  buffered_.store(buf_.size(), std::memory_order_relaxed);
+  if (buf_.size() >= kMaxBuffer) flush_due_.store(true, std::memory_order_relaxed);
+  if (capturing_) capture_.append(records);
+}
+
 void AofLog::take_locked(ShardBuf& sb) {
   if (sb.bytes.empty()) return;
   seal_records(&sb.bytes);
-  buf_.append(sb.bytes);
-  appended_ += sb.bytes.size();
-  buffered_.store(buf_.size(), std::memory_order_relaxed);
-  if (buf_.size() >= kMaxBuffer) flush_due_.store(true, std::memory_order_relaxed);
-  if (capturing_) capture_.append(sb.bytes);
+  append_locked(sb.bytes);
   if (sb.bytes.capacity() > (size_t{1} << 20)) {
     std::string().swap(sb.bytes);
   } else {
@@ -235,11 +238,8 @@ void AofLog::log_flushall() {
   std::string rec;
   append_flushall(&rec);
   std::lock_guard<std::mutex> l(mu_);
-  buf_.append(rec);
-  appended_ += rec.size();
+  append_locked(rec);
   ++appends_since_flush_;
-  buffered_.store(buf_.size(), std::memory_order_relaxed);
-  if (capturing_) capture_.append(rec);
 }
 
 void AofLog::wait_durable() {
@@ -311,21 +311,8 @@ void AofLog::flush_locked(std::unique_lock<std::mutex>& l, bool sync) {
   const uint64_t end = appended_;
   in_flight_ = data.size();
   l.unlock();
-  int err = 0;
-  bool wrote = true;
-  const char* p = data.data();
-  size_t left = data.size();
-  while (left > 0) {
-    const long n = ops_.write(fd_, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      err = errno;
-      wrote = false;
-      break;
-    }
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
+  int err = write_fully(ops_.write, fd_, data);
+  const bool wrote = err == 0;
   if (wrote && sync) {
     if (ops_.sync(fd_) != 0) {
       err = errno;
@@ -492,18 +479,8 @@ absl::Status AofLog::rewrite(absl::FunctionRef<absl::Status(int fd)> dump) {
   const size_t sealed = buf_.size();  // old-file bytes: in the dump or captured
   const uint64_t sealed_seq = appended_;
   l.unlock();
-  int err = 0;
-  const char* what = "";
-  for (const char* p = captured.data(); err == 0 && p < captured.data() + captured.size();) {
-    const long n = ops_.write(fd, p, static_cast<size_t>(captured.data() + captured.size() - p));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      err = errno;
-      what = "cannot write";
-    } else {
-      p += n;
-    }
-  }
+  int err = write_fully(ops_.write, fd, captured);
+  const char* what = err != 0 ? "cannot write" : "";
   struct stat st;
   if (err == 0 && ops_.sync(fd) != 0) err = errno, what = "cannot sync";
   if (err == 0 && ::fstat(fd, &st) != 0) err = errno, what = "cannot stat";

@@ -148,6 +148,9 @@ class AofLog final : public ChangeLog {
     std::string bytes;
     std::atomic<size_t> size{0};
   };
+  // Appends sealed records to buf_ (and capture_ while a rewrite runs),
+  // marking a flush due past kMaxBuffer. REQUIRES: mu_ held.
+  void append_locked(std::string_view records);
   // Seals sb's records and moves them to the end of buf_ (and capture_).
   // REQUIRES: mu_ held, and sb guarded by this thread.
   void take_locked(ShardBuf& sb);

@@ -103,29 +103,18 @@ std::string header(int64_t created_ms, uint32_t shards) {
 }
 
 // "ERR save <path>: <what>: <strerror(errno)>", coded from errno.
-absl::Status save_error(const std::string& path, std::string_view what) {
-  return errno_status(errno, absl::StrCat("ERR save ", path, ": ", to_absl(what)),
+// err: the failed call's errno (by default errno itself).
+absl::Status save_error(const std::string& path, std::string_view what, int err = errno) {
+  return errno_status(err, absl::StrCat("ERR save ", path, ": ", to_absl(what)),
                       absl::StatusCode::kInternal);
-}
-
-std::string dir_of(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
 }
 
 }  // namespace
 
 absl::Status write_all(int fd, std::string_view data, const std::string& path,
                        const FileOps& ops) {
-  while (!data.empty()) {
-    const long n = ops.write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return save_error(path, "cannot write");
-    }
-    data.remove_prefix(static_cast<size_t>(n));
+  if (const int err = write_fully(ops.write, fd, data); err != 0) {
+    return save_error(path, "cannot write", err);
   }
   return absl::OkStatus();
 }
