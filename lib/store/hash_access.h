@@ -83,11 +83,13 @@ template <class F>
   return done;
 }
 
-// write_fast's body, for a shard the caller holds for writing.
-template <class F>
-[[gnu::always_inline]] inline bool write_fast_held(StoreImpl& impl, Shard& shard,
-                                                   std::string_view key, uint64_t h, F&& fn) {
-  if (impl.has_listeners()) return false;
+// The in-place write itself, for a shard the caller holds for writing,
+// whoever records it: fn(HashView&) on a live key without field TTLs, and
+// once it wrote, wrote(entry) under the same hold. Returns whether fn wrote.
+template <class F, class W>
+[[gnu::always_inline]] inline bool write_in_place_held(StoreImpl& impl, Shard& shard,
+                                                       std::string_view key, uint64_t h, F&& fn,
+                                                       W&& wrote) {
   void* e = shard.keyspace.find(key, h);
   if (e == nullptr || (key_entry::flags(e) & key_entry::kFieldTtl)) return false;
   Now now(impl.clock());
@@ -96,7 +98,17 @@ template <class F>
   if (!fn(view)) return false;
   impl.touch(e, now);
   shard.note_write(key);
+  wrote(e);
   return true;
+}
+
+// write_fast's body, for a shard the caller holds for writing.
+template <class F>
+[[gnu::always_inline]] inline bool write_fast_held(StoreImpl& impl, Shard& shard,
+                                                   std::string_view key, uint64_t h, F&& fn) {
+  if (impl.has_listeners()) return false;
+  return write_in_place_held(impl, shard, key, h, std::forward<F>(fn),
+                             [](void*) HS_FAST_LAMBDA {});
 }
 
 // Runs the in-place write fn(HashView&) on key's hash with its shard held
@@ -131,21 +143,11 @@ template <class F, class V>
   // Read under the lock: attaching or detaching the log holds every shard.
   ChangeLog* log = impl.change_log();
   if (log != nullptr && log->logs_in_place() && !impl.subscribed()) {
-    void* e = shard.keyspace.find(key, h);
-    if (e != nullptr && !(key_entry::flags(e) & key_entry::kFieldTtl)) {
-      Now now(impl.clock());
-      if (!Keyspace::expired(e, now)) {
-        HashView view = key_entry::view(e, key.size());
-        if (fn(view)) {
-          impl.touch(e, now);
-          shard.note_write(key);
-          if (const std::optional<std::string_view> v = value()) {
-            log->log_field(shard, key, e, field, *v);
-          }
-          done = true;
-        }
+    done = write_in_place_held(impl, shard, key, h, std::forward<F>(fn), [&](void* e) {
+      if (const std::optional<std::string_view> v = value()) {
+        log->log_field(shard, key, e, field, *v);
       }
-    }
+    });
   }
   impl.unlock_plain(shard, LockMode::kExclusive);
   // A full buffer is written by the writer (as deliver() does after the
