@@ -78,8 +78,9 @@ class StoreEvents : public ShardMap {
   std::mutex listeners_mu_;
   std::shared_ptr<const Listeners> listeners_;
   uint64_t next_listener_ = 1;
-  bool has_subscribers_ = false;         // guarded by subscribe_mu_
-  std::atomic<bool> subscribed_{false};  // its copy for release_with_events
+  // Whether a listener is subscribed: written under subscribe_mu_, read
+  // without it by release_with_events and deliver.
+  std::atomic<bool> subscribed_{false};
   std::atomic<ChangeLog*> change_log_{nullptr};
 };
 

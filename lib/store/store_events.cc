@@ -61,7 +61,7 @@ void StoreEvents::set_change_log(absl::FunctionRef<ChangeLog*()> make) {
   }
   ChangeLog* log = make();
   change_log_.store(log, std::memory_order_release);
-  const bool on = log != nullptr || has_subscribers_;
+  const bool on = log != nullptr || subscribed_.load(std::memory_order_relaxed);
   has_listeners_.store(on, std::memory_order_relaxed);
   for (size_t i = 0; i < n; ++i) shard(i).keyspace.set_event_log(on ? &shard(i).events : nullptr);
   for (size_t i = n; i-- > 0;) {
@@ -92,7 +92,6 @@ uint64_t StoreEvents::subscribe(std::function<void(const Event&)> fn) {
     listeners_ = std::move(next);
   }
   // From now on the keyspaces log their expiries too.
-  has_subscribers_ = true;
   subscribed_.store(true, std::memory_order_relaxed);
   if (!has_listeners_.exchange(true)) set_event_logs(true);
   return id;
@@ -112,7 +111,6 @@ void StoreEvents::unsubscribe(uint64_t id) {
     listeners_ = std::move(next);
   }
   if (!none) return;
-  has_subscribers_ = false;
   subscribed_.store(false, std::memory_order_relaxed);
   // An attached log keeps the events coming.
   if (change_log() == nullptr && has_listeners_.exchange(false)) set_event_logs(false);
