@@ -158,14 +158,32 @@ absl::Status check_header(std::string_view bytes) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// Writes v little-endian at p; returns the byte after it.
+char* put_u64_at(char* p, uint64_t v) {
+  for (int i = 0; i < 8; ++i) *p++ = static_cast<char>(v >> (8 * i));
+  return p;
+}
+
+// Fills in the head check and the payload's checksum of the frame at
+// `frame`, whose length and type are written and whose payload follows.
+void seal_frame(char* frame) {
+  const uint32_t length = get_u32(reinterpret_cast<const uint8_t*>(frame));
+  const uint8_t type = static_cast<uint8_t>(frame[4]);
+  const uint16_t head = head_check(length, type);
+  frame[5] = static_cast<char>(head);
+  frame[6] = static_cast<char>(head >> 8);
+  put_u64_at(frame + 7, XXH3_64bits(frame + kFrameSize, length));
+}
+
+}  // namespace
+
 void put_frame(std::string* out, size_t start, RecordType type) {
   const size_t payload = out->size() - start - kFrameSize;
   snapshot::set_u32_at(out, start, static_cast<uint32_t>(payload));
   (*out)[start + 4] = static_cast<char>(type);
-  const uint16_t head = head_check(static_cast<uint32_t>(payload), type);
-  (*out)[start + 5] = static_cast<char>(head);
-  (*out)[start + 6] = static_cast<char>(head >> 8);
-  snapshot::set_u64_at(out, start + 7, XXH3_64bits(out->data() + start + kFrameSize, payload));
+  seal_frame(out->data() + start);
 }
 
 void append_whole_key(std::string_view key, const void* entry, std::string* out) {
@@ -243,11 +261,6 @@ char* put_string_at(char* p, std::string_view s) {
   return p + s.size();
 }
 
-char* put_u64_at(char* p, uint64_t v) {
-  for (int i = 0; i < 8; ++i) *p++ = static_cast<char>(v >> (8 * i));
-  return p;
-}
-
 }  // namespace
 
 // The same bytes as append_record(kHash) with put_key_head and one
@@ -271,8 +284,7 @@ void append_field_record(std::string_view key, std::optional<int64_t> key_expire
   p = put_string_at(p, value);
   assert(p == frame + kFrameSize + payload);
   (void)p;
-  const uint32_t length = static_cast<uint32_t>(payload);
-  for (int i = 0; i < 4; ++i) frame[i] = static_cast<char>(length >> (8 * i));
+  snapshot::set_u32_at(out, start, static_cast<uint32_t>(payload));
   frame[4] = static_cast<char>(kHash);
   // The head check and checksum: seal_records, when the buffer is gathered.
 }
@@ -282,13 +294,8 @@ void seal_records(std::string* bytes, size_t from) {
   for (size_t at = from; at < bytes->size();) {
     assert(bytes->size() - at >= kFrameSize);
     char* const frame = base + at;
-    const uint32_t length = snapshot::get_u32(reinterpret_cast<const uint8_t*>(frame));
-    const uint8_t type = static_cast<uint8_t>(frame[4]);
-    const uint16_t head = head_check(length, type);
-    frame[5] = static_cast<char>(head);
-    frame[6] = static_cast<char>(head >> 8);
-    put_u64_at(frame + 7, XXH3_64bits(frame + kFrameSize, length));
-    at += kFrameSize + length;
+    seal_frame(frame);
+    at += kFrameSize + snapshot::get_u32(reinterpret_cast<const uint8_t*>(frame));
   }
 }
 
