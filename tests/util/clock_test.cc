@@ -56,12 +56,20 @@ TEST_CASE("ManualClock::set_ms") {
 
 TEST_CASE("SystemClock::now_ms") {
   SUBCASE("reads Unix milliseconds") {
-    const int64_t before_s = static_cast<int64_t>(std::time(nullptr));
+    // Bracketed by CLOCK_REALTIME read directly. Not time(): glibc serves it
+    // from the coarse clock, which lags CLOCK_REALTIME by up to a tick, so a
+    // reading taken after now_ms() could fall in the previous second.
+    const auto realtime_ms = [] {
+      timespec ts{};
+      REQUIRE(clock_gettime(CLOCK_REALTIME, &ts) == 0);
+      return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+    };
+    const int64_t before = realtime_ms();
     const int64_t now = hashstore::SystemClock::instance().now_ms();
-    const int64_t after_s = static_cast<int64_t>(std::time(nullptr));
-    // time() truncates to whole seconds, so the window is [before, after + 1).
-    CHECK(now >= before_s * 1000);
-    CHECK(now < (after_s + 1) * 1000);
+    const int64_t after = realtime_ms();
+    CHECK(now >= before);
+    CHECK(now <= after);
+    CHECK(now > int64_t{1700000000} * 1000);  // later than November 2023
   }
   SUBCASE("instance() is one object") {
     CHECK(&hashstore::SystemClock::instance() == &hashstore::SystemClock::instance());
