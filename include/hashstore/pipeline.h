@@ -35,8 +35,10 @@
 #error "hashstore needs C++20: compile with -std=c++20 (MSVC: /std:c++20)"
 #else
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <optional>
 #include <span>
@@ -58,8 +60,10 @@ namespace internal {
 class PackedStrings {
  public:
   size_t add(std::string_view s) {
-    spans_.push_back(Span{bytes_.size(), s.size()});
-    bytes_.append(s);
+    if (s.size() > bytes_.size() - used_) grow(s.size());
+    copy(bytes_.data() + used_, s.data(), s.size());
+    spans_.push_back(Span{used_, s.size()});
+    used_ += s.size();
     return spans_.size() - 1;
   }
   size_t add_nil() {
@@ -67,13 +71,13 @@ class PackedStrings {
     return spans_.size() - 1;
   }
   bool is_nil(size_t i) const { return spans_[i].size == kNil; }
-  // REQUIRES: !is_nil(i).
   std::string_view operator[](size_t i) const {
-    return std::string_view(bytes_).substr(spans_[i].offset, spans_[i].size);
+    return std::string_view(bytes_.data() + spans_[i].offset, spans_[i].size);
   }
   size_t size() const { return spans_.size(); }
+  // Forgets every string; the memory stays for the next ones.
   void clear() {
-    bytes_.clear();
+    used_ = 0;
     spans_.clear();
   }
 
@@ -83,7 +87,38 @@ class PackedStrings {
     size_t offset;
     size_t size;  // kNil: a nil entry
   };
+  // memcpy(to, from, n), with the short strings most commands queue copied
+  // inline: two overlapping loads and stores of 8 (or 4) bytes, which read
+  // and write only the n bytes.
+  static void copy(char* to, const char* from, size_t n) {
+    if (n > 16) {
+      std::memcpy(to, from, n);
+    } else if (n >= 8) {
+      copy_word<uint64_t>(to, from, n);
+    } else if (n >= 4) {
+      copy_word<uint32_t>(to, from, n);
+    } else if (n > 0) {
+      to[0] = from[0];
+      to[n / 2] = from[n / 2];
+      to[n - 1] = from[n - 1];
+    }
+  }
+  // The first and the last sizeof(Word) of n bytes. REQUIRES: sizeof(Word) <= n <= 2 * sizeof(Word).
+  template <class Word>
+  static void copy_word(char* to, const char* from, size_t n) {
+    Word head, tail;
+    std::memcpy(&head, from, sizeof(Word));
+    std::memcpy(&tail, from + n - sizeof(Word), sizeof(Word));
+    std::memcpy(to, &head, sizeof(Word));
+    std::memcpy(to + n - sizeof(Word), &tail, sizeof(Word));
+  }
+  // Makes room for `more` bytes past used_ (at least doubling the buffer).
+  void grow(size_t more) { bytes_.resize(std::max(used_ + more, 2 * bytes_.size() + 64)); }
+
+  // bytes_[0, used_) holds the strings; the rest is room (bytes_.size() is
+  // the buffer's length, grown by resize, so adding needs no append's checks).
   std::string bytes_;
+  size_t used_ = 0;
   std::vector<Span> spans_;
 };
 
@@ -177,6 +212,7 @@ class PipelineReplies {
 
   internal::PackedStrings strings_;
   std::vector<Item> items_;
+  std::vector<uint64_t> hashes_;  // Store::run's scratch: the commands' key hashes
 };
 
 }  // namespace hashstore

@@ -291,14 +291,12 @@ class HashTable {
   void prefetch_element(uint64_t h) const {
     if (cur_.buckets == 0) return;
     const uint64_t* bucket = cur_.slots + (h & cur_.mask()) * kSlotsPerBucket;
-    const uint64_t tag = tag_of(h);
-    for (size_t i = 0; i < kSlotsPerBucket; ++i) {
-      if (bucket[i] != 0 && (bucket[i] >> kTagShift) == tag) {
-        const char* e = static_cast<const char*>(element_of(bucket[i]));
-        prefetch_line(e);
-        prefetch_line(e + kBucketBytes);
-        return;
-      }
+    // The first slot whose tag matches (match_tag compares them at once).
+    if (const uint32_t m = match_tag(bucket, tag_of(h)); m != 0) {
+      const char* e =
+          static_cast<const char*>(element_of(bucket[std::countr_zero(m) / kTagMatchBits]));
+      prefetch_line(e);
+      prefetch_line(e + kBucketBytes);
     }
   }
 

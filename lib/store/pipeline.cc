@@ -132,7 +132,8 @@ void Store::run(const Pipeline& p, PipelineReplies& out) {
   const size_t n = p.commands_.size();
   if (n == 0) return;
   out.items_.reserve(n);
-  std::vector<uint64_t> hashes(n);
+  std::vector<uint64_t>& hashes = out.hashes_;
+  hashes.resize(n);
   bool writes = false;
   for (size_t i = 0; i < n; ++i) {
     hashes[i] = impl_->hash(p.string(p.commands_[i].first));

@@ -4,16 +4,17 @@
 #include "store/shard_locks.h"
 
 #include <cassert>
+#include <utility>
 
 namespace hashstore::internal {
 
 namespace {
 
-// Which shards the keys of `hashes` live in, one flag per shard.
-std::vector<bool> shards_of(const ShardLocks& impl, const std::vector<uint64_t>& hashes) {
-  std::vector<bool> marked(impl.shard_count());
-  for (uint64_t h : hashes) marked[impl.shard_index(h)] = true;
-  return marked;
+// The shards the keys of `hashes` live in.
+ShardSet shards_of(const ShardLocks& impl, const std::vector<uint64_t>& hashes) {
+  ShardSet set(impl.shard_count());
+  for (uint64_t h : hashes) set.insert(impl.shard_index(h));
+  return set;
 }
 
 }  // namespace
@@ -23,42 +24,38 @@ ShardLocks::MultiLock::MultiLock(ShardLocks& impl, const std::vector<uint64_t>& 
     : MultiLock(impl, access, shards_of(impl, hashes)) {}
 
 ShardLocks::MultiLock::MultiLock(ShardLocks& impl, LockMode access)
-    : MultiLock(impl, access, std::vector<bool>(impl.shard_count(), true)) {}
+    : MultiLock(impl, access, ShardSet::all(impl.shard_count())) {}
 
-ShardLocks::MultiLock::MultiLock(ShardLocks& impl, LockMode access,
-                                 const std::vector<bool>& shards)
-    : impl_(impl), access_(access) {
+ShardLocks::MultiLock::MultiLock(ShardLocks& impl, LockMode access, ShardSet shards)
+    : impl_(impl), access_(access), shards_(std::move(shards)) {
   // Ascending shard order, each once: the order every multi-shard lock uses.
-  for (size_t i = 0; i < shards.size(); ++i) {
-    if (!shards[i]) continue;
-    Shard* s = &impl_.shard(i);
-    impl_.lock(*s, access_);
-    locked_.push_back(s);
-  }
+  shards_.for_each([&](size_t i) { impl_.lock(impl_.shard(i), access_); });
 }
 
 ShardLocks::MultiLock::~MultiLock() {
   // Every shard is released before any event is delivered: a listener may
   // read keys in any shard (issue 25: delivering one shard's events while
   // the next was still held made such a read fail to lock it).
-  size_t with_events = 0;  // the first with_events entries of locked_ are kept for delivery
-  for (Shard* s : locked_) {
-    if (impl_.release(*s, access_)) locked_[with_events++] = s;
-  }
-  for (size_t i = 0; i < with_events; ++i) impl_.deliver(*locked_[i]);
+  std::vector<Shard*> with_events;  // rare: only writes with listeners record events
+  shards_.for_each([&](size_t i) {
+    Shard& s = impl_.shard(i);
+    if (impl_.release(s, access_)) with_events.push_back(&s);
+  });
+  for (Shard* s : with_events) impl_.deliver(*s);
 }
 
 ShardLocks::HoldShards::HoldShards(ShardLocks& impl, const std::vector<uint64_t>& hashes,
                                    bool all_shards)
-    : held_(all_shards ? std::vector<bool>(impl.shard_count(), true) : shards_of(impl, hashes)) {
+    : lock_(impl, LockMode::kExclusive,
+            all_shards ? ShardSet::all(impl.shard_count()) : shards_of(impl, hashes)) {
   assert(held_by_this_thread().owner == nullptr && "batches do not nest");
-  lock_ = std::make_unique<MultiLock>(impl, LockMode::kExclusive, held_);
-  held_by_this_thread() = HeldShards{&impl, &held_};
+  held_by_this_thread() = HeldShards{&impl, &lock_.shards()};
 }
 
 ShardLocks::HoldShards::~HoldShards() {
+  // Unmarked first, so that the lock's destructor (which runs after this
+  // body) really releases the shards.
   held_by_this_thread() = HeldShards{nullptr, nullptr};
-  lock_.reset();
 }
 
 }  // namespace hashstore::internal

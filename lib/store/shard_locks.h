@@ -17,9 +17,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -33,6 +33,36 @@ namespace hashstore::internal {
 // (What a call does to the key's hash is hash_access.h's Use.)
 enum class LockMode : uint8_t { kShared, kExclusive };
 
+// A set of shard indexes, one bit per shard: the shards a multi-shard lock
+// takes, ascending.
+class ShardSet {
+ public:
+  // Empty, for a Store of `shards` shards.
+  explicit ShardSet(size_t shards) : words_((shards + 63) / 64) {}
+  // Every one of `shards` shards.
+  static ShardSet all(size_t shards) {
+    ShardSet set(shards);
+    for (size_t i = 0; i < shards; i += 64) {
+      set.words_[i / 64] = shards - i >= 64 ? ~uint64_t{0} : (uint64_t{1} << (shards - i)) - 1;
+    }
+    return set;
+  }
+  void insert(size_t i) { words_[i / 64] |= uint64_t{1} << (i % 64); }
+  bool contains(size_t i) const { return (words_[i / 64] >> (i % 64)) & 1; }
+  // fn(index) for each member, ascending.
+  template <class F>
+  void for_each(F&& fn) const {
+    for (size_t w = 0; w < words_.size(); ++w) {
+      for (uint64_t bits = words_[w]; bits != 0; bits &= bits - 1) {
+        fn(w * 64 + static_cast<size_t>(std::countr_zero(bits)));
+      }
+    }
+  }
+
+ private:
+  std::vector<uint64_t> words_;
+};
+
 class ShardLocks : public StoreEvents {
  public:
   explicit ShardLocks(const Options& options) : StoreEvents(options) {}
@@ -41,12 +71,12 @@ class ShardLocks : public StoreEvents {
   // transaction), and whose they are; {nullptr, nullptr} when none.
   struct HeldShards {
     const ShardLocks* owner;
-    const std::vector<bool>* held;
+    const ShardSet* held;
   };
   static HeldShards& held_by_this_thread() { return held_; }
   bool holds(const Shard& s) const {
     const HeldShards& h = held_by_this_thread();
-    return h.owner == this && (*h.held)[s.index];
+    return h.owner == this && h.held->contains(s.index);
   }
 
   // The fast paths' locks (hash_access.h): they change no size and record
@@ -145,17 +175,19 @@ class ShardLocks : public StoreEvents {
    public:
     MultiLock(ShardLocks& impl, const std::vector<uint64_t>& hashes, LockMode access);
     MultiLock(ShardLocks& impl, LockMode access);  // every shard
-    // The shards whose flag is set (shards.size() == shard_count()). LockMode
-    // comes second so that a braced list of hashes never matches this one.
-    MultiLock(ShardLocks& impl, LockMode access, const std::vector<bool>& shards);
+    // The shards of a set (sized for this Store). LockMode comes second so
+    // that a braced list of hashes never matches this one.
+    MultiLock(ShardLocks& impl, LockMode access, ShardSet shards);
     ~MultiLock();
     MultiLock(const MultiLock&) = delete;
     MultiLock& operator=(const MultiLock&) = delete;
 
+    const ShardSet& shards() const { return shards_; }
+
    private:
     ShardLocks& impl_;
     LockMode access_;
-    std::vector<Shard*> locked_;
+    ShardSet shards_;
   };
 
   // Holds (write mode) the shards of `hashes`, or every shard, and marks
@@ -169,8 +201,7 @@ class ShardLocks : public StoreEvents {
     HoldShards& operator=(const HoldShards&) = delete;
 
    private:
-    std::vector<bool> held_;
-    std::unique_ptr<MultiLock> lock_;
+    MultiLock lock_;
   };
 
  protected:

@@ -376,3 +376,33 @@ TEST_CASE("Store::run: listeners hear the writes, per key in order") {
 }
 
 }  // namespace
+
+TEST_CASE("PackedStrings keeps strings of every length through growth and reuse") {
+  // Lengths 0..80 cover each copy path (none, bytes, 4-, 8-byte words,
+  // memcpy); the buffer grows many times on the way.
+  hashstore::internal::PackedStrings packed;
+  for (int round = 0; round < 2; ++round) {  // the second reuses the memory
+    std::vector<std::string> expected;
+    for (size_t n = 0; n <= 80; ++n) {
+      std::string s;
+      for (size_t j = 0; j < n; ++j) s.push_back(static_cast<char>('a' + (n * 7 + j + round) % 26));
+      expected.push_back(s);
+      CHECK(packed.add(s) == expected.size() - 1);
+      if (n % 10 == 0) {
+        packed.add_nil();
+        expected.push_back("<nil>");
+      }
+    }
+    REQUIRE(packed.size() == expected.size());
+    for (size_t i = 0; i < expected.size(); ++i) {
+      if (expected[i] == "<nil>") {
+        CHECK(packed.is_nil(i));
+      } else {
+        CHECK_FALSE(packed.is_nil(i));
+        CHECK(packed[i] == expected[i]);
+      }
+    }
+    packed.clear();
+    CHECK(packed.size() == 0);
+  }
+}
