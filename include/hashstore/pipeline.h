@@ -35,10 +35,8 @@
 #error "hashstore needs C++20: compile with -std=c++20 (MSVC: /std:c++20)"
 #else
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <initializer_list>
 #include <optional>
 #include <span>
@@ -59,13 +57,8 @@ namespace internal {
 // nil (HMGET's missing fields).
 class PackedStrings {
  public:
-  size_t add(std::string_view s) {
-    if (s.size() > bytes_.size() - used_) grow(s.size());
-    copy(bytes_.data() + used_, s.data(), s.size());
-    spans_.push_back(Span{used_, s.size()});
-    used_ += s.size();
-    return spans_.size() - 1;
-  }
+  // Appends s; returns its index (pipeline.cc: inline there, its only user).
+  size_t add(std::string_view s);
   size_t add_nil() {
     spans_.push_back(Span{0, kNil});
     return spans_.size() - 1;
@@ -87,33 +80,8 @@ class PackedStrings {
     size_t offset;
     size_t size;  // kNil: a nil entry
   };
-  // memcpy(to, from, n), with the short strings most commands queue copied
-  // inline: two overlapping loads and stores of 8 (or 4) bytes, which read
-  // and write only the n bytes.
-  static void copy(char* to, const char* from, size_t n) {
-    if (n > 16) {
-      std::memcpy(to, from, n);
-    } else if (n >= 8) {
-      copy_word<uint64_t>(to, from, n);
-    } else if (n >= 4) {
-      copy_word<uint32_t>(to, from, n);
-    } else if (n > 0) {
-      to[0] = from[0];
-      to[n / 2] = from[n / 2];
-      to[n - 1] = from[n - 1];
-    }
-  }
-  // The first and the last sizeof(Word) of n bytes. REQUIRES: sizeof(Word) <= n <= 2 * sizeof(Word).
-  template <class Word>
-  static void copy_word(char* to, const char* from, size_t n) {
-    Word head, tail;
-    std::memcpy(&head, from, sizeof(Word));
-    std::memcpy(&tail, from + n - sizeof(Word), sizeof(Word));
-    std::memcpy(to, &head, sizeof(Word));
-    std::memcpy(to + n - sizeof(Word), &tail, sizeof(Word));
-  }
   // Makes room for `more` bytes past used_ (at least doubling the buffer).
-  void grow(size_t more) { bytes_.resize(std::max(used_ + more, 2 * bytes_.size() + 64)); }
+  void grow(size_t more);
 
   // bytes_[0, used_) holds the strings; the rest is room (bytes_.size() is
   // the buffer's length, grown by resize, so adding needs no append's checks).

@@ -16,6 +16,7 @@
 #include "store/hash_access.h"
 #include "store/store_internal.h"
 #include "util/absl_view.h"
+#include "util/bytes.h"
 
 namespace hashstore::internal::aof {
 
@@ -160,9 +161,13 @@ absl::Status check_header(std::string_view bytes) {
 
 namespace {
 
-// Writes v little-endian at p; returns the byte after it.
+// Write v little-endian at p; return the byte after it.
 char* put_u64_at(char* p, uint64_t v) {
   for (int i = 0; i < 8; ++i) *p++ = static_cast<char>(v >> (8 * i));
+  return p;
+}
+char* put_u32_at(char* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) *p++ = static_cast<char>(v >> (8 * i));
   return p;
 }
 
@@ -257,7 +262,7 @@ char* put_varint_at(char* p, uint64_t v) {
 
 char* put_string_at(char* p, std::string_view s) {
   p = put_varint_at(p, s.size());
-  if (!s.empty()) std::memcpy(p, s.data(), s.size());
+  copy_bytes(p, s.data(), s.size());  // short strings without a memcpy call
   return p + s.size();
 }
 
@@ -271,9 +276,14 @@ void append_field_record(std::string_view key, std::optional<int64_t> key_expire
   const size_t payload = 1 + varint_size(key.size()) + key.size() + (key_expire_ms ? 8 : 0) +
                          1 + 1 + varint_size(field.size()) + field.size() +
                          varint_size(value.size()) + value.size();
+  // Built on the stack and appended in one copy when it is short (most
+  // are): resize() would zero the bytes first, which cost half the record.
+  constexpr size_t kStackRecord = 256;
+  char stack[kStackRecord];
   const size_t start = out->size();
-  out->resize(start + kFrameSize + payload);
-  char* const frame = out->data() + start;
+  const bool on_stack = kFrameSize + payload <= kStackRecord;
+  if (!on_stack) out->resize(start + kFrameSize + payload);
+  char* const frame = on_stack ? stack : out->data() + start;
   char* p = frame + kFrameSize;
   *p++ = static_cast<char>(key_expire_ms ? kKeyTtl : 0);
   p = put_string_at(p, key);
@@ -284,9 +294,10 @@ void append_field_record(std::string_view key, std::optional<int64_t> key_expire
   p = put_string_at(p, value);
   assert(p == frame + kFrameSize + payload);
   (void)p;
-  snapshot::set_u32_at(out, start, static_cast<uint32_t>(payload));
+  put_u32_at(frame, static_cast<uint32_t>(payload));
   frame[4] = static_cast<char>(kHash);
   // The head check and checksum: seal_records, when the buffer is gathered.
+  if (on_stack) out->append(frame, kFrameSize + payload);
 }
 
 void seal_records(std::string* bytes, size_t from) {

@@ -21,8 +21,29 @@
 #include "store/hash_access.h"
 #include "store/key_writes.h"
 #include "store/store_impl.h"
+#include "util/bytes.h"
 
 namespace hashstore {
+
+// ---- Strings ------------------------------------------------------------------
+
+namespace internal {
+
+// Inline, and defined here: only Pipeline::add and Store::run (through
+// PipelineReplies) add strings. A short one is copied without a memcpy call.
+inline size_t PackedStrings::add(std::string_view s) {
+  if (s.size() > bytes_.size() - used_) grow(s.size());
+  copy_bytes(bytes_.data() + used_, s.data(), s.size());
+  spans_.push_back(Span{used_, s.size()});
+  used_ += s.size();
+  return spans_.size() - 1;
+}
+
+void PackedStrings::grow(size_t more) {
+  bytes_.resize(std::max(used_ + more, 2 * bytes_.size() + 64));
+}
+
+}  // namespace internal
 
 // ---- Queuing ------------------------------------------------------------------
 

@@ -377,32 +377,38 @@ TEST_CASE("Store::run: listeners hear the writes, per key in order") {
 
 }  // namespace
 
-TEST_CASE("PackedStrings keeps strings of every length through growth and reuse") {
-  // Lengths 0..80 cover each copy path (none, bytes, 4-, 8-byte words,
-  // memcpy); the buffer grows many times on the way.
-  hashstore::internal::PackedStrings packed;
-  for (int round = 0; round < 2; ++round) {  // the second reuses the memory
-    std::vector<std::string> expected;
+TEST_CASE("Store::run keeps queued strings and replies of every length, through reuse") {
+  // Keys, fields and values of 0..80 bytes cover each way a string is
+  // copied in and out (none, bytes, 4- and 8-byte words, memcpy), and the
+  // buffers grow many times on the way; the second round reuses them.
+  Store s;
+  Pipeline p;
+  PipelineReplies replies;
+  auto text = [](size_t n, size_t salt) {
+    std::string t;
+    for (size_t j = 0; j < n; ++j) t.push_back(static_cast<char>('a' + (n * 7 + j + salt) % 26));
+    return t;
+  };
+  for (size_t round = 0; round < 2; ++round) {
+    p.clear();
     for (size_t n = 0; n <= 80; ++n) {
-      std::string s;
-      for (size_t j = 0; j < n; ++j) s.push_back(static_cast<char>('a' + (n * 7 + j + round) % 26));
-      expected.push_back(s);
-      CHECK(packed.add(s) == expected.size() - 1);
-      if (n % 10 == 0) {
-        packed.add_nil();
-        expected.push_back("<nil>");
-      }
+      p.hset(absl::StrCat("k", text(n, round)), text(n, round + 1), text(n, round + 2));
     }
-    REQUIRE(packed.size() == expected.size());
-    for (size_t i = 0; i < expected.size(); ++i) {
-      if (expected[i] == "<nil>") {
-        CHECK(packed.is_nil(i));
-      } else {
-        CHECK_FALSE(packed.is_nil(i));
-        CHECK(packed[i] == expected[i]);
-      }
+    for (size_t n = 0; n <= 80; ++n) {
+      p.hget(absl::StrCat("k", text(n, round)), text(n, round + 1));
+      p.hmget(absl::StrCat("k", text(n, round)), {text(n, round + 1), "missing"});
     }
-    packed.clear();
-    CHECK(packed.size() == 0);
+    s.run(p, replies);
+    REQUIRE(replies.size() == 3 * 81);
+    for (size_t n = 0; n <= 80; ++n) {
+      CAPTURE(n);
+      // New each time, but for key "k" field "" (no text at n = 0), set again.
+      CHECK(replies.integer(n) == (round == 1 && n == 0 ? 0 : 1));
+      const size_t get = 81 + 2 * n;
+      CHECK(replies.string(get) == text(n, round + 2));
+      REQUIRE(replies.elements(get + 1) == 2);
+      CHECK(replies.element(get + 1, 0) == std::optional<std::string_view>(text(n, round + 2)));
+      CHECK_FALSE(replies.element(get + 1, 1).has_value());
+    }
   }
 }
