@@ -64,6 +64,7 @@ class PackedStrings {
     return spans_.size() - 1;
   }
   bool is_nil(size_t i) const { return spans_[i].size == kNil; }
+  // REQUIRES: !is_nil(i).
   std::string_view operator[](size_t i) const {
     return std::string_view(bytes_.data() + spans_[i].offset, spans_[i].size);
   }
