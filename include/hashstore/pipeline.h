@@ -42,6 +42,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <hashstore/reply.h>
@@ -57,6 +58,23 @@ namespace internal {
 // nil (HMGET's missing fields).
 class PackedStrings {
  public:
+  PackedStrings() = default;
+  PackedStrings(const PackedStrings&) = default;
+  PackedStrings& operator=(const PackedStrings&) = default;
+  // A moved-from object is empty and usable: its used length goes to 0
+  // with its buffer (left as it was, used_ would point past the buffer).
+  PackedStrings(PackedStrings&& o) noexcept
+      : bytes_(std::move(o.bytes_)), used_(std::exchange(o.used_, 0)), spans_(std::move(o.spans_)) {
+    o.clear_buffer();
+  }
+  PackedStrings& operator=(PackedStrings&& o) noexcept {
+    bytes_ = std::move(o.bytes_);
+    used_ = std::exchange(o.used_, 0);
+    spans_ = std::move(o.spans_);
+    o.clear_buffer();
+    return *this;
+  }
+
   // Appends s; returns its index (pipeline.cc: inline there, its only user).
   size_t add(std::string_view s);
   size_t add_nil() {
@@ -83,6 +101,11 @@ class PackedStrings {
   };
   // Makes room for `more` bytes past used_ (at least doubling the buffer).
   void grow(size_t more);
+  // After a move: whatever the string's move left behind, nothing is used.
+  void clear_buffer() {
+    bytes_.clear();
+    spans_.clear();
+  }
 
   // bytes_[0, used_) holds the strings; the rest is room (bytes_.size() is
   // the buffer's length, grown by resize, so adding needs no append's checks).

@@ -412,3 +412,28 @@ TEST_CASE("Store::run keeps queued strings and replies of every length, through 
     }
   }
 }
+
+TEST_CASE("A moved-from Pipeline and PipelineReplies take new commands and replies") {
+  Store s;
+  Pipeline p;
+  p.hset("a", "f", "a value long enough to need the heap buffer");
+  Pipeline q = std::move(p);
+  PipelineReplies r;
+  s.run(q, r);
+  PipelineReplies kept = std::move(r);
+  REQUIRE(kept.size() == 1);
+  CHECK(kept.integer(0) == 1);
+  // Both moved-from objects are used again without clear().
+  p.hset("b", "g", "another value that is long enough for the heap");  // NOLINT(bugprone-use-after-move)
+  p.hget("a", "f");
+  s.run(p, r);  // NOLINT(bugprone-use-after-move)
+  REQUIRE(r.size() == 2);
+  CHECK(r.integer(0) == 1);
+  CHECK(r.string(1) == "a value long enough to need the heap buffer");
+  Pipeline assigned;
+  assigned = std::move(q);
+  q.hget("b", "g");  // NOLINT(bugprone-use-after-move)
+  s.run(q, r);
+  REQUIRE(r.size() == 1);
+  CHECK(r.string(0) == "another value that is long enough for the heap");
+}
