@@ -127,6 +127,24 @@ template <class F>
   return done;
 }
 
+// write_fast_logged's body, for a shard the caller holds for writing
+// (Store::run holds its shards for the whole pipeline): the in-place write
+// and its log_field, or false with nothing changed or logged.
+template <class F, class V>
+[[gnu::always_inline]] inline bool write_in_place_logged_held(StoreImpl& impl, Shard& shard,
+                                                              std::string_view key, uint64_t h,
+                                                              std::string_view field, F&& fn,
+                                                              V&& value) {
+  // Read under the lock: attaching or detaching the log holds every shard.
+  ChangeLog* log = impl.change_log();
+  if (log == nullptr || !log->logs_in_place() || impl.subscribed()) return false;
+  return write_in_place_held(impl, shard, key, h, std::forward<F>(fn), [&](void* e) {
+    if (const std::optional<std::string_view> v = value()) {
+      log->log_field(shard, key, e, field, *v);
+    }
+  });
+}
+
 // write_fast with the append-only log attached and no listener subscribed
 // (ChangeLog::logs_in_place): the same in-place write, then, under the same
 // lock, ChangeLog::log_field for `field` and the value written (value(): an
@@ -139,16 +157,9 @@ template <class F, class V>
   const uint64_t h = impl.hash(key);
   Shard& shard = impl.shard_for(h);
   impl.lock_plain(shard, LockMode::kExclusive);
-  bool done = false;
-  // Read under the lock: attaching or detaching the log holds every shard.
-  ChangeLog* log = impl.change_log();
-  if (log != nullptr && log->logs_in_place() && !impl.subscribed()) {
-    done = write_in_place_held(impl, shard, key, h, std::forward<F>(fn), [&](void* e) {
-      if (const std::optional<std::string_view> v = value()) {
-        log->log_field(shard, key, e, field, *v);
-      }
-    });
-  }
+  ChangeLog* const log = impl.change_log();
+  const bool done = write_in_place_logged_held(impl, shard, key, h, field, std::forward<F>(fn),
+                                               std::forward<V>(value));
   impl.unlock_plain(shard, LockMode::kExclusive);
   // A full buffer is written by the writer (as deliver() does after the
   // general path); a detached log's wait returns at once.

@@ -134,6 +134,21 @@ template <class Op>
 [[gnu::noinline]] typename Op::Result run_general_held(StoreImpl& impl, Shard& shard,
                                                        std::string_view key, uint64_t h,
                                                        const Op& op) {
+  if constexpr (Op::kInPlace) {
+    // With the log on, as run_general: the in-place write that logs its
+    // field, under the shard the pipeline holds. (A full log buffer is
+    // written by the background thread: a writer waits only outside a hold.)
+    typename Op::Value r;
+    char buf[kMaxInt64Chars];
+    if (impl.has_listeners() && write_in_place_logged_held(
+                                    impl, shard, key, h, op.field,
+                                    [&](HashView& hash) HS_FAST_LAMBDA {
+                                      return op.in_place(impl, hash, &r);
+                                    },
+                                    [&] { return op.written(r, buf); })) {
+      return r;
+    }
+  }
   return on_hash_held(impl, shard, key, h, Op::kUse, op.missing(),
                       [&](HashObject& hash) { return op.general(impl, hash); });
 }

@@ -23,6 +23,7 @@
 #include "aof_options.h"
 #include "scratch_dir.h"
 #include "store/store_internal.h"
+#include <hashstore/pipeline.h>
 #include <hashstore/store.h>
 
 #include "absl/strings/str_cat.h"
@@ -202,6 +203,45 @@ TEST_CASE("aof: in-place writes log the field they wrote") {
   CHECK(again->hget("k", "stock") == "6");
   CHECK(again->hget("plain", "a") == "59");
   CHECK(again->pexpiretime("k") == far);
+}
+
+TEST_CASE("aof: a pipeline's in-place and general writes replay to the same state") {
+  // Store::run with the log on: same-size HSETs, HINCRBYs and HRESERVEs
+  // take the in-place path and log their field under the held shards; the
+  // writes that change a size, create or delete (HSET of a longer value,
+  // HDEL) take the general path, whose records are written when the shards
+  // are released. Interleaved on the same keys and fields, the log must
+  // still replay to the final state.
+  const std::string dir = fresh_dir("pipeline_in_place");
+  Image want;
+  {
+    std::unique_ptr<Store> s = open_ok(aof_options(dir, hashstore::AppendFsync::kEverysec));
+    REQUIRE(s->hset("k", {{"a", "xx"}, {"n", "5"}, {"stock", "100"}}).ok());
+    hashstore::Pipeline p;
+    hashstore::PipelineReplies r;
+    for (int round = 0; round < 20; ++round) {
+      p.clear();
+      for (int i = 0; i < 10; ++i) {
+        p.hset("k", "a", absl::StrCat("y", i));                 // in place
+        p.hincrby("k", "n", 2);                                 // in place
+        p.hset(absl::StrCat("other", i), "a", absl::StrCat(round));  // new, then in place
+        if (i % 3 == 0) p.hset("k", "a", std::string(3 + i, 'z'));  // longer: general
+        if (i % 4 == 0) p.hdel("k", {"gone"});                  // general, no change
+        p.reserve("k", "stock", 1);                            // in place
+      }
+      p.hdel("other3", {"a"});  // deletes the key: general, after its in-place writes
+      s->run(p, r);
+      REQUIRE(r.size() == p.size());
+    }
+    want = image_of(*s);
+  }
+  std::unique_ptr<Store> again = open_ok(aof_options(dir));
+  CHECK(image_of(*again) == want);
+  CHECK(again->hget("k", "a") == std::string(12, 'z'));  // each round ends with i = 9's longer value
+  CHECK(again->hget("k", "n") == std::to_string(5 + 20 * 10 * 2));
+  CHECK(again->hget("k", "stock") == "0");  // 100 taken one by one; the other 100 were short
+  CHECK(again->exists({"other3"}) == 0);
+  CHECK(again->hget("other4", "a") == "19");
 }
 
 TEST_CASE("aof: every write of the stream is logged as it is applied") {
