@@ -64,14 +64,13 @@ class PackedStrings {
   // A moved-from object is empty and usable: its used length goes to 0
   // with its buffer (left as it was, used_ would point past the buffer).
   PackedStrings(PackedStrings&& o) noexcept
-      : bytes_(std::move(o.bytes_)), used_(std::exchange(o.used_, 0)), spans_(std::move(o.spans_)) {
-    o.clear_buffer();
-  }
+      : bytes_(std::exchange(o.bytes_, {})),
+        used_(std::exchange(o.used_, 0)),
+        spans_(std::exchange(o.spans_, {})) {}
   PackedStrings& operator=(PackedStrings&& o) noexcept {
-    bytes_ = std::move(o.bytes_);
+    bytes_ = std::exchange(o.bytes_, {});
     used_ = std::exchange(o.used_, 0);
-    spans_ = std::move(o.spans_);
-    o.clear_buffer();
+    spans_ = std::exchange(o.spans_, {});
     return *this;
   }
 
@@ -101,11 +100,6 @@ class PackedStrings {
   };
   // Makes room for `more` bytes past used_ (at least doubling the buffer).
   void grow(size_t more);
-  // After a move: whatever the string's move left behind, nothing is used.
-  void clear_buffer() {
-    bytes_.clear();
-    spans_.clear();
-  }
 
   // bytes_[0, used_) holds the strings; the rest is room (bytes_.size() is
   // the buffer's length, grown by resize, so adding needs no append's checks).

@@ -108,21 +108,31 @@ struct Hdel {
   }
 };
 
+// With the log on (the fast paths step aside for any listener), Op's
+// in-place write that logs its field instead of recording an event:
+// logged(fn, value) is write_fast_logged or, under a held shard,
+// write_in_place_logged_held (hash_access.h). Returns whether it wrote, *r
+// its result; false: take the general path.
+template <class Op, class Logged>
+[[gnu::always_inline]] inline bool logged_in_place(StoreImpl& impl, const Op& op,
+                                                   typename Op::Value* r, Logged&& logged) {
+  if (!impl.has_listeners()) return false;
+  char buf[kMaxInt64Chars];
+  return logged([&](HashView& hash) HS_FAST_LAMBDA { return op.in_place(impl, hash, r); },
+                [&] { return op.written(*r, buf); });
+}
+
 // The general paths, out of line: inlined, they would make the fast path's
-// function large (more registers saved and restored on every call).
+// function large (more registers saved and restored on every call). Each
+// tries the logged in-place write first.
 template <class Op>
 [[gnu::noinline]] typename Op::Result run_general(StoreImpl& impl, std::string_view key,
                                                   const Op& op) {
   if constexpr (Op::kInPlace) {
-    // With the log on, write_fast stepped aside: the in-place write that
-    // logs its field (hash_access.h) before the general path.
     typename Op::Value r;
-    char buf[kMaxInt64Chars];
-    if (impl.has_listeners() &&
-        write_fast_logged(
-            impl, key, op.field,
-            [&](HashView& hash) HS_FAST_LAMBDA { return op.in_place(impl, hash, &r); },
-            [&] { return op.written(r, buf); })) {
+    if (logged_in_place(impl, op, &r, [&](auto&& fn, auto&& value) {
+          return write_fast_logged(impl, key, op.field, fn, value);
+        })) {
       return r;
     }
   }
@@ -130,22 +140,18 @@ template <class Op>
                  [&](HashObject& hash) { return op.general(impl, hash); });
 }
 
+// The same for Store::run, whose shards are held for the whole pipeline (a
+// full log buffer is then written by the background thread: a writer waits
+// only outside a hold).
 template <class Op>
 [[gnu::noinline]] typename Op::Result run_general_held(StoreImpl& impl, Shard& shard,
                                                        std::string_view key, uint64_t h,
                                                        const Op& op) {
   if constexpr (Op::kInPlace) {
-    // With the log on, as run_general: the in-place write that logs its
-    // field, under the shard the pipeline holds. (A full log buffer is
-    // written by the background thread: a writer waits only outside a hold.)
     typename Op::Value r;
-    char buf[kMaxInt64Chars];
-    if (impl.has_listeners() && write_in_place_logged_held(
-                                    impl, shard, key, h, op.field,
-                                    [&](HashView& hash) HS_FAST_LAMBDA {
-                                      return op.in_place(impl, hash, &r);
-                                    },
-                                    [&] { return op.written(r, buf); })) {
+    if (logged_in_place(impl, op, &r, [&](auto&& fn, auto&& value) {
+          return write_in_place_logged_held(impl, shard, key, h, op.field, fn, value);
+        })) {
       return r;
     }
   }
