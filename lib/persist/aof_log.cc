@@ -158,7 +158,6 @@ void AofLog::append_locked(std::string_view records) {
 
 void AofLog::take_locked(ShardBuf& sb) {
   if (sb.bytes.empty()) return;
-  seal_records(&sb.bytes);
   append_locked(sb.bytes);
   if (sb.bytes.capacity() > (size_t{1} << 20)) {
     std::string().swap(sb.bytes);
@@ -311,6 +310,9 @@ void AofLog::flush_locked(std::unique_lock<std::mutex>& l, bool sync) {
   const uint64_t end = appended_;
   in_flight_ = data.size();
   l.unlock();
+  // Sealed here, by the flusher (the background thread under everysec and
+  // no), not by the writers that made the records.
+  seal_records(&data);
   int err = write_fully(ops_.write, fd_, data);
   const bool wrote = err == 0;
   if (wrote && sync) {
@@ -473,12 +475,13 @@ absl::Status AofLog::rewrite(absl::FunctionRef<absl::Status(int fd)> dump) {
   std::unique_lock<std::mutex> l(mu_);
   cv_.wait(l, [&] { return !flushing_ && !syncing_; });
   flushing_ = true;  // no flush or sync of the old file until the switch
-  const std::string captured = std::move(capture_);
+  std::string captured = std::move(capture_);
   capture_.clear();
   capturing_ = false;
   const size_t sealed = buf_.size();  // old-file bytes: in the dump or captured
   const uint64_t sealed_seq = appended_;
   l.unlock();
+  seal_records(&captured);
   int err = write_fully(ops_.write, fd, captured);
   const char* what = err != 0 ? "cannot write" : "";
   struct stat st;

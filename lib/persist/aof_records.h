@@ -47,7 +47,7 @@ void append_field_record(std::string_view key, std::optional<int64_t> key_expire
 // Seals the whole records in (*bytes)[from..]: fills in each frame's head
 // check and payload checksum from its length, type and payload (the
 // writers leave them to this, so that the hashing is done by whoever
-// gathers the log's buffers, not by the writing call). Sealing a sealed
+// writes the log's buffer to its file, not by the writing call). Sealing a sealed
 // record changes nothing.
 void seal_records(std::string* bytes, size_t from = 0);
 // Appends a kFlushAll record.
