@@ -39,6 +39,17 @@ bool parse_canonical_magnitude(std::string_view s, uint64_t* out) {
   }
   if (s[0] < '1' || s[0] > '9') return false;
   uint64_t v = 0;
+  if (s.size() <= 19) {
+    // At most 9,999,999,999,999,999,999 < 2^64: no digit can overflow, so
+    // the common short number takes no overflow test per digit.
+    for (char c : s) {
+      const unsigned digit = static_cast<unsigned char>(c) - unsigned{'0'};
+      if (digit > 9) return false;
+      v = v * 10 + digit;
+    }
+    *out = v;
+    return true;
+  }
   for (char c : s) {
     if (!is_digit(c)) return false;
     const uint64_t digit = static_cast<uint64_t>(c - '0');
