@@ -139,6 +139,7 @@ void AofLog::close() {
   closed_ = true;
   synced_ = appended_;  // nothing more will be written: waiters return
   cv_.notify_all();
+  gather_cv_.notify_all();
 }
 
 void AofLog::set_policy(Fsync policy) {
@@ -265,16 +266,32 @@ void AofLog::wait_durable() {
   // leader first waits (at most kGatherUs) until as many appends are
   // buffered as the last sync covered: the threads it released are about to
   // write again, and without this the first one back would sync alone while
-  // the rest wait for the next sync (groups of 1 and N-1 in turn).
+  // the rest wait for the next sync (groups of 1 and N-1 in turn). An
+  // append wakes only the gathering leaders (gather_cv_), not the writers
+  // asleep until a sync covers them (with cv_, each append of a group woke
+  // all of them).
   const uint64_t target = appended_;
-  cv_.notify_all();  // a gathering leader counts this append
+  if (gathering_ > 0) gather_cv_.notify_all();  // a gathering leader counts this append
   while (synced_ < target && status_.ok() && !closed_) {
     if (!flushing_) {
-      cv_.wait_for(l, std::chrono::microseconds(kGatherUs), [&] {
-        return flushing_ || synced_ >= target || appends_since_flush_ >= last_group_;
+      ++gathering_;
+      gather_cv_.wait_for(l, std::chrono::microseconds(kGatherUs), [&] {
+        return flushing_ || synced_ >= target || appends_since_flush_ >= last_group_ || closed_;
       });
-      if (flushing_ || synced_ >= target) continue;
+      --gathering_;
+      if (flushing_ || synced_ >= target || closed_) continue;
       flush_locked(l, true);
+      // When at least kChainGroup records were appended during that sync,
+      // their writers are asleep waiting for the next one: the leader,
+      // already running, syncs them at once instead of leaving the next
+      // round to whichever of them wakes first (16 threads: about 1.3x the
+      // writes a second). Not for fewer: with 2 or 4 threads the leader's
+      // own next write is a good part of the next group, and chaining
+      // made groups of one (2 threads: half the writes a second). Once
+      // only, so that the leader's own call returns.
+      if (status_.ok() && !closed_ && !flushing_ && appends_since_flush_ >= kChainGroup) {
+        flush_locked(l, true);
+      }
     } else {
       cv_.wait(l);
     }
@@ -347,6 +364,7 @@ void AofLog::flush_locked(std::unique_lock<std::mutex>& l, bool sync) {
                       : errno_status(err, wrote ? "fsync failed" : "write failed",
                                      absl::StatusCode::kInternal));
   cv_.notify_all();
+  if (gathering_ > 0) gather_cv_.notify_all();
 }
 
 absl::Status AofLog::flush_and_sync() {

@@ -185,6 +185,10 @@ class AofLog final : public ChangeLog {
   // does not reset); file_size_ is the file's length.
   std::mutex mu_;
   std::condition_variable cv_;     // a flush or sync ended
+  // An append while a leader gathers (gathering_ > 0): only the gathering
+  // leaders wake, not every writer waiting for a sync.
+  std::condition_variable gather_cv_;
+  int gathering_ = 0;  // leaders in the gather wait
   std::condition_variable bg_cv_;  // stop_ (wakes the background thread)
   std::string buf_;                // appended, not yet handed to write()
   std::string spare_;              // empty; a flush's written buffer, kept for reuse
@@ -205,6 +209,8 @@ class AofLog final : public ChangeLog {
   uint64_t last_group_ = 1;  // appends the last sync covered
   uint64_t appends_since_flush_ = 0;
   static constexpr int kGatherUs = 500;
+  // A leader syncs again at once when this many appends came during its sync.
+  static constexpr uint64_t kChainGroup = 4;
   bool capturing_ = false;       // a rewrite is running: take_locked() copies into capture_
   std::string capture_;
   bool rewriting_ = false;
