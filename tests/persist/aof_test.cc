@@ -5,12 +5,14 @@
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <random>
 #include <string>
 #include <thread>
@@ -555,6 +557,82 @@ TEST_CASE("aof: a failed write or fsync refuses writes until the log is healthy"
     CHECK(check.hget("b", "f") == "2");
     CHECK(check.hget("c", "f") == "3");
     break;
+  }
+}
+
+namespace {
+
+// File calls that keep what each fdatasync made durable: after a sync, the
+// file's whole content as it was then (the test's files are small).
+std::mutex g_durable_mu;
+std::string g_durable;             // guarded by g_durable_mu
+std::atomic<int64_t> g_syncs{0};
+long plain_write(int fd, const void* data, size_t n) { return ::write(fd, data, n); }
+int imaging_sync(int fd) {
+  if (::fdatasync(fd) != 0) return -1;
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return -1;
+  // The log's descriptor is write-only: read the file through another.
+  const int rd = ::open(absl::StrCat("/proc/self/fd/", fd).c_str(), O_RDONLY | O_CLOEXEC);
+  if (rd < 0) return -1;
+  std::string image(static_cast<size_t>(st.st_size), '\0');
+  const ssize_t got = ::pread(rd, image.data(), image.size(), 0);
+  ::close(rd);
+  if (got != static_cast<ssize_t>(image.size())) return -1;
+  std::lock_guard<std::mutex> l(g_durable_mu);
+  g_durable = std::move(image);
+  g_syncs.fetch_add(1);
+  return 0;
+}
+const aof::LogFileOps kImagingOps{plain_write, imaging_sync, plain_truncate};
+
+}  // namespace
+
+TEST_CASE("aof: appendfsync always returns a write only once a sync covers it, under many threads") {
+  // 8 and 16 writers: groups form, and with 16 a leader that saw 4 or more
+  // appends during its sync syncs them at once (the chained sync). Every
+  // HSET's value is unique; once hset() returns, the file as the last
+  // fdatasync left it must hold that value.
+  for (const int threads : {8, 16}) {
+    CAPTURE(threads);
+    const std::string dir = fresh_dir(absl::StrCat("always", threads));
+    const std::string path = dir + "/appendonly.aof";
+    {
+      std::lock_guard<std::mutex> l(g_durable_mu);
+      g_durable.clear();
+    }
+    g_syncs = 0;
+    Store s;
+    hashstore::internal::StoreImpl& impl = hashstore::internal::StoreInternal::impl(s);
+    absl::StatusOr<std::unique_ptr<aof::AofLog>> log =
+        aof::AofLog::open(impl, path, 0, aof::Fsync::kAlways, kImagingOps);
+    REQUIRE(log.ok());
+    aof::AofLog* l = log->get();
+    impl.set_change_log([&]() -> hashstore::internal::ChangeLog* { return l; });
+    constexpr int kWrites = 60;
+    std::atomic<int> failed{0}, not_durable{0};
+    std::vector<std::thread> writers;
+    for (int t = 0; t < threads; ++t) {
+      writers.emplace_back([&, t] {
+        for (int i = 0; i < kWrites; ++i) {
+          const std::string value = absl::StrCat("v:", t, ":", 100000 + i);
+          if (!s.hset(absl::StrCat("t", t), absl::StrCat("f", i % 4), value).ok()) ++failed;
+          std::lock_guard<std::mutex> g(g_durable_mu);
+          if (g_durable.find(value) == std::string::npos) ++not_durable;
+        }
+      });
+    }
+    for (auto& w : writers) w.join();
+    CHECK(failed == 0);
+    CHECK(not_durable == 0);
+    const int64_t writes = int64_t{threads} * kWrites;
+    MESSAGE(threads, " threads: ", writes, " writes, ", g_syncs.load(), " fdatasyncs");
+    impl.set_change_log([]() -> hashstore::internal::ChangeLog* { return nullptr; });
+    l->close();
+    Store check;
+    absl::StatusOr<aof::ScanResult> r = aof::load_log_file(check, path, /*load_truncated=*/false);
+    REQUIRE_MESSAGE(r.ok(), r.status().message());
+    CHECK(image_of(check) == image_of(s));
   }
 }
 
