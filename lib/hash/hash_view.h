@@ -53,6 +53,8 @@ class HashView {
   explicit HashView(FieldTable* table) : lp_(nullptr), table_(table), stride_(0) {}
 
   bool is_table() const { return table_ != nullptr; }
+  // The listpack's bytes. REQUIRES: !is_table().
+  const uint8_t* listpack() const { return lp_; }
 
   size_t length() const { return table_ ? table_->size() : lp::count(lp_) / stride_; }
   // length() <= n, without length()'s division in the usual case (a
@@ -91,12 +93,17 @@ class HashView {
 
   // Overwrites an existing field's value when its new bytes take the same
   // space. REQUIRES: no field TTLs (see the top of the file).
-  [[gnu::always_inline]] InPlace overwrite(std::string_view field, std::string_view value) {
+  // kResize from a listpack sets *value_at (when given) to the value's
+  // entry, for a caller that can resize the listpack (replace_resized).
+  [[gnu::always_inline]] InPlace overwrite(std::string_view field, std::string_view value,
+                                           uint32_t* value_at = nullptr) {
     if (table_ == nullptr) {
       const uint32_t off = lp::find_field(lp_, field, stride_);
       if (off == kLpNone) return InPlace::kAbsent;
-      return lp::replace_in_place(lp_, lp::next(lp_, off), value) ? InPlace::kDone
-                                                                 : InPlace::kResize;
+      const uint32_t value_off = lp::next(lp_, off);
+      if (lp::replace_in_place(lp_, value_off, value)) return InPlace::kDone;
+      if (value_at != nullptr) *value_at = value_off;
+      return InPlace::kResize;
     }
     void* e = table_->find(field, table_->hash(field));
     if (e == nullptr) return InPlace::kAbsent;

@@ -2,11 +2,13 @@
 //
 // The fast paths first (read_fast, write_fast): one hash of the key, one
 // lookup, and the work done on the hash's bytes through a HashView, with no
-// HashObject, no byte accounting and no event. They handle what most calls
-// meet — a read of a key without due fields, a write that changes no size
-// (an overwrite of the same length, an integer incremented in place) on a
-// key without field TTLs while no listener is subscribed — and say when
-// they did not, having changed nothing; the caller then takes on_hash.
+// HashObject and no event. They handle what most calls meet — a read of a
+// key without due fields, a write that changes no size (an overwrite of the
+// same length, an integer incremented in place), or an HSET of an existing
+// field of a listpack by a value of another length (the one fast write that
+// resizes, and counts its bytes: replace_resized) — on a key without field
+// TTLs while no listener is subscribed, and say when they did not, having
+// changed nothing; the caller then takes on_hash.
 //
 // on_hash, the general path: lock the key's shard, find the key
 // (reclaiming what expired), run a function on its HashObject, and delete
@@ -83,9 +85,43 @@ template <class F>
   return done;
 }
 
+// Replaces the listpack entry at value_off of the key's hash at e (a
+// listpack, no field TTLs) with s, whose entry takes another size: the key's
+// entry is resized (it may move: the table, the TTL index and the byte
+// counts follow, as for the general path) and the new entry returned. Out
+// of line: the rarer case. REQUIRES: shard held for writing; the listpack
+// may take s (HashObject::set's limits and lp::fits).
+[[gnu::noinline]] inline void* replace_resized(StoreImpl& impl, Shard& shard, void* e,
+                                               uint64_t h, uint32_t value_off,
+                                               std::string_view s) {
+  const size_t before = shard.keyspace.bytes();
+  EntryHash hash(shard.keyspace, e, h);
+  lp::replace_general(hash.listpack(), value_off, s,
+                      [&](size_t n) { return hash.resize_listpack(n); });
+  impl.count_plain_write(shard, static_cast<int64_t>(shard.keyspace.bytes()) -
+                                    static_cast<int64_t>(before));
+  return hash.entry();
+}
+
+// write_in_place_held's end for a write that asked for a resize: the
+// replacement (replace_resized), then what every in-place write does.
+template <class W>
+[[gnu::noinline]] bool resized_tail(StoreImpl& impl, Shard& shard, std::string_view key, void* e,
+                                    uint64_t h, uint32_t value_off, std::string_view s,
+                                    Now& now, W& wrote) {
+  e = replace_resized(impl, shard, e, h, value_off, s);
+  impl.touch(e, now);
+  shard.note_write(key);
+  wrote(e);
+  return true;
+}
+
 // The in-place write itself, for a shard the caller holds for writing,
-// whoever records it: fn(HashView&) on a live key without field TTLs, and
-// once it wrote, wrote(entry) under the same hold. Returns whether fn wrote.
+// whoever records it: fn(HashView&, resize) on a live key without field
+// TTLs, and once it wrote, wrote(entry) under the same hold. Returns whether
+// fn wrote. fn may instead call resize(value_off, s) and return true (HSET
+// of a value of another length in a listpack): replace_resized then puts s
+// at value_off.
 template <class F, class W>
 [[gnu::always_inline]] inline bool write_in_place_held(StoreImpl& impl, Shard& shard,
                                                        std::string_view key, uint64_t h, F&& fn,
@@ -95,7 +131,23 @@ template <class F, class W>
   Now now(impl.clock());
   if (Keyspace::expired(e, now)) return false;
   HashView view = key_entry::view(e, key.size());
-  if (!fn(view)) return false;
+  // A resize asked for is done after fn, out of line (resized_tail), so
+  // that the common write's path holds no call that could change what it
+  // has loaded.
+  struct {
+    bool wanted = false;
+    uint32_t value_off;
+    std::string_view s;
+  } resize_to;
+  auto resize = [&](uint32_t value_off, std::string_view s) {
+    resize_to.wanted = true;
+    resize_to.value_off = value_off;
+    resize_to.s = s;
+  };
+  if (!fn(view, resize)) return false;
+  if (resize_to.wanted) [[unlikely]] {
+    return resized_tail(impl, shard, key, e, h, resize_to.value_off, resize_to.s, now, wrote);
+  }
   impl.touch(e, now);
   shard.note_write(key);
   wrote(e);
@@ -185,11 +237,26 @@ template <class F, class V>
          hash.length_at_most(limits.max_listpack_entries);
 }
 
-// HSET of one existing field, overwritten by a value of the same size.
+// HSET of one existing field: overwritten in place by a value of the same
+// size, or in a listpack by one of another size through resize
+// (write_in_place_held), within the limits HashObject::set applies: one
+// lookup and one walk either way (the general path would look the key up
+// and walk the listpack again: 896 instructions against about 680).
+template <class R>
 [[gnu::always_inline]] inline bool put_in_place(StoreImpl& impl, HashView& hash,
-                                                std::string_view field, std::string_view value) {
-  return in_place_keeps_encoding(impl, hash, field.size(), value.size()) &&
-         hash.overwrite(field, value) == InPlace::kDone;
+                                                std::string_view field, std::string_view value,
+                                                R&& resize) {
+  if (!in_place_keeps_encoding(impl, hash, field.size(), value.size())) return false;
+  uint32_t value_off;
+  const InPlace r = hash.overwrite(field, value, &value_off);
+  if (r == InPlace::kDone) return true;
+  // As Redis's lpSafeToAdd (HashObject::set): the raw lengths.
+  if (r != InPlace::kResize || hash.is_table() ||
+      !lp::fits(hash.listpack(), field.size() + value.size())) {
+    return false;
+  }
+  resize(value_off, value);
+  return true;
 }
 
 // HINCRBY of an existing integer field: *result is the new value. The

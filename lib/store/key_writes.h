@@ -35,9 +35,11 @@ struct HsetOne {
   std::string_view field, value;
 
   Result missing() const { return 0; }
-  [[gnu::always_inline]] bool in_place(StoreImpl& impl, HashView& hash, Value* r) const {
+  template <class R>
+  [[gnu::always_inline]] bool in_place(StoreImpl& impl, HashView& hash, Value* r,
+                                       R&& resize) const {
     *r = 0;
-    return put_in_place(impl, hash, field, value);
+    return put_in_place(impl, hash, field, value, resize);
   }
   // The field's value after in_place wrote (for the log); buf has room for
   // kMaxInt64Chars bytes.
@@ -58,7 +60,8 @@ struct Hincrby {
   int64_t by;
 
   Result missing() const { return 0; }
-  [[gnu::always_inline]] bool in_place(StoreImpl& impl, HashView& hash, Value* r) const {
+  template <class R>
+  [[gnu::always_inline]] bool in_place(StoreImpl& impl, HashView& hash, Value* r, R&&) const {
     return increment_in_place(impl, hash, field, by, r);
   }
   std::optional<std::string_view> written(const Value& r, char* buf) const {
@@ -78,7 +81,8 @@ struct Reserve {
   int64_t amount;
 
   Result missing() const { return std::optional<int64_t>(); }
-  [[gnu::always_inline]] bool in_place(StoreImpl& impl, HashView& hash, Value* r) const {
+  template <class R>
+  [[gnu::always_inline]] bool in_place(StoreImpl& impl, HashView& hash, Value* r, R&&) const {
     return reserve_in_place(impl, hash, field, amount, r);
   }
   std::optional<std::string_view> written(const Value& r, char* buf) const {
@@ -118,7 +122,8 @@ template <class Op, class Logged>
                                                    typename Op::Value* r, Logged&& logged) {
   if (!impl.has_listeners()) return false;
   char buf[kMaxInt64Chars];
-  return logged([&](HashView& hash) HS_FAST_LAMBDA { return op.in_place(impl, hash, r); },
+  return logged([&](HashView& hash, auto& resize)
+                    HS_FAST_LAMBDA { return op.in_place(impl, hash, r, resize); },
                 [&] { return op.written(*r, buf); });
 }
 
@@ -165,8 +170,8 @@ template <class Op>
                                                             std::string_view key, const Op& op) {
   if constexpr (Op::kInPlace) {
     typename Op::Value r;
-    if (write_fast(impl, key, [&](HashView& hash) HS_FAST_LAMBDA {
-          return op.in_place(impl, hash, &r);
+    if (write_fast(impl, key, [&](HashView& hash, auto& resize) HS_FAST_LAMBDA {
+          return op.in_place(impl, hash, &r, resize);
         })) {
       return r;
     }
@@ -179,8 +184,8 @@ typename Op::Result run_write_held(StoreImpl& impl, Shard& shard, std::string_vi
                                    uint64_t h, const Op& op) {
   if constexpr (Op::kInPlace) {
     typename Op::Value r;
-    if (write_fast_held(impl, shard, key, h, [&](HashView& hash) HS_FAST_LAMBDA {
-          return op.in_place(impl, hash, &r);
+    if (write_fast_held(impl, shard, key, h, [&](HashView& hash, auto& resize) HS_FAST_LAMBDA {
+          return op.in_place(impl, hash, &r, resize);
         })) {
       return r;
     }

@@ -79,8 +79,10 @@ class ShardLocks : public StoreEvents {
     return h.owner == this && h.held->contains(s.index);
   }
 
-  // The fast paths' locks (hash_access.h): they change no size and record
-  // no event, so the write side skips the byte accounting and the events.
+  // The fast paths' locks (hash_access.h): they record no event and mostly
+  // change no size, so the write side skips the byte accounting and the
+  // events (the one that resizes, replace_resized, counts its bytes itself:
+  // count_plain_write).
   // No-ops when thread_safe = false or s is held by this thread.
   void lock_plain(Shard& s, LockMode a) {
     if (!thread_safe() || holds(s)) return;
@@ -136,6 +138,13 @@ class ShardLocks : public StoreEvents {
   // the thread holds.
   void unlock(Shard& s, LockMode a) {
     if (release(s, a)) deliver(s);
+  }
+
+  // Adds a write's change in s's bytes to used_memory() when s was taken
+  // by lock_plain (which does not bracket the shard's bytes); under a hold
+  // (lock()), release() counts it. REQUIRES: s held for writing.
+  void count_plain_write(Shard& s, int64_t delta) {
+    if (!holds(s)) used_.fetch_add(delta, std::memory_order_relaxed);
   }
 
   // Bytes of data held by all shards (Keyspace::bytes() summed), as of the

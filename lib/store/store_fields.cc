@@ -77,7 +77,7 @@ absl::StatusOr<bool> Store::hsetnx(std::string_view key, std::string_view field,
   HS_COUNT_CALL(kHsetnx);
   if (absl::Status room = impl_->make_room(); !room.ok()) return room;
   // A field that exists: nothing to set.
-  if (internal::write_fast(*impl_, key, [&](HashView& hash) HS_FAST_LAMBDA {
+  if (internal::write_fast(*impl_, key, [&](HashView& hash, auto&) HS_FAST_LAMBDA {
         ValueBuffer buf;
         std::string_view old;
         return hash.find(field, &buf, &old);

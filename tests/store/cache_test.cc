@@ -16,9 +16,12 @@
 #include <string>
 #include <vector>
 
+#include <hashstore/pipeline.h>
 #include <hashstore/store.h>
 
 #include "encoding/hashtable.h"
+#include "store/store_impl.h"
+#include "store/store_internal.h"
 
 using hashstore::EvictionPolicy;
 using hashstore::ManualClock;
@@ -115,6 +118,78 @@ TEST_CASE("used_memory agrees with the allocator within 5%") {
   check_close(used(store), allocated() - before);
   store.flushall();
   CHECK(used(store) == 0);
+}
+
+TEST_CASE("HSET of a value of another length: values, TTLs, expiry and used_memory stay exact") {
+  // An existing field of a listpack overwritten by a value of another
+  // length is resized by the fast path (hash_access.h: replace_resized),
+  // which moves entries and counts their bytes itself: after 20,000 such
+  // writes (single calls and pipelines) the values and TTLs are the
+  // model's, keys with a TTL still expire, and used_memory is the shards'
+  // byte counts summed (a missed or doubled count would leave it off).
+  for (const bool thread_safe : {true, false}) {
+    CAPTURE(thread_safe);
+    ManualClock clock;
+    Options o;
+    o.clock = &clock;
+    o.shards = 2;
+    o.thread_safe = thread_safe;
+    Store store(o);
+    constexpr size_t kKeys = 300;
+    std::map<std::string, std::map<std::string, std::string>> model;
+    for (size_t i = 0; i < kKeys; ++i) {
+      const std::string key = name("k:", i);
+      for (size_t f = 0; f < 8; ++f) {
+        const std::string field = name("f", f);
+        REQUIRE(store.hset(key, field, "v").ok());
+        model[key].insert_or_assign(field, std::string(1, 'v'));
+      }
+      if (i % 2 == 0) REQUIRE(store.pexpire(key, 100000 + static_cast<int64_t>(i)).value());
+    }
+    std::mt19937_64 rng(7);
+    hashstore::Pipeline pipeline;
+    // Blocks of 16 writes: every third block one pipeline (Store::run),
+    // the others single calls.
+    for (size_t block = 0; block < 1250; ++block) {
+      for (size_t n = 0; n < 16; ++n) {
+        const std::string key = name("k:", rng() % kKeys);
+        const std::string field = name("f", rng() % 8);
+        const std::string value =
+            rng() % 4 == 0 ? std::to_string(rng() % 100000)
+                           : std::string(rng() % 61, static_cast<char>('a' + rng() % 26));
+        model[key].insert_or_assign(field, value);
+        if (block % 3 == 0) {
+          pipeline.hset(key, field, value);
+        } else {
+          absl::StatusOr<int64_t> added = store.hset(key, field, value);
+          REQUIRE(added.ok());
+          CHECK(*added == 0);
+        }
+      }
+      if (!pipeline.empty()) {
+        store.run(pipeline);
+        pipeline.clear();
+      }
+    }
+    for (size_t i = 0; i < kKeys; ++i) {
+      const std::string key = name("k:", i);
+      std::map<std::string, std::string> got;
+      for (const auto& [f, v] : store.hgetall(key)) got[f] = v;
+      CHECK(got == model[key]);
+      CHECK(store.pttl(key) == (i % 2 == 0 ? 100000 + static_cast<int64_t>(i) : -1));
+    }
+    // used_memory is the shards' byte counts summed, exactly.
+    hashstore::internal::StoreImpl& impl = hashstore::internal::StoreInternal::impl(store);
+    size_t held = 0;
+    for (size_t i = 0; i < impl.shard_count(); ++i) held += impl.shard(i).keyspace.bytes();
+    CHECK(used(store) == held);
+    clock.advance_ms(200000);  // every TTL is due: the index must find each moved entry
+    while (store.expire_cycle(1000) > 0) {
+    }
+    CHECK(store.dbsize() == kKeys / 2);
+    store.flushall();
+    CHECK(used(store) == 0);
+  }
 }
 
 TEST_CASE("MEMORY USAGE of every key adds up to about used_memory") {
