@@ -510,18 +510,34 @@ int failing_sync(int fd) {
 int plain_truncate(int fd, long size) { return ::ftruncate(fd, size); }
 const aof::LogFileOps kFailingOps{failing_write, failing_sync, plain_truncate};
 
+// Opens a new log at path (appendfsync always) that makes its file calls
+// through ops, and attaches it to s.
+std::unique_ptr<aof::AofLog> attach_log(Store& s, const std::string& path,
+                                        const aof::LogFileOps& ops) {
+  hashstore::internal::StoreImpl& impl = hashstore::internal::StoreInternal::impl(s);
+  absl::StatusOr<std::unique_ptr<aof::AofLog>> log =
+      aof::AofLog::open(impl, path, 0, aof::Fsync::kAlways, ops);
+  REQUIRE(log.ok());
+  aof::AofLog* const l = log->get();
+  impl.set_change_log([l]() -> hashstore::internal::ChangeLog* { return l; });
+  return std::move(*log);
+}
+
+// Detaches log from s and closes it (what it buffered is written and synced).
+void detach_log(Store& s, aof::AofLog& log) {
+  hashstore::internal::StoreInternal::impl(s).set_change_log(
+      []() -> hashstore::internal::ChangeLog* { return nullptr; });
+  log.close();
+}
+
 }  // namespace
 
 TEST_CASE("aof: a failed write or fsync refuses writes until the log is healthy") {
   const std::string dir = fresh_dir("faults");
   const std::string path = dir + "/appendonly.aof";
   Store s;
-  hashstore::internal::StoreImpl& impl = hashstore::internal::StoreInternal::impl(s);
-  absl::StatusOr<std::unique_ptr<aof::AofLog>> log =
-      aof::AofLog::open(impl, path, 0, aof::Fsync::kAlways, kFailingOps);
-  REQUIRE(log.ok());
-  aof::AofLog* l = log->get();
-  impl.set_change_log([&]() -> hashstore::internal::ChangeLog* { return l; });
+  const std::unique_ptr<aof::AofLog> log = attach_log(s, path, kFailingOps);
+  aof::AofLog* l = log.get();
   CHECK(s.hset("a", "f", "1").ok());
 
   for (int err : {ENOSPC, EIO}) {
@@ -547,8 +563,7 @@ TEST_CASE("aof: a failed write or fsync refuses writes until the log is healthy"
     }
     CHECK(l->last_write_ok());
     CHECK(s.hset("c", "f", "3").ok());
-    impl.set_change_log([]() -> hashstore::internal::ChangeLog* { return nullptr; });
-    l->close();
+    detach_log(s, *l);
     // The file holds every write, whole: a, b, c.
     Store check;
     absl::StatusOr<aof::ScanResult> r = aof::load_log_file(check, path, /*load_truncated=*/false);
@@ -603,12 +618,7 @@ TEST_CASE("aof: appendfsync always returns a write only once a sync covers it, u
     }
     g_syncs = 0;
     Store s;
-    hashstore::internal::StoreImpl& impl = hashstore::internal::StoreInternal::impl(s);
-    absl::StatusOr<std::unique_ptr<aof::AofLog>> log =
-        aof::AofLog::open(impl, path, 0, aof::Fsync::kAlways, kImagingOps);
-    REQUIRE(log.ok());
-    aof::AofLog* l = log->get();
-    impl.set_change_log([&]() -> hashstore::internal::ChangeLog* { return l; });
+    const std::unique_ptr<aof::AofLog> log = attach_log(s, path, kImagingOps);
     constexpr int kWrites = 60;
     std::atomic<int> failed{0}, not_durable{0};
     std::vector<std::thread> writers;
@@ -627,8 +637,7 @@ TEST_CASE("aof: appendfsync always returns a write only once a sync covers it, u
     CHECK(not_durable == 0);
     const int64_t writes = int64_t{threads} * kWrites;
     MESSAGE(threads, " threads: ", writes, " writes, ", g_syncs.load(), " fdatasyncs");
-    impl.set_change_log([]() -> hashstore::internal::ChangeLog* { return nullptr; });
-    l->close();
+    detach_log(s, *log);
     Store check;
     absl::StatusOr<aof::ScanResult> r = aof::load_log_file(check, path, /*load_truncated=*/false);
     REQUIRE_MESSAGE(r.ok(), r.status().message());
