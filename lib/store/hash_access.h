@@ -103,25 +103,12 @@ template <class F>
   return hash.entry();
 }
 
-// write_in_place_held's end for a write that asked for a resize: the
-// replacement (replace_resized), then what every in-place write does.
-template <class W>
-[[gnu::noinline]] bool resized_tail(StoreImpl& impl, Shard& shard, std::string_view key, void* e,
-                                    uint64_t h, uint32_t value_off, std::string_view s,
-                                    Now& now, W& wrote) {
-  e = replace_resized(impl, shard, e, h, value_off, s);
-  impl.touch(e, now);
-  shard.note_write(key);
-  wrote(e);
-  return true;
-}
-
 // The in-place write itself, for a shard the caller holds for writing,
 // whoever records it: fn(HashView&, resize) on a live key without field
 // TTLs, and once it wrote, wrote(entry) under the same hold. Returns whether
-// fn wrote. fn may instead call resize(value_off, s) and return true (HSET
-// of a value of another length in a listpack): replace_resized then puts s
-// at value_off.
+// fn wrote. fn may call resize(value_off, s) (HSET of a value of another
+// length in a listpack): replace_resized puts s at value_off, the entry may
+// move (e follows), and the view is stale from then on.
 template <class F, class W>
 [[gnu::always_inline]] inline bool write_in_place_held(StoreImpl& impl, Shard& shard,
                                                        std::string_view key, uint64_t h, F&& fn,
@@ -131,23 +118,10 @@ template <class F, class W>
   Now now(impl.clock());
   if (Keyspace::expired(e, now)) return false;
   HashView view = key_entry::view(e, key.size());
-  // A resize asked for is done after fn, out of line (resized_tail), so
-  // that the common write's path holds no call that could change what it
-  // has loaded.
-  struct {
-    bool wanted = false;
-    uint32_t value_off;
-    std::string_view s;
-  } resize_to;
   auto resize = [&](uint32_t value_off, std::string_view s) {
-    resize_to.wanted = true;
-    resize_to.value_off = value_off;
-    resize_to.s = s;
+    e = replace_resized(impl, shard, e, h, value_off, s);
   };
   if (!fn(view, resize)) return false;
-  if (resize_to.wanted) [[unlikely]] {
-    return resized_tail(impl, shard, key, e, h, resize_to.value_off, resize_to.s, now, wrote);
-  }
   impl.touch(e, now);
   shard.note_write(key);
   wrote(e);
@@ -241,7 +215,7 @@ template <class F, class V>
 // size, or in a listpack by one of another size through resize
 // (write_in_place_held), within the limits HashObject::set applies: one
 // lookup and one walk either way (the general path would look the key up
-// and walk the listpack again: 896 instructions against about 680).
+// and walk the listpack again: 896 instructions against about 670).
 template <class R>
 [[gnu::always_inline]] inline bool put_in_place(StoreImpl& impl, HashView& hash,
                                                 std::string_view field, std::string_view value,
