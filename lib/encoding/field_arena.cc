@@ -8,6 +8,7 @@
 #include <cassert>
 #include <cstdlib>
 #include <iterator>
+#include <utility>
 
 #include "util/heap.h"
 
@@ -39,7 +40,7 @@ uint8_t* FieldArena::refill(size_t c) {
 }
 
 void FieldArena::add_page() {
-  const size_t want = std::clamp(page_bytes_ / kArenaGrowthDen, kArenaFirstPage, kArenaMaxPage);
+  const size_t want = std::clamp(page_bytes_ / kArenaGrowthDen, kArenaFirstPage, max_page_);
   // Asking for the chunk size less its header makes the chunk exactly
   // `want` bytes under glibc.
   auto* page = static_cast<uint8_t*>(std::malloc(want - kMallocChunkHeader));
@@ -53,6 +54,21 @@ void FieldArena::add_page() {
   bump_ = page + kArenaPageHeader;
   bump_end_ = bump_ + capacity;
   poison(bump_, capacity);
+}
+
+void FieldArena::swap(FieldArena& other) {
+  std::swap_ranges(std::begin(free_), std::end(free_), std::begin(other.free_));
+  std::swap(nonempty_, other.nonempty_);
+  std::swap(bump_, other.bump_);
+  std::swap(bump_end_, other.bump_end_);
+  std::swap(pages_, other.pages_);
+  std::swap(large_, other.large_);
+  std::swap(page_bytes_, other.page_bytes_);
+  std::swap(large_bytes_, other.large_bytes_);
+  std::swap(slot_capacity_, other.slot_capacity_);
+  std::swap(live_bytes_, other.live_bytes_);
+  std::swap(lost_bytes_, other.lost_bytes_);
+  std::swap(max_page_, other.max_page_);
 }
 
 void* FieldArena::allocate_large(size_t n) {

@@ -29,12 +29,15 @@
 //                             ^ malloc'd block + 8, 4-byte steps
 //
 // A new page is 1/8 of the bytes the pages already hold, at least
-// kArenaFirstPage (1 KiB) and at most kArenaMaxPage (64 KiB, under glibc's
-// mmap threshold so pages stay ordinary heap chunks): a table converted at
-// 513 fields (~10 KB of entries) gets ~1 KiB pages, a table of a million
-// fields 64 KiB ones, and the unused tail of the current page never exceeds
-// 1/8 of what the arena holds (64 KiB once it is large). The whole usable
-// size malloc reports for a page is used.
+// kArenaFirstPage (1 KiB) and at most the arena's max_page (by default
+// kArenaMaxPage, 64 KiB, under glibc's mmap threshold so pages stay ordinary
+// heap chunks): a table converted at 513 fields (~10 KB of entries) gets
+// ~1 KiB pages, a table of a million fields 64 KiB ones, and the unused tail
+// of the current page never exceeds 1/8 of what the arena holds (64 KiB
+// once it is large). A keyspace, one arena per shard for its key entries,
+// caps its pages at kArenaSmallMaxPage (4 KiB): with 64 shards or more, 64
+// KiB tails would cost several bytes per key. The whole usable size malloc
+// reports for a page is used.
 //
 // Free slots and reuse
 // --------------------
@@ -108,6 +111,7 @@ inline constexpr size_t kArenaPageHeader = 8;    // the next-page pointer
 inline constexpr size_t kArenaLargeHeader = 16;  // {prev, next}
 inline constexpr size_t kArenaFirstPage = 1024;  // heap bytes of the first page
 inline constexpr size_t kArenaMaxPage = 64 * 1024;
+inline constexpr size_t kArenaSmallMaxPage = 4 * 1024;
 inline constexpr size_t kArenaGrowthDen = 8;  // a new page: 1/8 of the pages held
 static_assert(kArenaClasses == 63);
 static_assert(kArenaClasses <= 64, "the non-empty lists fit one 64-bit mask");
@@ -120,6 +124,9 @@ static_assert(kArenaLargeHeader % 16 == 0, "large blocks stay 16-byte aligned");
 class FieldArena {
  public:
   FieldArena() = default;
+  // Pages of at most max_page heap bytes. REQUIRES: kArenaFirstPage <=
+  // max_page <= kArenaMaxPage.
+  explicit FieldArena(size_t max_page) : max_page_(max_page) {}
   ~FieldArena() { release_all(); }
   FieldArena(const FieldArena&) = delete;
   FieldArena& operator=(const FieldArena&) = delete;
@@ -170,6 +177,9 @@ class FieldArena {
   // Heap bytes held: pages (with their free and unused space) and large
   // blocks. O(1).
   size_t bytes() const { return page_bytes_ + large_bytes_; }
+  // Bytes of the slots handed out and not given back (large blocks not
+  // included). O(1).
+  size_t live_bytes() const { return live_bytes_; }
   // True while any page or large block is held.
   bool holds_memory() const { return pages_ != nullptr || large_ != nullptr; }
 
@@ -179,6 +189,8 @@ class FieldArena {
   size_t release_some(size_t bytes);
   // Frees everything; the arena is empty and ready for use again.
   void release_all();
+  // Exchanges everything two arenas hold (their slots stay valid).
+  void swap(FieldArena& other);
 
   // A breakdown of bytes(), for tests: O(pages + free slots).
   // slot_capacity == live_bytes + free_bytes + tail_bytes + lost_bytes, and
@@ -271,6 +283,7 @@ class FieldArena {
   size_t slot_capacity_ = 0;
   size_t live_bytes_ = 0;
   size_t lost_bytes_ = 0;
+  size_t max_page_ = kArenaMaxPage;
 };
 
 }  // namespace hashstore::internal

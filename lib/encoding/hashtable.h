@@ -396,6 +396,17 @@ class HashTable {
     const_cast<HashTable*>(this)->for_each_slot([&](uint64_t& s) { fn(element_of(s)); });
   }
 
+  // Replaces every element by fn(elem), which must return the same element
+  // moved (a copy at another address with the same key and footprint; it
+  // frees nothing the table still uses). No hash is computed, nothing is
+  // rehashed: only the pointers change. O(capacity).
+  template <class F>
+  void move_elements(F&& fn) {
+    for_each_slot([&](uint64_t& s) {
+      s = (s & ~kPointerMask) | static_cast<uint64_t>(reinterpret_cast<uintptr_t>(fn(element_of(s))));
+    });
+  }
+
   // ---- Scan ----
   //
   // scan(cursor, fn) is one step of a stateless full scan: it calls fn on

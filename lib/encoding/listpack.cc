@@ -377,6 +377,8 @@ uint8_t* insert_before(uint8_t* lp, uint32_t off, std::string_view s, LpResize r
   return insert_encoded(lp, off, encode(s), resize);
 }
 
+size_t entry_bytes(std::string_view s) { return encode(s).total(); }
+
 uint8_t* append(uint8_t* lp, std::string_view s, LpResize resize) {
   return insert_encoded(lp, end_offset(lp), encode(s), resize);
 }

@@ -148,6 +148,9 @@ inline bool fits(const uint8_t* lp, size_t add_bytes) {
 }
 
 // Mutations. Each returns the new listpack start.
+// The bytes s takes as a listpack entry (encoding, data, back-length): as
+// an integer when it is one, else as a string.
+size_t entry_bytes(std::string_view s);
 uint8_t* append(uint8_t* lp, std::string_view s, LpResize resize);
 uint8_t* append_int(uint8_t* lp, int64_t v, LpResize resize);
 // Inserts before the entry at off; off == end_offset(lp) appends.

@@ -221,6 +221,24 @@ void HashObject::random_field(
   }
 }
 
+void HashObject::reserve_for(
+    std::span<const std::pair<std::string_view, std::string_view>> pairs) {
+  if (encoding() != HashEncoding::kListpack || has_field_ttls() ||
+      pairs.size() > limits_.max_listpack_entries) {
+    return;
+  }
+  const uint8_t* lp = storage_.listpack();
+  if (lp::bytes(lp) != kLpEmptySize) return;
+  size_t bytes = kLpEmptySize;
+  for (const auto& [field, value] : pairs) {
+    if (field.size() > limits_.max_listpack_value || value.size() > limits_.max_listpack_value) {
+      return;
+    }
+    bytes += lp::entry_bytes(field) + lp::entry_bytes(value);
+  }
+  storage_.resize_listpack(bytes);  // the listpack stays empty: its header says so
+}
+
 void HashObject::convert_to_table() {
   if (storage_.encoding() != HashEncoding::kListpack) return;
   auto table = std::make_unique<FieldTable>(random_seed());

@@ -47,6 +47,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -147,6 +148,12 @@ class HashObject {
   // random bits from the caller's generator.
   void random_field(uint64_t random_bits,
                     absl::FunctionRef<void(std::string_view field, std::string_view value)> fn) const;
+
+  // An empty listpack hash about to receive these pairs (distinct fields)
+  // takes room for all of them at once: one resize instead of one per pair.
+  // A no-op unless the hash is an empty listpack of pairs and the pairs fit
+  // the listpack limits.
+  void reserve_for(std::span<const std::pair<std::string_view, std::string_view>> pairs);
 
   // Converts a listpack hash to the table encoding now (no-op on a table).
   void convert_to_table();

@@ -3,6 +3,7 @@
 
 #include <cassert>
 #include <cstdint>
+#include <cstring>
 
 #include "util/heap.h"
 
@@ -11,12 +12,13 @@ namespace hashstore::internal {
 void* Keyspace::create(std::string_view key, uint64_t h) {
   uint8_t empty[kLpEmptySize];
   lp::init(empty);
-  void* e = key_entry::make_listpack(key, std::nullopt, empty, sizeof empty);
+  void* e = key_entry::make_listpack(key, std::nullopt, empty, sizeof empty, std::nullopt, &arena_);
   table_.insert(e, h);
   return e;
 }
 
 void* Keyspace::find_for_write(std::string_view key, uint64_t h, Now& now) {
+  if (compaction_due()) [[unlikely]] compact_arena();
   void* e = table_.find(key, h);
   if (e == nullptr) return nullptr;
   if (expired(e, now)) {
@@ -109,10 +111,12 @@ size_t Keyspace::table_usage_slow(const void* entry) {
   return field_table_usage(key_entry::table(entry));
 }
 
-void Keyspace::insert(void* entry, uint64_t h) {
+void* Keyspace::insert(void* entry, uint64_t h) {
+  entry = key_entry::into_arena(entry, &arena_);
   table_.insert(entry, h);
   index_add(entry);
   hash_bytes_ += table_usage(entry);
+  return entry;
 }
 
 void* Keyspace::detach(std::string_view key, uint64_t h) {
@@ -127,18 +131,18 @@ void* Keyspace::detach(std::string_view key, uint64_t h) {
 bool Keyspace::erase(std::string_view key, uint64_t h) {
   void* e = detach(key, h);
   if (e == nullptr) return false;
-  key_entry::destroy(e);
+  key_entry::destroy(e, &arena_);
   return true;
 }
 
 void* Keyspace::set_expire(void* entry, uint64_t h, std::optional<int64_t> expire_ms) {
   index_remove(entry);
   const std::string_view key = key_entry::key(entry);
-  void* fresh = key_entry::rekey(entry, key, expire_ms);
+  void* fresh = key_entry::rekey(entry, key, expire_ms, &arena_);
   void* old = table_.replace(key_entry::key(fresh), h, fresh);
   (void)old;
   assert(old == entry);
-  key_entry::free_shell(entry);
+  key_entry::free_shell(entry, &arena_);
   index_add(fresh);
   return fresh;
 }
@@ -150,7 +154,8 @@ size_t Keyspace::live_size(int64_t now) const {
 }
 
 void Keyspace::clear() {
-  table_.clear();
+  table_.clear();  // frees what the entries own and the malloc'd ones
+  arena_.release_all();
   expires_.clear();
   field_expires_.clear();
   for (Grave& g : graveyard_) delete g.table;
@@ -166,9 +171,9 @@ void Keyspace::bury(std::string_view key, uint64_t h) {
       key_entry::table(e)->size() > kFreeAtOnce) {
     graveyard_.push_back(Grave{key_entry::table(e), 0});
     grave_bytes_ += table_usage(e);
-    key_entry::free_shell(e);
+    key_entry::free_shell(e, &arena_);
   } else {
-    key_entry::destroy(e);
+    key_entry::destroy(e, &arena_);
   }
 }
 
@@ -212,7 +217,24 @@ size_t Keyspace::expire_some(int64_t now, size_t max) {
     assert(n > before && "bounds said a field was due");
     if (n == before) break;
   }
+  if (compaction_due()) compact_arena();
   return n;
+}
+
+void Keyspace::compact_arena() {
+  FieldArena fresh(kArenaSmallMaxPage);
+  if (arena_.live_bytes() != 0) {
+    table_.move_elements([&](void* e) -> void* {
+      const size_t slot = key_entry::slot_bytes(e);
+      if (slot == 0) return e;  // malloc'd
+      void* copy = fresh.allocate(slot);
+      std::memcpy(copy, e, slot);  // the flags' slot field included
+      index_repoint(e, copy);
+      return copy;
+    });
+  }
+  arena_.swap(fresh);
+  fresh.release_all();  // the old pages
 }
 
 
@@ -222,14 +244,14 @@ void EntryHash::swap_entry(void* fresh) {
   assert(old == entry_);
   ks_.index_remove(entry_);
   ks_.index_add(fresh);
-  key_entry::free_shell(entry_);
+  key_entry::free_shell(entry_, &ks_.arena_);
   entry_ = fresh;
 }
 
 uint8_t* EntryHash::resize_listpack(size_t new_size) {
   const size_t old_bytes = key_entry::footprint(entry_);
   void* old = entry_;
-  entry_ = key_entry::resize_payload(entry_, new_size);  // `old` may be freed now
+  entry_ = key_entry::resize_payload(entry_, new_size, &ks_.arena_);  // `old` may be freed now
   const int64_t delta =
       static_cast<int64_t>(key_entry::footprint(entry_)) - static_cast<int64_t>(old_bytes);
   if (entry_ != old) {
@@ -242,12 +264,12 @@ uint8_t* EntryHash::resize_listpack(size_t new_size) {
 }
 
 void EntryHash::adopt_table(std::unique_ptr<FieldTable> table) {
-  swap_entry(key_entry::with_table(entry_, table.release()));
+  swap_entry(key_entry::with_table(entry_, table.release(), &ks_.arena_));
 }
 
 void EntryHash::enable_field_ttls() {
   // The bounds start with nothing due: no field index element yet.
-  swap_entry(key_entry::with_field_ttls(entry_));
+  swap_entry(key_entry::with_field_ttls(entry_, &ks_.arena_));
   payload_ = key_entry::payload_offset(entry_);
 }
 

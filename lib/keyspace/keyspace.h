@@ -81,7 +81,7 @@ inline constexpr uint8_t kEventEvicted = event_reason(Event::Reason::kEvicted);
 
 class Keyspace {
  public:
-  explicit Keyspace(uint64_t seed) : table_(seed) {}
+  explicit Keyspace(uint64_t seed) : arena_(kArenaSmallMaxPage), table_(seed) {}
   ~Keyspace() { clear(); }
   Keyspace(const Keyspace&) = delete;
   Keyspace& operator=(const Keyspace&) = delete;
@@ -101,6 +101,8 @@ class Keyspace {
   }
   // As find_live, but a dead key is reclaimed on the way, and so are the
   // due fields of a live one (the entry returned holds only live fields).
+  // It starts by compacting the entries' arena when that is due (see
+  // compact_arena): every entry pointer obtained before is invalid after.
   void* find_for_write(std::string_view key, uint64_t h, Now& now);
   // Whether the key is dead at now: its TTL passed or all its fields expired.
   static bool expired(const void* entry, Now& now) {
@@ -124,14 +126,20 @@ class Keyspace {
   // The caller must fill it (or erase it) before the call returns: an empty
   // hash does not exist.
   void* create(std::string_view key, uint64_t h);
-  // Inserts a ready entry (from key_entry::make_* / clone / rekey).
-  // REQUIRES: its key is absent.
-  void insert(void* entry, uint64_t h);
+  // Inserts a ready entry (from key_entry::make_* / clone / rekey) and
+  // returns it as it now is: a malloc'd entry that fits a slot moves into
+  // this keyspace's arena (`entry` is then freed). REQUIRES: its key is
+  // absent; an arena slot comes from arena().
+  void* insert(void* entry, uint64_t h);
+  // The arena of this keyspace's entries (key_entry.h): what entries made
+  // for it, and freed from it, take.
+  FieldArena* arena() { return &arena_; }
   // Sizes an empty keyspace's table for n keys (HashTable::reserve).
   void reserve(size_t n) { table_.reserve(n); }
   // Removes key and frees its entry; true when it was there.
   bool erase(std::string_view key, uint64_t h);
-  // Removes key and returns its entry without freeing it (nullptr if absent).
+  // Removes key and returns its entry without freeing it (nullptr if absent):
+  // the caller frees it with this keyspace's arena().
   void* detach(std::string_view key, uint64_t h);
   void clear();
 
@@ -184,10 +192,36 @@ class Keyspace {
   // tables of large hashes (arrays, field entries, TTL indexes), the expiry
   // indexes and the tables still being freed. Kept up to date by every
   // write, including writes through an EntryHash (see EntryHash::settle).
+  // Live entries count by their slot (or malloc'd block), as Redis's
+  // used_memory counts live allocations: what the arena holds beyond them
+  // is fragmentation (arena_bytes() / arena_live_bytes()), as freed malloc
+  // chunks were.
   size_t bytes() const {
     return table_.table_bytes() + table_.element_bytes() + hash_bytes_ + index_bytes_ +
            grave_bytes_;
   }
+  // Bytes the entries' arena holds (pages: live and free slots, tails), and
+  // of those the live slots.
+  size_t arena_bytes() const { return arena_.bytes(); }
+  size_t arena_live_bytes() const { return arena_.live_bytes(); }
+  // Whether the arena holds more than kCompactFloor bytes, and more than
+  // 1/kCompactDen of its live slots, beyond them.
+  bool compaction_due() const {
+    const size_t spare = arena_.bytes() - arena_.live_bytes();
+    return spare > kCompactFloor && spare * kCompactDen > arena_.live_bytes();
+  }
+  // Moves every entry that is a slot into a fresh arena, packed, and frees
+  // the old one (its free slots and pages); an arena with no live slot is
+  // simply released. The entries' pointers change (the table's and the
+  // expiry indexes' follow); their bytes and footprints do not. O(keys +
+  // their bytes). Runs at the start of find_for_write and at the end of
+  // expire_some when compaction_due(): points where no caller holds an
+  // entry pointer. Free slots are reused before this is due, so it runs
+  // only after a net shrink (deletes, entries moving to their own blocks):
+  // at most one byte in kCompactDen freed is copied back per compaction.
+  void compact_arena();
+  static constexpr size_t kCompactFloor = 16 * 1024;
+  static constexpr size_t kCompactDen = 8;
   // Bytes of the hash behind entry outside the entry itself (its table).
   // Inline: every write asks it twice, and a listpack answers 0.
   static size_t table_usage(const void* entry) {
@@ -211,6 +245,9 @@ class Keyspace {
   // entry now in the table and adds the count to *removed.
   void* expire_fields(void* entry, uint64_t h, int64_t now, size_t max, size_t* removed);
 
+  // Before table_: the table's elements live in it (and ~Keyspace clears
+  // the table before the arena goes).
+  FieldArena arena_;
   KeyTable table_;
   // (death time, entry) for every key that will die, in time order.
   absl::btree_set<IndexElement> expires_;

@@ -427,8 +427,9 @@ bool apply_plain_hash(StoreImpl& impl, const Record& r) {
       lp = lp::append(lp, f.field, grow);
       lp = lp::append(lp, f.value, grow);
     }
-    void* entry = key_entry::make_listpack(r.key, std::nullopt, lp, lp::bytes(lp));
-    ks.insert(entry, h);
+    void* entry = ks.insert(
+        key_entry::make_listpack(r.key, std::nullopt, lp, lp::bytes(lp), std::nullopt, ks.arena()),
+        h);
     impl.touch(entry, now, /*created=*/true);
     shard.note_write(r.key);
     return true;

@@ -34,7 +34,7 @@ KeyStage::KeyStage(StoreImpl& impl) : impl_(impl), per_shard_(impl.shard_count()
 
 KeyStage::~KeyStage() {
   for (auto& v : per_shard_) {
-    for (const Staged& s : v) key_entry::destroy(s.entry);
+    for (const Staged& s : v) key_entry::destroy(s.entry, nullptr);  // malloc'd
   }
 }
 

@@ -252,8 +252,9 @@ void move_entry(StoreImpl& impl, std::string_view src, uint64_t hs, std::string_
   Shard& from = impl.shard_for(hs);
   Shard& to = impl.shard_for(hd);
   void* old = from.keyspace.detach(src, hs);
-  void* fresh = internal::key_entry::rekey(old, dst, internal::key_entry::expire_ms(old));
-  internal::key_entry::free_shell(old);
+  void* fresh = internal::key_entry::rekey(old, dst, internal::key_entry::expire_ms(old),
+                                           to.keyspace.arena());
+  internal::key_entry::free_shell(old, from.keyspace.arena());
   to.keyspace.insert(fresh, hd);
   from.note_write(src);
   to.note_write(dst);
@@ -310,7 +311,7 @@ absl::StatusOr<bool> Store::copy(std::string_view src, std::string_view dst, boo
     if (!replace) return false;
     to.erase(dst, hd);
   }
-  to.insert(internal::key_entry::clone(e, dst), hd);
+  to.insert(internal::key_entry::clone(e, dst, to.arena()), hd);
   impl_->shard_for(hd).note_write(dst);
   impl_->record(impl_->shard_for(hd), internal::kEventChanged, dst);
   return true;

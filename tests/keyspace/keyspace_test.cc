@@ -150,9 +150,9 @@ TEST_CASE("Keyspace: a rename moves the entry, its hash and its TTL") {
   REQUIRE(old != nullptr);
   CHECK(from.size() == 0);
   CHECK(from.volatile_size() == 0);  // detach takes the key out of the expiry index
-  void* fresh = key_entry::rekey(old, "dst", key_entry::expire_ms(old));
-  key_entry::free_shell(old);
-  to.insert(fresh, hd);
+  void* fresh = key_entry::rekey(old, "dst", key_entry::expire_ms(old), to.arena());
+  key_entry::free_shell(old, from.arena());
+  CHECK(to.insert(fresh, hd) == fresh);  // already a slot of to's arena
   CHECK(from.find("src", hs) == nullptr);
   void* e = to.find("dst", hd);
   REQUIRE(e != nullptr);
