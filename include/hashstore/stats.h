@@ -49,6 +49,11 @@ struct Stats {
   size_t allocator_allocated = 0;   // bytes the process's malloc has handed out (all of them)
   size_t allocator_mapped = 0;      // bytes malloc holds from the system
   size_t used_memory_rss = 0;       // resident set of the process
+  // The shards' key-entry slabs (arenas): bytes they hold from malloc, and
+  // of those the live entries' slots (counted in used_memory); free slots
+  // and page tails are the difference. slab_frag_ratio = held / live.
+  size_t slab_bytes = 0;
+  size_t slab_live_bytes = 0;
   size_t maxmemory = 0;
   EvictionPolicy maxmemory_policy = EvictionPolicy::kNoEviction;
   // persistence

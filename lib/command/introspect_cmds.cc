@@ -107,6 +107,12 @@ std::string section_body(std::string_view name, const Stats& s) {
                                                      static_cast<double>(s.used_memory)
                                                : 0.0));
     line("mem_allocator", "libc");
+    line("slab_bytes", s.slab_bytes);
+    line("slab_live_bytes", s.slab_live_bytes);
+    line("slab_frag_ratio",
+         absl::StrFormat("%.2f", s.slab_live_bytes ? static_cast<double>(s.slab_bytes) /
+                                                         static_cast<double>(s.slab_live_bytes)
+                                                   : 0.0));
   } else if (name == "persistence") {
     line("loading", 0);
     line("rdb_bgsave_in_progress", s.bgsave_in_progress ? 1 : 0);

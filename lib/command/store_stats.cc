@@ -57,6 +57,8 @@ Stats Store::stats() {
     internal::Shard& shard = impl.shard(i);
     internal::StoreImpl::ShardLock lock(impl, shard, internal::LockMode::kShared);
     s.used_memory_overhead += shard.keyspace.table_bytes() + shard.keyspace.index_bytes();
+    s.slab_bytes += shard.keyspace.arena_bytes();
+    s.slab_live_bytes += shard.keyspace.arena_live_bytes();
   }
   s.used_memory_dataset =
       s.used_memory > s.used_memory_overhead ? s.used_memory - s.used_memory_overhead : 0;
@@ -148,6 +150,9 @@ std::string prometheus_text(const Stats& s, std::string_view prefix_view) {
          s.allocator_allocated);
   metric("allocator_mapped_bytes", "gauge", "Bytes malloc holds from the system.",
          s.allocator_mapped);
+  metric("slab_bytes", "gauge", "Bytes the key-entry slabs hold from malloc.", s.slab_bytes);
+  metric("slab_live_bytes", "gauge", "Bytes of live key entries in the slabs.",
+         s.slab_live_bytes);
   metric("used_memory_rss_bytes", "gauge", "Resident set of the process.", s.used_memory_rss);
   metric("maxmemory_bytes", "gauge", "The memory limit (0: none).", s.maxmemory);
   metric("last_save_time_seconds", "gauge", "Unix time of the last successful save.",

@@ -416,7 +416,12 @@ TEST_CASE("Store::stats and prometheus_text") {
   REQUIRE(s.errors.size() == 1);
   CHECK(s.errors[0] == std::pair<std::string, uint64_t>{"ERR", 1});
   CHECK(s.used_memory_dataset + s.used_memory_overhead == s.used_memory);
+  // One small key: one slot of its shard's slab, within a first page.
+  CHECK(s.slab_live_bytes >= 16);
+  CHECK(s.slab_live_bytes <= 32);
+  CHECK(s.slab_bytes >= 1024);
   const std::string text = hashstore::prometheus_text(s, "cache");
+  CHECK(has(text, "cache_slab_live_bytes " + std::to_string(s.slab_live_bytes) + "\n"));
   CHECK(has(text, "# TYPE cache_keyspace_hits_total counter\ncache_keyspace_hits_total 1\n"));
   CHECK(has(text, "cache_command_calls_total{cmd=\"hget\"} 2\n"));
   CHECK(has(text, "cache_errors_by_code_total{code=\"ERR\"} 1\n"));

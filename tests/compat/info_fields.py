@@ -22,6 +22,7 @@ COMMANDS = ("CONFIG SET latency-tracking yes\nHSET k f v\nHGET k f\nHINCRBY k f 
             "NOSUCH\nINFO everything\n")
 # hashstore's own fields (README "Introspection"): not in Redis 7.0.
 OWN = {"hashstore_version", "hashstore_build", "shards", "thread_safe", "allocator_mapped",
+       "slab_bytes", "slab_live_bytes", "slab_frag_ratio",
        "expired_subkeys", "hashes_listpack", "hashes_listpackex", "hashes_hashtable"}
 
 

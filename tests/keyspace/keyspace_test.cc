@@ -184,3 +184,96 @@ TEST_CASE("Keyspace::scan: every key present for the whole scan is returned, acr
     CHECK(seen.count(absl::StrCat("k", i)) == 1);
   }
 }
+
+TEST_CASE("Keyspace: small entries are slots of its arena, sized in 8-byte steps") {
+  Keyspace ks(kSeed);
+  for (int i = 0; i < 200; ++i) {
+    const std::string key = absl::StrCat("k", i);
+    for (int f = 0; f <= i % 7; ++f) hset(ks, key, absl::StrCat("f", f), std::string(i % 13, 'v'));
+  }
+  // A hash too big for a slot (248 bytes) is its own malloc'd block.
+  for (int f = 0; f < 20; ++f) hset(ks, "big", absl::StrCat("field", f), "0123456789");
+  size_t footprints = 0, slots = 0;
+  ks.for_each([&](const void* e) {
+    const size_t used = key_entry::used_bytes(e);
+    const size_t slot = key_entry::slot_bytes(e);
+    if (key_entry::key(e) == "big") {
+      CHECK(slot == 0);
+      CHECK(used > key_entry::kMaxSlotBytes);
+    } else {
+      // Grown one pair at a time: moved to a slot of the size it needs.
+      CHECK(slot == (used + 7) / 8 * 8);
+      slots += slot;
+    }
+    footprints += key_entry::footprint(e);
+  });
+  CHECK(ks.arena_live_bytes() == slots);
+  CHECK(ks.arena_bytes() >= slots);
+  CHECK(ks.bytes() == ks.table_bytes() + footprints);
+  // Shrinking by a little stays in the slot (at most 16 bytes too big);
+  // by more, the entry moves to a smaller one.
+  hset(ks, "k12", "f0", "");
+  void* e = ks.find("k12", ks.hash("k12"));
+  CHECK(key_entry::slot_bytes(e) - key_entry::used_bytes(e) <= 16);
+  for (int i = 0; i < 200; ++i) CHECK(hget(ks, absl::StrCat("k", i), "f0") == std::string(i == 12 ? 0 : i % 13, 'v'));
+}
+
+TEST_CASE("Keyspace: insert moves a malloc'd entry into the arena; a new key's pairs take one slot") {
+  Keyspace ks(kSeed);
+  uint8_t lp[kLpEmptySize];
+  lp::init(lp);
+  void* made = key_entry::make_listpack("loaded", 5000, lp, sizeof lp);  // no arena: malloc'd
+  CHECK(key_entry::slot_bytes(made) == 0);
+  void* e = ks.insert(made, ks.hash("loaded"));
+  CHECK(key_entry::slot_bytes(e) == (key_entry::used_bytes(e) + 7) / 8 * 8);
+  CHECK(key_entry::expire_ms(e) == 5000);
+  CHECK(ks.soonest_dying() == e);  // the expiry index has the entry as it now is
+  // HashObject::reserve_for: an empty hash takes room for every pair first,
+  // and the pairs then fill it without moving it.
+  const uint64_t h = ks.hash("new");
+  void* fresh = ks.create("new", h);
+  static const HashLimits limits;
+  EntryHash storage(ks, fresh, h);
+  HashObject hash(storage, limits);
+  const std::pair<std::string_view, std::string_view> pairs[] = {
+      {"name", "somebody"}, {"age", "42"}, {"email", "somebody@example.com"}};
+  hash.reserve_for(pairs);
+  void* reserved = storage.entry();
+  for (const auto& [f, v] : pairs) hash.set(f, v);
+  storage.settle();
+  CHECK(storage.entry() == reserved);
+  CHECK(key_entry::slot_bytes(reserved) == (key_entry::used_bytes(reserved) + 7) / 8 * 8);
+  CHECK(hget(ks, "new", "email") == "somebody@example.com");
+}
+
+TEST_CASE("Keyspace: the arena compacts once most of it is free, and goes with its last slot") {
+  Keyspace ks(kSeed);
+  constexpr int kKeys = 4000;
+  for (int i = 0; i < kKeys; ++i) {
+    const std::string key = absl::StrCat("user:", i);
+    hset(ks, key, "name", absl::StrCat("somebody", i));
+    hset(ks, key, "city", "Rome");
+    if (i % 10 == 0) ks.set_expire(ks.find(key, ks.hash(key)), ks.hash(key), 1000 + i);
+  }
+  const size_t held = ks.arena_bytes();
+  // Deletes leave free slots: nine keys in ten go.
+  for (int i = 0; i < kKeys; ++i) {
+    if (i % 10 != 0) CHECK(ks.erase(absl::StrCat("user:", i), ks.hash(absl::StrCat("user:", i))));
+  }
+  CHECK(ks.arena_bytes() == held);  // nothing moves until a safe point
+  CHECK(ks.compaction_due());
+  hset(ks, "user:0", "city", "Oslo");  // find_for_write compacts first
+  CHECK_FALSE(ks.compaction_due());
+  CHECK(ks.arena_bytes() < held / 4);
+  CHECK(ks.arena_bytes() - ks.arena_live_bytes() <= 4096);
+  for (int i = 0; i < kKeys; i += 10) {
+    CHECK(hget(ks, absl::StrCat("user:", i), "name") == absl::StrCat("somebody", i));
+  }
+  // The expiry index followed the moved entries: every key with a TTL is
+  // reclaimed at its time, and nothing else.
+  CHECK(ks.volatile_size() == kKeys / 10);
+  CHECK(ks.expire_some(1000 + kKeys, 1000000) == kKeys / 10);
+  CHECK(ks.size() == 0);
+  CHECK(ks.arena_bytes() == 0);  // the last slot took the pages with it
+  CHECK(ks.bytes() == ks.table_bytes());
+}
