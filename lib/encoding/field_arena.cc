@@ -33,17 +33,21 @@ uint8_t* FieldArena::refill(size_t c) {
   } else {
     lost_bytes_ += tail;
   }
-  add_page();
+  add_page(s);
   uint8_t* p = bump_;
   bump_ += s;
   return p;
 }
 
-void FieldArena::add_page() {
+void FieldArena::add_page(size_t s) {
   const size_t want = std::clamp(page_bytes_ / kArenaGrowthDen, kArenaFirstPage, max_page_);
-  // Asking for the chunk size less its header makes the chunk exactly
-  // `want` bytes under glibc.
-  auto* page = static_cast<uint8_t*>(std::malloc(want - kMallocChunkHeader));
+  // Room for a whole number of slots of the size asked for (the size that
+  // fills the page when requests are alike, as a keyspace's often are), so
+  // that no remnant of the page's end goes to a free list of a size nobody
+  // asks for: (want - chunk header - page header) rounded down to s. glibc
+  // rounds the chunk up to 16 bytes; the extra usable bytes are used.
+  const size_t room = (want - kMallocChunkHeader - kArenaPageHeader) / s * s;
+  auto* page = static_cast<uint8_t*>(std::malloc(kArenaPageHeader + room));
   if (page == nullptr) std::abort();  // no exceptions: out of memory is fatal
   const size_t usable = malloc_usable_size(page);
   store_next(page, static_cast<uint8_t*>(pages_));

@@ -229,7 +229,8 @@ class FieldArena {
 
   // Slow path of allocate(): steps (3) and (4) at the top of the file.
   uint8_t* refill(size_t c);
-  void add_page();
+  // A new page, sized for slots of s bytes (the request that needed it).
+  void add_page(size_t s);
   void* allocate_large(size_t n);
   void deallocate_large(void* p);
   // Forgets the free lists and the current page (their memory stays held).

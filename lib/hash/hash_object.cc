@@ -236,7 +236,7 @@ void HashObject::reserve_for(
     }
     bytes += lp::entry_bytes(field) + lp::entry_bytes(value);
   }
-  storage_.resize_listpack(bytes);  // the listpack stays empty: its header says so
+  storage_.reserve_listpack(bytes);  // the listpack stays empty: its header says so
 }
 
 void HashObject::convert_to_table() {

@@ -88,6 +88,10 @@ class HashStorage {
   // Realloc semantics on the listpack bytes: keeps the first min(old, new)
   // bytes, returns the (possibly moved) listpack. REQUIRES: kListpack.
   virtual uint8_t* resize_listpack(size_t new_size) = 0;
+  // Room for the listpack to grow to `size` bytes with no further resize,
+  // its contents (and header) unchanged; a storage may decline (the
+  // default): it is only a hint. REQUIRES: kListpack.
+  virtual void reserve_listpack(size_t size) { (void)size; }
   // REQUIRES: encoding() == kTable.
   virtual FieldTable* table() = 0;
   // Frees the listpack and keeps `table` from now on; encoding() becomes
@@ -150,9 +154,9 @@ class HashObject {
                     absl::FunctionRef<void(std::string_view field, std::string_view value)> fn) const;
 
   // An empty listpack hash about to receive these pairs (distinct fields)
-  // takes room for all of them at once: one resize instead of one per pair.
-  // A no-op unless the hash is an empty listpack of pairs and the pairs fit
-  // the listpack limits.
+  // asks its storage for room for all of them at once (reserve_listpack):
+  // one resize instead of one per pair. A no-op unless the hash is an empty
+  // listpack of pairs and the pairs fit the listpack limits.
   void reserve_for(std::span<const std::pair<std::string_view, std::string_view>> pairs);
 
   // Converts a listpack hash to the table encoding now (no-op on a table).

@@ -23,40 +23,56 @@ size_t header_size(std::string_view key, bool has_ttl, bool field_ttls) {
          (field_ttls ? kBoundsBytes : 0);
 }
 
-// The slot size for an entry of n bytes (a multiple of kSlotUnit), or 0 when
-// it is malloc'd (too big, or no arena).
-size_t slot_for(size_t n, const FieldArena* arena) {
-  const size_t slot = (n + kSlotUnit - 1) / kSlotUnit * kSlotUnit;
-  return arena != nullptr && slot <= kMaxSlotBytes ? slot : 0;
+// The flags bits that say how the entry is held, not what it holds.
+constexpr uint8_t kHoldBits = static_cast<uint8_t>(~(kHasTtl | kTable | kFieldTtl));
+static_assert((kHoldBits & (kSlot | kAccess)) == (kSlot | kAccess));
+
+size_t round_to_slot(size_t n) {
+  const size_t r = (n + kSlotStep - 1) / kSlotStep * kSlotStep;
+  return r < kArenaMinSlot ? kArenaMinSlot : r;
 }
 
-// A block of `bytes` bytes: a slot of `slot` bytes from the arena, or
-// malloc'd when slot is 0. Sets the slot field of the flags byte (the rest
-// of the flags is the caller's to write).
-uint8_t* allocate(size_t bytes, size_t slot, FieldArena* arena) {
-  uint8_t* p;
-  if (slot != 0) {
-    p = static_cast<uint8_t*>(arena->allocate(slot));
-  } else {
-    p = static_cast<uint8_t*>(std::malloc(bytes));
-    if (p == nullptr) std::abort();  // no exceptions: out of memory is fatal
-  }
-  p[kFlagsOffset] = static_cast<uint8_t>((slot / kSlotUnit) << kSlotShift);
-  return p;
+// The slot size for a block of n bytes, or 0 when it is malloc'd (too big,
+// or no arena).
+size_t slot_for(size_t n, Alloc alloc) {
+  const size_t slot = round_to_slot(n);
+  return alloc.arena != nullptr && slot <= kMaxSlotBytes ? slot : 0;
 }
-uint8_t* allocate(size_t bytes, FieldArena* arena) {
-  return allocate(bytes, slot_for(bytes, arena), arena);
+
+// A new entry of `used` bytes from its address (the access word's 4
+// included): its block from alloc's arena or malloc, the access word (if
+// alloc.access) 0, and the flags' kSlot and kAccess set (the rest of the
+// flags is the caller's to write). Returns the entry's address.
+uint8_t* allocate(size_t used, Alloc alloc) {
+  const size_t pre = alloc.access ? 0 : kAccessBytes;
+  const size_t n = used - pre;
+  const size_t slot = slot_for(n, alloc);
+  uint8_t* b;
+  if (slot != 0) {
+    b = static_cast<uint8_t*>(alloc.arena->allocate(slot));
+  } else {
+    b = static_cast<uint8_t*>(std::malloc(n));
+    if (b == nullptr) std::abort();  // no exceptions: out of memory is fatal
+  }
+  uint8_t* e = b - pre;
+  if (alloc.access) {
+    const uint32_t zero = 0;
+    std::memcpy(e, &zero, sizeof zero);
+  }
+  e[kFlagsOffset] = static_cast<uint8_t>((slot != 0 ? kSlot : 0) | (alloc.access ? kAccess : 0));
+  return e;
 }
 
 void release(void* entry, FieldArena* arena) {
-  if (const size_t slot = slot_bytes(entry); slot != 0) {
+  uint8_t* b = block(entry);
+  if (flags(entry) & kSlot) {
     assert(arena != nullptr);
-    arena->deallocate(entry, slot);
+    arena->deallocate(b, slot_bytes(entry));  // sized before the free-list link lands
     // The last slot gone (every key left, or moved to its own block): no
     // pointer into the arena remains, so its pages go now.
     if (arena->live_bytes() == 0) arena->release_all();
   } else {
-    std::free(entry);
+    std::free(b);
   }
 }
 
@@ -70,9 +86,7 @@ int64_t read_i64(const uint8_t* p) {
 // Writes flags, key, TTL and field bounds; returns the payload offset.
 size_t write_header(uint8_t* p, uint8_t flags, std::string_view key,
                     std::optional<int64_t> expire_ms, std::optional<FieldBounds> bounds) {
-  const uint32_t access = 0;
-  std::memcpy(p, &access, sizeof access);
-  p[kFlagsOffset] = static_cast<uint8_t>((p[kFlagsOffset] & ~((1u << kSlotShift) - 1)) | flags |
+  p[kFlagsOffset] = static_cast<uint8_t>((p[kFlagsOffset] & kHoldBits) | flags |
                                          (expire_ms ? kHasTtl : 0) | (bounds ? kFieldTtl : 0));
   size_t off = static_cast<size_t>(write_varint(p + kFlagsOffset + 1, key.size()) - p);
   if (!key.empty()) std::memcpy(p + off, key.data(), key.size());
@@ -93,12 +107,14 @@ size_t write_header(uint8_t* p, uint8_t flags, std::string_view key,
 
 
 uint32_t access(const void* entry) {
+  if (!(flags(entry) & kAccess)) return 0;
   // Readers sharing the shard update it concurrently: relaxed atomics.
   return std::atomic_ref<uint32_t>(*static_cast<uint32_t*>(const_cast<void*>(entry)))
       .load(std::memory_order_relaxed);
 }
 
 void set_access(const void* entry, uint32_t value) {
+  if (!(flags(entry) & kAccess)) return;
   std::atomic_ref<uint32_t>(*static_cast<uint32_t*>(const_cast<void*>(entry)))
       .store(value, std::memory_order_relaxed);
 }
@@ -136,18 +152,18 @@ std::optional<int64_t> death_ms(const void* entry) {
 }
 
 void* make_listpack(std::string_view key, std::optional<int64_t> expire_ms, const uint8_t* lp,
-                    size_t lp_bytes, std::optional<FieldBounds> bounds, FieldArena* arena) {
+                    size_t lp_bytes, std::optional<FieldBounds> bounds, Alloc alloc) {
   uint8_t* p =
-      allocate(header_size(key, expire_ms.has_value(), bounds.has_value()) + lp_bytes, arena);
+      allocate(header_size(key, expire_ms.has_value(), bounds.has_value()) + lp_bytes, alloc);
   size_t off = write_header(p, 0, key, expire_ms, bounds);
   std::memcpy(p + off, lp, lp_bytes);
   return p;
 }
 
 void* make_table(std::string_view key, std::optional<int64_t> expire_ms, FieldTable* table,
-                 std::optional<FieldBounds> bounds, FieldArena* arena) {
+                 std::optional<FieldBounds> bounds, Alloc alloc) {
   uint8_t* p = allocate(
-      header_size(key, expire_ms.has_value(), bounds.has_value()) + sizeof(FieldTable*), arena);
+      header_size(key, expire_ms.has_value(), bounds.has_value()) + sizeof(FieldTable*), alloc);
   size_t off = write_header(p, kTable, key, expire_ms, bounds);
   std::memcpy(p + off, &table, sizeof table);
   return p;
@@ -163,7 +179,7 @@ void free_shell(void* entry, FieldArena* arena) { release(entry, arena); }
 
 void destroy_unless_slot(void* entry) {
   if (encoding(entry) == HashEncoding::kTable) delete table(entry);
-  if (slot_bytes(entry) == 0) std::free(entry);
+  if (!(flags(entry) & kSlot)) std::free(block(entry));
 }
 
 size_t used_bytes(const void* entry) {
@@ -171,83 +187,106 @@ size_t used_bytes(const void* entry) {
          (encoding(entry) == HashEncoding::kTable ? sizeof(FieldTable*) : lp::bytes(listpack(entry)));
 }
 
-void* into_arena(void* entry, FieldArena* arena) {
-  if (slot_bytes(entry) != 0) return entry;
-  const size_t n = used_bytes(entry);
-  const size_t slot = slot_for(n, arena);
-  if (slot == 0) return entry;
-  uint8_t* p = allocate(n, slot, arena);
-  const uint8_t slot_field = p[kFlagsOffset];
-  std::memcpy(p, entry, n);
-  p[kFlagsOffset] = static_cast<uint8_t>(slot_field | p[kFlagsOffset]);  // malloc'd: slot field 0
-  std::free(entry);
-  return p;
+void* into_arena(void* entry, Alloc alloc) {
+  const uint8_t f = flags(entry);
+  const bool has_access = (f & kAccess) != 0;
+  if (has_access == alloc.access) {
+    if (f & kSlot) return entry;
+    if (slot_for(block_bytes(entry), alloc) == 0) return entry;  // stays malloc'd
+  }
+  const size_t used = used_bytes(entry);
+  uint8_t* fresh = allocate(used, alloc);
+  // Everything after the flags, then the flags' contents bits.
+  std::memcpy(fresh + kFlagsOffset + 1, static_cast<const uint8_t*>(entry) + kFlagsOffset + 1,
+              used - kFlagsOffset - 1);
+  fresh[kFlagsOffset] = static_cast<uint8_t>(fresh[kFlagsOffset] | (f & ~kHoldBits));
+  set_access(fresh, access(entry));
+  release(entry, alloc.arena);
+  return fresh;
 }
 
-void* resize_payload(void* entry, size_t new_lp_bytes, FieldArena* arena) {
+void* resize_payload(void* entry, size_t new_lp_bytes, Alloc alloc, size_t* new_footprint) {
+  const uint8_t f = flags(entry);
+  const size_t pre = (f & kAccess) ? 0 : kAccessBytes;
   const size_t offset = payload_offset(entry);
-  const size_t need = offset + new_lp_bytes;
-  // The listpack's header still says its size before this resize.
-  const bool grows = new_lp_bytes >= lp::bytes(listpack(entry));
-  const size_t slot = slot_bytes(entry);
-  if (slot == 0) {
-    const size_t usable = malloc_usable_size(entry);
-    // Growing into room reserved (HashObject::reserve_for) stays too.
-    if (need <= usable && (grows || need * 2 > usable)) return entry;  // fits in place
-    if (slot_for(need, arena) == 0) {
-      void* p = std::realloc(entry, need);
-      if (p == nullptr) std::abort();  // no exceptions: out of memory is fatal
-      return p;
+  const size_t old_lp = lp::bytes(listpack(entry));  // the header: still the size before
+  const bool grows = new_lp_bytes >= old_lp;
+  const size_t need = offset + new_lp_bytes - pre;  // block bytes
+  uint8_t* const b = block(entry);
+  if (f & kSlot) {
+    const size_t slot = slot_bytes(entry);
+    const size_t fit = round_to_slot(need);
+    // Grown into its slack, or shrunk by little: the slot stays, its slack
+    // (at most the old slack when grown, 16 bytes when shrunk) recorded.
+    if (fit <= slot && (grows || fit + 4 * kSlotStep >= slot)) {
+      assert(slot - fit <= kMaxSlack);
+      static_cast<uint8_t*>(entry)[kFlagsOffset] = static_cast<uint8_t>(
+          (f & ((1u << kSlackShift) - 1)) | ((slot - fit) / kSlotStep) << kSlackShift);
+      *new_footprint = slot;
+      return entry;
     }
-  } else if (need <= slot && (grows || need + 2 * kSlotUnit >= slot)) {
-    return entry;  // fits its slot (shrunk: at most 16 bytes too big)
+  } else {
+    const size_t usable = malloc_usable_size(b);
+    // Growing into room reserved (HashObject::reserve_for) stays too.
+    if (need <= usable && (grows || need * 2 > usable)) {  // fits in place
+      *new_footprint = heap_footprint(b);
+      return entry;
+    }
+    if (slot_for(need, alloc) == 0) {
+      auto* nb = static_cast<uint8_t*>(std::realloc(b, need));
+      if (nb == nullptr) std::abort();  // no exceptions: out of memory is fatal
+      *new_footprint = heap_footprint(nb);
+      return nb - pre;
+    }
   }
-  // Moves: to a slot of the size it needs, or a malloc'd block.
-  const size_t keep = offset + std::min<size_t>(lp::bytes(listpack(entry)), new_lp_bytes);
-  uint8_t* p = allocate(need, arena);
-  const uint8_t slot_field = p[kFlagsOffset] & ~((1u << kSlotShift) - 1);
-  std::memcpy(p, entry, keep);
-  p[kFlagsOffset] = static_cast<uint8_t>(slot_field | (p[kFlagsOffset] & ((1u << kSlotShift) - 1)));
-  release(entry, arena);
-  return p;
+  // Moves: to a slot of the size it needs (slack 0), or a malloc'd block,
+  // keeping its access word if it has one.
+  const Alloc same{alloc.arena, pre == 0};
+  uint8_t* fresh = allocate(offset + new_lp_bytes, same);
+  const uint8_t hold = fresh[kFlagsOffset];
+  std::memcpy(fresh + pre, b, offset + std::min<size_t>(old_lp, new_lp_bytes) - pre);
+  fresh[kFlagsOffset] = static_cast<uint8_t>(hold | (f & ~kHoldBits));
+  release(entry, alloc.arena);
+  *new_footprint = (hold & kSlot) ? round_to_slot(need) : heap_footprint(block(fresh));
+  return fresh;
 }
 
 void* rekey(const void* entry, std::string_view new_key, std::optional<int64_t> expire_ms,
-            FieldArena* arena) {
+            Alloc alloc) {
   const std::optional<FieldBounds> bounds = field_bounds(entry);
   void* fresh;
   if (encoding(entry) == HashEncoding::kTable) {
-    fresh = make_table(new_key, expire_ms, table(entry), bounds, arena);
+    fresh = make_table(new_key, expire_ms, table(entry), bounds, alloc);
   } else {
     const uint8_t* lp = listpack(entry);
-    fresh = make_listpack(new_key, expire_ms, lp, lp::bytes(lp), bounds, arena);
+    fresh = make_listpack(new_key, expire_ms, lp, lp::bytes(lp), bounds, alloc);
   }
   set_access(fresh, access(entry));  // the key's history moves with it
   return fresh;
 }
 
-void* with_table(const void* entry, FieldTable* t, FieldArena* arena) {
-  void* fresh = make_table(key(entry), expire_ms(entry), t, field_bounds(entry), arena);
+void* with_table(const void* entry, FieldTable* t, Alloc alloc) {
+  void* fresh = make_table(key(entry), expire_ms(entry), t, field_bounds(entry), alloc);
   set_access(fresh, access(entry));
   return fresh;
 }
 
-void* with_field_ttls(const void* entry, FieldArena* arena) {
+void* with_field_ttls(const void* entry, Alloc alloc) {
   assert(!(flags(entry) & kFieldTtl));
   void* fresh;
   if (encoding(entry) == HashEncoding::kTable) {
-    fresh = make_table(key(entry), expire_ms(entry), table(entry), FieldBounds{}, arena);
+    fresh = make_table(key(entry), expire_ms(entry), table(entry), FieldBounds{}, alloc);
   } else {
     const uint8_t* lp = listpack(entry);
-    fresh = make_listpack(key(entry), expire_ms(entry), lp, lp::bytes(lp), FieldBounds{}, arena);
+    fresh = make_listpack(key(entry), expire_ms(entry), lp, lp::bytes(lp), FieldBounds{}, alloc);
   }
   set_access(fresh, access(entry));
   return fresh;
 }
 
-void* clone(const void* entry, std::string_view new_key, FieldArena* arena) {
+void* clone(const void* entry, std::string_view new_key, Alloc alloc) {
   if (encoding(entry) == HashEncoding::kListpack) {
-    return rekey(entry, new_key, expire_ms(entry), arena);
+    return rekey(entry, new_key, expire_ms(entry), alloc);
   }
   const FieldTable* src = table(entry);
   auto* copy = new FieldTable(random_seed());
@@ -256,7 +295,7 @@ void* clone(const void* entry, std::string_view new_key, FieldArena* arena) {
     copy->insert(copy->make(f, field_entry::value(e), field_entry::expiry(e)),
                  copy->hash(f));
   });
-  return make_table(new_key, expire_ms(entry), copy, field_bounds(entry), arena);
+  return make_table(new_key, expire_ms(entry), copy, field_bounds(entry), alloc);
 }
 
 }  // namespace hashstore::internal::key_entry

@@ -12,7 +12,7 @@ namespace hashstore::internal {
 void* Keyspace::create(std::string_view key, uint64_t h) {
   uint8_t empty[kLpEmptySize];
   lp::init(empty);
-  void* e = key_entry::make_listpack(key, std::nullopt, empty, sizeof empty, std::nullopt, &arena_);
+  void* e = key_entry::make_listpack(key, std::nullopt, empty, sizeof empty, std::nullopt, alloc());
   table_.insert(e, h);
   return e;
 }
@@ -112,7 +112,7 @@ size_t Keyspace::table_usage_slow(const void* entry) {
 }
 
 void* Keyspace::insert(void* entry, uint64_t h) {
-  entry = key_entry::into_arena(entry, &arena_);
+  entry = key_entry::into_arena(entry, alloc());
   table_.insert(entry, h);
   index_add(entry);
   hash_bytes_ += table_usage(entry);
@@ -138,7 +138,7 @@ bool Keyspace::erase(std::string_view key, uint64_t h) {
 void* Keyspace::set_expire(void* entry, uint64_t h, std::optional<int64_t> expire_ms) {
   index_remove(entry);
   const std::string_view key = key_entry::key(entry);
-  void* fresh = key_entry::rekey(entry, key, expire_ms, &arena_);
+  void* fresh = key_entry::rekey(entry, key, expire_ms, alloc());
   void* old = table_.replace(key_entry::key(fresh), h, fresh);
   (void)old;
   assert(old == entry);
@@ -221,16 +221,33 @@ size_t Keyspace::expire_some(int64_t now, size_t max) {
   return n;
 }
 
+void Keyspace::set_access_words(bool on) {
+  access_words_ = on;
+  if (!on) return;
+  int64_t delta = 0;
+  table_.move_elements([&](void* e) -> void* {
+    if (key_entry::flags(e) & key_entry::kAccess) return e;
+    const size_t before = key_entry::footprint(e);
+    void* rebuilt = key_entry::into_arena(e, alloc());  // frees e
+    delta += static_cast<int64_t>(key_entry::footprint(rebuilt)) - static_cast<int64_t>(before);
+    index_repoint(e, rebuilt);
+    return rebuilt;
+  });
+  table_.adjust_element_bytes(delta);
+}
+
 void Keyspace::compact_arena() {
   FieldArena fresh(kArenaSmallMaxPage);
   if (arena_.live_bytes() != 0) {
     table_.move_elements([&](void* e) -> void* {
+      if (!(key_entry::flags(e) & key_entry::kSlot)) return e;  // malloc'd
       const size_t slot = key_entry::slot_bytes(e);
-      if (slot == 0) return e;  // malloc'd
-      void* copy = fresh.allocate(slot);
-      std::memcpy(copy, e, slot);  // the flags' slot field included
-      index_repoint(e, copy);
-      return copy;
+      uint8_t* const b = key_entry::block(e);
+      auto* copy = static_cast<uint8_t*>(fresh.allocate(slot));
+      std::memcpy(copy, b, slot);
+      void* moved = copy - (b - static_cast<uint8_t*>(e));  // the same offset
+      index_repoint(e, moved);
+      return moved;
     });
   }
   arena_.swap(fresh);
@@ -251,9 +268,10 @@ void EntryHash::swap_entry(void* fresh) {
 uint8_t* EntryHash::resize_listpack(size_t new_size) {
   const size_t old_bytes = key_entry::footprint(entry_);
   void* old = entry_;
-  entry_ = key_entry::resize_payload(entry_, new_size, &ks_.arena_);  // `old` may be freed now
-  const int64_t delta =
-      static_cast<int64_t>(key_entry::footprint(entry_)) - static_cast<int64_t>(old_bytes);
+  size_t new_bytes;
+  // `old` may be freed now.
+  entry_ = key_entry::resize_payload(entry_, new_size, ks_.alloc(), &new_bytes);
+  const int64_t delta = static_cast<int64_t>(new_bytes) - static_cast<int64_t>(old_bytes);
   if (entry_ != old) {
     ks_.table_.replace_pointer(old, hash_, entry_, delta);
     ks_.index_repoint(old, entry_);
@@ -263,13 +281,20 @@ uint8_t* EntryHash::resize_listpack(size_t new_size) {
   return static_cast<uint8_t*>(entry_) + payload_;
 }
 
+void EntryHash::reserve_listpack(size_t size) {
+  // The block's bytes at that size: from the flags (or the access word) on.
+  const size_t block = key_entry::block_bytes(entry_) - lp::bytes(listpack()) + size;
+  if (block <= key_entry::kMaxSlotBytes) return;
+  resize_listpack(size);
+}
+
 void EntryHash::adopt_table(std::unique_ptr<FieldTable> table) {
-  swap_entry(key_entry::with_table(entry_, table.release(), &ks_.arena_));
+  swap_entry(key_entry::with_table(entry_, table.release(), ks_.alloc()));
 }
 
 void EntryHash::enable_field_ttls() {
   // The bounds start with nothing due: no field index element yet.
-  swap_entry(key_entry::with_field_ttls(entry_, &ks_.arena_));
+  swap_entry(key_entry::with_field_ttls(entry_, ks_.alloc()));
   payload_ = key_entry::payload_offset(entry_);
 }
 

@@ -131,9 +131,16 @@ class Keyspace {
   // this keyspace's arena (`entry` is then freed). REQUIRES: its key is
   // absent; an arena slot comes from arena().
   void* insert(void* entry, uint64_t h);
-  // The arena of this keyspace's entries (key_entry.h): what entries made
-  // for it, and freed from it, take.
+  // The arena of this keyspace's entries (key_entry.h): what entries freed
+  // from it take; and how entries made for it are allocated (its arena,
+  // with the access word or not).
   FieldArena* arena() { return &arena_; }
+  key_entry::Alloc alloc() { return {&arena_, access_words_}; }
+  // Whether entries carry the access word (an LRU or LFU policy is set: the
+  // Store calls this under its exclusive lock when that changes). Turned
+  // on, every entry without one is rebuilt with one (O(keys)); turned off,
+  // entries keep theirs and new ones are made without.
+  void set_access_words(bool on);
   // Sizes an empty keyspace's table for n keys (HashTable::reserve).
   void reserve(size_t n) { table_.reserve(n); }
   // Removes key and frees its entry; true when it was there.
@@ -248,6 +255,7 @@ class Keyspace {
   // Before table_: the table's elements live in it (and ~Keyspace clears
   // the table before the arena goes).
   FieldArena arena_;
+  bool access_words_ = false;
   KeyTable table_;
   // (death time, entry) for every key that will die, in time order.
   absl::btree_set<IndexElement> expires_;
@@ -299,6 +307,9 @@ class EntryHash final : public HashStorage {
   HashEncoding encoding() const override { return key_entry::encoding(entry_); }
   uint8_t* listpack() override { return static_cast<uint8_t*>(entry_) + payload_; }
   uint8_t* resize_listpack(size_t new_size) override;
+  // Taken only for an entry that will be its own malloc'd block: a slot's
+  // size follows its contents (key_entry.h), so it cannot hold room ahead.
+  void reserve_listpack(size_t size) override;
   FieldTable* table() override { return key_entry::table(entry_); }
   void adopt_table(std::unique_ptr<FieldTable> table) override;
   bool has_field_ttls() const override {

@@ -428,7 +428,7 @@ bool apply_plain_hash(StoreImpl& impl, const Record& r) {
       lp = lp::append(lp, f.value, grow);
     }
     void* entry = ks.insert(
-        key_entry::make_listpack(r.key, std::nullopt, lp, lp::bytes(lp), std::nullopt, ks.arena()),
+        key_entry::make_listpack(r.key, std::nullopt, lp, lp::bytes(lp), std::nullopt, ks.alloc()),
         h);
     impl.touch(entry, now, /*created=*/true);
     shard.note_write(r.key);

@@ -53,7 +53,10 @@ class Eviction : public ShardLocks {
     }
   }
   EvictionPolicy policy() const { return policy_.load(std::memory_order_relaxed); }
-  void set_policy(EvictionPolicy p) { policy_.store(p, std::memory_order_relaxed); }
+  // A change to or from an LRU / LFU policy first gives every key entry its
+  // access word, or stops giving new ones one (Keyspace::set_access_words,
+  // under every shard's exclusive lock: O(keys) when turned on).
+  void set_policy(EvictionPolicy p);
   int samples() const { return samples_.load(std::memory_order_relaxed); }
   void set_samples(int v) { samples_.store(v, std::memory_order_relaxed); }
   // Called before a write that needs memory, with no shard lock held: evicts

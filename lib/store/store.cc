@@ -253,7 +253,7 @@ void move_entry(StoreImpl& impl, std::string_view src, uint64_t hs, std::string_
   Shard& to = impl.shard_for(hd);
   void* old = from.keyspace.detach(src, hs);
   void* fresh = internal::key_entry::rekey(old, dst, internal::key_entry::expire_ms(old),
-                                           to.keyspace.arena());
+                                           to.keyspace.alloc());
   internal::key_entry::free_shell(old, from.keyspace.arena());
   to.keyspace.insert(fresh, hd);
   from.note_write(src);
@@ -311,7 +311,7 @@ absl::StatusOr<bool> Store::copy(std::string_view src, std::string_view dst, boo
     if (!replace) return false;
     to.erase(dst, hd);
   }
-  to.insert(internal::key_entry::clone(e, dst, to.arena()), hd);
+  to.insert(internal::key_entry::clone(e, dst, to.alloc()), hd);
   impl_->shard_for(hd).note_write(dst);
   impl_->record(impl_->shard_for(hd), internal::kEventChanged, dst);
   return true;

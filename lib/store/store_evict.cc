@@ -61,6 +61,19 @@ Eviction::Eviction(const Options& options)
       samples_(std::max(1, options.maxmemory_samples)),
       evict_rng_(seed()) {
   set_maxmemory(options.maxmemory);
+  if (tracks_access(policy())) {
+    for (size_t i = 0; i < shard_count(); ++i) shard(i).keyspace.set_access_words(true);
+  }
+}
+
+void Eviction::set_policy(EvictionPolicy p) {
+  if (tracks_access(p) != tracks_access(policy())) {
+    MultiLock lock(*this, LockMode::kExclusive);
+    for (size_t i = 0; i < shard_count(); ++i) {
+      shard(i).keyspace.set_access_words(tracks_access(p));
+    }
+  }
+  policy_.store(p, std::memory_order_relaxed);
 }
 
 uint32_t lfu_frequency(uint32_t word, int64_t now_ms) {

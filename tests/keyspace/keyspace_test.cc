@@ -150,7 +150,7 @@ TEST_CASE("Keyspace: a rename moves the entry, its hash and its TTL") {
   REQUIRE(old != nullptr);
   CHECK(from.size() == 0);
   CHECK(from.volatile_size() == 0);  // detach takes the key out of the expiry index
-  void* fresh = key_entry::rekey(old, "dst", key_entry::expire_ms(old), to.arena());
+  void* fresh = key_entry::rekey(old, "dst", key_entry::expire_ms(old), to.alloc());
   key_entry::free_shell(old, from.arena());
   CHECK(to.insert(fresh, hd) == fresh);  // already a slot of to's arena
   CHECK(from.find("src", hs) == nullptr);
@@ -185,25 +185,28 @@ TEST_CASE("Keyspace::scan: every key present for the whole scan is returned, acr
   }
 }
 
-TEST_CASE("Keyspace: small entries are slots of its arena, sized in 8-byte steps") {
+TEST_CASE("Keyspace: small entries are slots of its arena, sized in 4-byte steps") {
   Keyspace ks(kSeed);
   for (int i = 0; i < 200; ++i) {
     const std::string key = absl::StrCat("k", i);
     for (int f = 0; f <= i % 7; ++f) hset(ks, key, absl::StrCat("f", f), std::string(i % 13, 'v'));
   }
-  // A hash too big for a slot (248 bytes) is its own malloc'd block.
+  // A hash too big for a slot (256 bytes) is its own malloc'd block.
   for (int f = 0; f < 20; ++f) hset(ks, "big", absl::StrCat("field", f), "0123456789");
   size_t footprints = 0, slots = 0;
   ks.for_each([&](const void* e) {
-    const size_t used = key_entry::used_bytes(e);
-    const size_t slot = key_entry::slot_bytes(e);
+    const size_t block = key_entry::block_bytes(e);
+    // No LRU / LFU policy: no access word, the block starts at the flags.
+    CHECK_FALSE((key_entry::flags(e) & key_entry::kAccess) != 0);
+    CHECK(block == key_entry::used_bytes(e) - 4);
     if (key_entry::key(e) == "big") {
-      CHECK(slot == 0);
-      CHECK(used > key_entry::kMaxSlotBytes);
+      CHECK_FALSE((key_entry::flags(e) & key_entry::kSlot) != 0);
+      CHECK(block > key_entry::kMaxSlotBytes);
     } else {
       // Grown one pair at a time: moved to a slot of the size it needs.
-      CHECK(slot == (used + 7) / 8 * 8);
-      slots += slot;
+      REQUIRE((key_entry::flags(e) & key_entry::kSlot) != 0);
+      CHECK(key_entry::slot_bytes(e) == (block + 3) / 4 * 4);
+      slots += key_entry::slot_bytes(e);
     }
     footprints += key_entry::footprint(e);
   });
@@ -212,38 +215,88 @@ TEST_CASE("Keyspace: small entries are slots of its arena, sized in 8-byte steps
   CHECK(ks.bytes() == ks.table_bytes() + footprints);
   // Shrinking by a little stays in the slot (at most 16 bytes too big);
   // by more, the entry moves to a smaller one.
+  void* before = ks.find("k12", ks.hash("k12"));
+  const size_t slot_before = key_entry::slot_bytes(before);
   hset(ks, "k12", "f0", "");
   void* e = ks.find("k12", ks.hash("k12"));
-  CHECK(key_entry::slot_bytes(e) - key_entry::used_bytes(e) <= 16);
-  for (int i = 0; i < 200; ++i) CHECK(hget(ks, absl::StrCat("k", i), "f0") == std::string(i == 12 ? 0 : i % 13, 'v'));
+  CHECK(e == before);
+  CHECK(key_entry::slot_bytes(e) == slot_before);
+  CHECK(slot_before - key_entry::block_bytes(e) == 12);  // the 12 bytes of value, as slack
+  hset(ks, "k12", "f1", "");
+  hset(ks, "k12", "f2", "");
+  e = ks.find("k12", ks.hash("k12"));
+  CHECK(key_entry::slot_bytes(e) - key_entry::block_bytes(e) <= 16);
+  CHECK(key_entry::slot_bytes(e) < slot_before);
+  for (int i = 0; i < 200; ++i) {
+    CHECK(hget(ks, absl::StrCat("k", i), "f0") == std::string(i == 12 ? 0 : i % 13, 'v'));
+  }
+  CHECK(ks.bytes() >= ks.table_bytes());
 }
 
-TEST_CASE("Keyspace: insert moves a malloc'd entry into the arena; a new key's pairs take one slot") {
+TEST_CASE("Keyspace: access words come and go with set_access_words, and moves keep them") {
+  Keyspace ks(kSeed);
+  for (int i = 0; i < 100; ++i) hset(ks, absl::StrCat("k", i), "f", absl::StrCat("v", i));
+  const size_t without = ks.bytes();
+  ks.set_access_words(true);  // an LRU / LFU policy was set
+  size_t footprints = 0;
+  ks.for_each([&](const void* e) {
+    CHECK((key_entry::flags(e) & key_entry::kAccess) != 0);
+    CHECK(key_entry::block_bytes(e) == key_entry::used_bytes(e));
+    footprints += key_entry::footprint(e);
+  });
+  CHECK(ks.bytes() == ks.table_bytes() + footprints);
+  CHECK(ks.bytes() == without + 100 * 4);  // every slot 4 bytes longer
+  void* e = ks.find("k7", ks.hash("k7"));
+  key_entry::set_access(e, 12345);
+  hset(ks, "k7", "g", std::string(40, 'x'));  // moves to a bigger slot
+  e = ks.find("k7", ks.hash("k7"));
+  CHECK(key_entry::access(e) == 12345);
+  hset(ks, "new", "f", "v");
+  CHECK((key_entry::flags(ks.find("new", ks.hash("new"))) & key_entry::kAccess) != 0);
+  ks.set_access_words(false);  // new entries without; the old keep theirs
+  hset(ks, "newer", "f", "v");
+  CHECK_FALSE((key_entry::flags(ks.find("newer", ks.hash("newer"))) & key_entry::kAccess) != 0);
+  CHECK(key_entry::access(ks.find("newer", ks.hash("newer"))) == 0);
+  CHECK(key_entry::access(ks.find("k7", ks.hash("k7"))) == 12345);
+  for (int i = 0; i < 100; ++i) CHECK(hget(ks, absl::StrCat("k", i), "f") == absl::StrCat("v", i));
+}
+
+TEST_CASE("Keyspace: insert moves a malloc'd entry into the arena; a big new key reserves once") {
   Keyspace ks(kSeed);
   uint8_t lp[kLpEmptySize];
   lp::init(lp);
   void* made = key_entry::make_listpack("loaded", 5000, lp, sizeof lp);  // no arena: malloc'd
-  CHECK(key_entry::slot_bytes(made) == 0);
+  CHECK_FALSE((key_entry::flags(made) & key_entry::kSlot) != 0);
   void* e = ks.insert(made, ks.hash("loaded"));
-  CHECK(key_entry::slot_bytes(e) == (key_entry::used_bytes(e) + 7) / 8 * 8);
+  REQUIRE((key_entry::flags(e) & key_entry::kSlot) != 0);
+  CHECK(key_entry::slot_bytes(e) == (key_entry::block_bytes(e) + 3) / 4 * 4);
   CHECK(key_entry::expire_ms(e) == 5000);
   CHECK(ks.soonest_dying() == e);  // the expiry index has the entry as it now is
-  // HashObject::reserve_for: an empty hash takes room for every pair first,
-  // and the pairs then fill it without moving it.
+  // HashObject::reserve_for: an empty hash asks room for every pair first;
+  // a hash that will be a malloc'd block gets it, and the pairs then fill
+  // it without moving it.
   const uint64_t h = ks.hash("new");
   void* fresh = ks.create("new", h);
   static const HashLimits limits;
   EntryHash storage(ks, fresh, h);
   HashObject hash(storage, limits);
-  const std::pair<std::string_view, std::string_view> pairs[] = {
-      {"name", "somebody"}, {"age", "42"}, {"email", "somebody@example.com"}};
+  std::vector<std::string> names, values;
+  for (int i = 0; i < 20; ++i) {
+    names.push_back(absl::StrCat("field:", i));
+    values.push_back(absl::StrCat("value number ", i));
+  }
+  std::vector<std::pair<std::string_view, std::string_view>> pairs;
+  for (int i = 0; i < 20; ++i) pairs.emplace_back(names[i], values[i]);
   hash.reserve_for(pairs);
   void* reserved = storage.entry();
+  CHECK_FALSE((key_entry::flags(reserved) & key_entry::kSlot) != 0);
   for (const auto& [f, v] : pairs) hash.set(f, v);
   storage.settle();
   CHECK(storage.entry() == reserved);
-  CHECK(key_entry::slot_bytes(reserved) == (key_entry::used_bytes(reserved) + 7) / 8 * 8);
-  CHECK(hget(ks, "new", "email") == "somebody@example.com");
+  CHECK(hget(ks, "new", "field:19") == "value number 19");
+  size_t footprints = 0;
+  ks.for_each([&](const void* x) { footprints += key_entry::footprint(x); });
+  CHECK(ks.bytes() == ks.table_bytes() + footprints + ks.index_bytes());
 }
 
 TEST_CASE("Keyspace: the arena compacts once most of it is free, and goes with its last slot") {
