@@ -40,8 +40,8 @@ int64_t hash_set_pairs(HashObject& hash,
       break;
     }
   }
-  hash.reserve_for(pairs);  // a new key: its entry is made once, not once per pair
   int64_t added = 0;
+  if (hash.fill_empty(pairs, &added)) return added;  // a new key: one resize, not one per pair
   for (const auto& [field, value] : pairs) added += hash.set(field, value) ? 1 : 0;
   return added;
 }

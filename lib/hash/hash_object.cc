@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 #include <climits>
 #include <memory>
 
@@ -221,22 +222,53 @@ void HashObject::random_field(
   }
 }
 
-void HashObject::reserve_for(
-    std::span<const std::pair<std::string_view, std::string_view>> pairs) {
+bool HashObject::fill_empty(
+    std::span<const std::pair<std::string_view, std::string_view>> pairs, int64_t* added) {
   if (encoding() != HashEncoding::kListpack || has_field_ttls() ||
-      pairs.size() > limits_.max_listpack_entries) {
-    return;
+      pairs.size() > limits_.max_listpack_entries ||
+      lp::bytes(storage_.listpack()) != kLpEmptySize) {
+    return false;
   }
-  const uint8_t* lp = storage_.listpack();
-  if (lp::bytes(lp) != kLpEmptySize) return;
-  size_t bytes = kLpEmptySize;
+  // An upper bound of the listpack (exact when the fields are distinct): a
+  // repeated field's later value replaces its earlier one, never adding.
+  size_t bound = kLpEmptySize;
   for (const auto& [field, value] : pairs) {
     if (field.size() > limits_.max_listpack_value || value.size() > limits_.max_listpack_value) {
-      return;
+      return false;
     }
-    bytes += lp::entry_bytes(field) + lp::entry_bytes(value);
+    bound += lp::entry_bytes(field) + lp::entry_bytes(value);
   }
-  storage_.reserve_listpack(bytes);  // the listpack stays empty: its header says so
+  constexpr size_t kOnStack = 1024;
+  uint8_t stack[kOnStack];
+  std::unique_ptr<uint8_t[]> heap;
+  uint8_t* lp = stack;
+  if (bound > kOnStack) {
+    heap.reset(new uint8_t[bound]);
+    lp = heap.get();
+  }
+  auto same_buffer = [lp, bound](size_t n) {
+    assert(n <= bound);
+    (void)bound;
+    (void)n;
+    return lp;
+  };
+  lp::init(lp);
+  int64_t n = 0;
+  for (const auto& [field, value] : pairs) {
+    note_changed(field);
+    const uint32_t off = lp::find_field(lp, field, 2);
+    if (off != kLpNone) {
+      lp::replace(lp, lp::next(lp, off), value, same_buffer);
+    } else {
+      lp::append(lp, field, same_buffer);
+      lp::append(lp, value, same_buffer);
+      ++n;
+    }
+  }
+  const size_t size = lp::bytes(lp);
+  std::memcpy(storage_.resize_listpack(size), lp, size);
+  *added = n;
+  return true;
 }
 
 void HashObject::convert_to_table() {

@@ -88,10 +88,6 @@ class HashStorage {
   // Realloc semantics on the listpack bytes: keeps the first min(old, new)
   // bytes, returns the (possibly moved) listpack. REQUIRES: kListpack.
   virtual uint8_t* resize_listpack(size_t new_size) = 0;
-  // Room for the listpack to grow to `size` bytes with no further resize,
-  // its contents (and header) unchanged; a storage may decline (the
-  // default): it is only a hint. REQUIRES: kListpack.
-  virtual void reserve_listpack(size_t size) { (void)size; }
   // REQUIRES: encoding() == kTable.
   virtual FieldTable* table() = 0;
   // Frees the listpack and keeps `table` from now on; encoding() becomes
@@ -153,11 +149,14 @@ class HashObject {
   void random_field(uint64_t random_bits,
                     absl::FunctionRef<void(std::string_view field, std::string_view value)> fn) const;
 
-  // An empty listpack hash about to receive these pairs (distinct fields)
-  // asks its storage for room for all of them at once (reserve_listpack):
-  // one resize instead of one per pair. A no-op unless the hash is an empty
-  // listpack of pairs and the pairs fit the listpack limits.
-  void reserve_for(std::span<const std::pair<std::string_view, std::string_view>> pairs);
+  // HSET of these pairs on a hash just created (an empty listpack of
+  // pairs): builds the whole listpack aside and takes it in one resize,
+  // rather than one resize per pair; a field given twice takes its last
+  // value, as set() would. Returns false, having changed nothing, unless the
+  // hash is such and the pairs fit the listpack limits (the caller then sets
+  // them one by one); else *added is the number of distinct fields.
+  bool fill_empty(std::span<const std::pair<std::string_view, std::string_view>> pairs,
+                  int64_t* added);
 
   // Converts a listpack hash to the table encoding now (no-op on a table).
   void convert_to_table();

@@ -227,8 +227,7 @@ void* resize_payload(void* entry, size_t new_lp_bytes, Alloc alloc, size_t* new_
     }
   } else {
     const size_t usable = malloc_usable_size(b);
-    // Growing into room reserved (HashObject::reserve_for) stays too.
-    if (need <= usable && (grows || need * 2 > usable)) {  // fits in place
+    if (need <= usable && need * 2 > usable) {  // fits in place
       *new_footprint = heap_footprint(b);
       return entry;
     }

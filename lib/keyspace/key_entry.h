@@ -216,8 +216,8 @@ void* into_arena(void* entry, Alloc alloc);
 // new_lp_bytes bytes, keeping the first min(old, new) listpack bytes, and
 // sets *new_footprint to what footprint() will say once the listpack's
 // header says new_lp_bytes. Stays in place when its slot or block fits
-// (grown: any room; shrunk: a slot at most 16 bytes too big, a block at
-// most twice); else it moves to a slot of alloc's arena (or a malloc'd
+// (a slot grown into its slack, or at most 16 bytes too big; a block at
+// most twice too big); else it moves to a slot of alloc's arena (or a malloc'd
 // block: too big, or no arena; realloc). When the result differs from
 // `entry`, `entry` is no longer valid: the owner swaps the pointer it keeps
 // by identity (KeyTable::replace_pointer). REQUIRES: listpack encoding, its

@@ -281,13 +281,6 @@ uint8_t* EntryHash::resize_listpack(size_t new_size) {
   return static_cast<uint8_t*>(entry_) + payload_;
 }
 
-void EntryHash::reserve_listpack(size_t size) {
-  // The block's bytes at that size: from the flags (or the access word) on.
-  const size_t block = key_entry::block_bytes(entry_) - lp::bytes(listpack()) + size;
-  if (block <= key_entry::kMaxSlotBytes) return;
-  resize_listpack(size);
-}
-
 void EntryHash::adopt_table(std::unique_ptr<FieldTable> table) {
   swap_entry(key_entry::with_table(entry_, table.release(), ks_.alloc()));
 }

@@ -307,9 +307,6 @@ class EntryHash final : public HashStorage {
   HashEncoding encoding() const override { return key_entry::encoding(entry_); }
   uint8_t* listpack() override { return static_cast<uint8_t*>(entry_) + payload_; }
   uint8_t* resize_listpack(size_t new_size) override;
-  // Taken only for an entry that will be its own malloc'd block: a slot's
-  // size follows its contents (key_entry.h), so it cannot hold room ahead.
-  void reserve_listpack(size_t size) override;
   FieldTable* table() override { return key_entry::table(entry_); }
   void adopt_table(std::unique_ptr<FieldTable> table) override;
   bool has_field_ttls() const override {

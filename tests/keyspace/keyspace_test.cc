@@ -261,7 +261,7 @@ TEST_CASE("Keyspace: access words come and go with set_access_words, and moves k
   for (int i = 0; i < 100; ++i) CHECK(hget(ks, absl::StrCat("k", i), "f") == absl::StrCat("v", i));
 }
 
-TEST_CASE("Keyspace: insert moves a malloc'd entry into the arena; a big new key reserves once") {
+TEST_CASE("Keyspace: insert moves a malloc'd entry into the arena; a new key's pairs take one resize") {
   Keyspace ks(kSeed);
   uint8_t lp[kLpEmptySize];
   lp::init(lp);
@@ -272,13 +272,29 @@ TEST_CASE("Keyspace: insert moves a malloc'd entry into the arena; a big new key
   CHECK(key_entry::slot_bytes(e) == (key_entry::block_bytes(e) + 3) / 4 * 4);
   CHECK(key_entry::expire_ms(e) == 5000);
   CHECK(ks.soonest_dying() == e);  // the expiry index has the entry as it now is
-  // HashObject::reserve_for: an empty hash asks room for every pair first;
-  // a hash that will be a malloc'd block gets it, and the pairs then fill
-  // it without moving it.
-  const uint64_t h = ks.hash("new");
-  void* fresh = ks.create("new", h);
+  // HashObject::fill_empty: a new key's pairs are built aside and taken in
+  // one resize: the entry lands in the slot of its final size, a repeated
+  // field keeps its last value and counts once.
   static const HashLimits limits;
-  EntryHash storage(ks, fresh, h);
+  {
+    const uint64_t h = ks.hash("small");
+    EntryHash storage(ks, ks.create("small", h), h);
+    HashObject hash(storage, limits);
+    const std::pair<std::string_view, std::string_view> pairs[] = {
+        {"name", "somebody"}, {"age", "42"}, {"name", "somebody else"}};
+    int64_t added = 0;
+    REQUIRE(hash.fill_empty(pairs, &added));
+    storage.settle();
+    CHECK(added == 2);
+    CHECK(hash.length() == 2);
+    CHECK(key_entry::slot_bytes(storage.entry()) ==
+          (key_entry::block_bytes(storage.entry()) + 3) / 4 * 4);
+    CHECK_FALSE(hash.fill_empty(pairs, &added));  // no longer empty
+  }
+  CHECK(hget(ks, "small", "name") == "somebody else");
+  CHECK(hget(ks, "small", "age") == "42");
+  const uint64_t h = ks.hash("new");
+  EntryHash storage(ks, ks.create("new", h), h);
   HashObject hash(storage, limits);
   std::vector<std::string> names, values;
   for (int i = 0; i < 20; ++i) {
@@ -287,12 +303,11 @@ TEST_CASE("Keyspace: insert moves a malloc'd entry into the arena; a big new key
   }
   std::vector<std::pair<std::string_view, std::string_view>> pairs;
   for (int i = 0; i < 20; ++i) pairs.emplace_back(names[i], values[i]);
-  hash.reserve_for(pairs);
-  void* reserved = storage.entry();
-  CHECK_FALSE((key_entry::flags(reserved) & key_entry::kSlot) != 0);
-  for (const auto& [f, v] : pairs) hash.set(f, v);
+  int64_t added = 0;
+  REQUIRE(hash.fill_empty(pairs, &added));
   storage.settle();
-  CHECK(storage.entry() == reserved);
+  CHECK(added == 20);
+  CHECK((key_entry::flags(storage.entry()) & key_entry::kSlot) == 0);  // too big: malloc'd
   CHECK(hget(ks, "new", "field:19") == "value number 19");
   size_t footprints = 0;
   ks.for_each([&](const void* x) { footprints += key_entry::footprint(x); });
