@@ -66,7 +66,9 @@ absl::StatusOr<uint64_t> KeyStage::commit(Duplicate* duplicate) {
         // its flags and size read, on insert).
         shard.keyspace.prefetch_slots(v[j + kPrefetchAhead].hash);
         prefetch_line(v[j + kPrefetchAhead].entry);
-        prefetch_line(static_cast<const char*>(v[j + kPrefetchAhead].entry) - 16);  // malloc's header
+        // malloc's header: a staged entry has no access word, so its block
+        // starts 4 bytes after its address (key_entry.h).
+        prefetch_line(static_cast<const char*>(v[j + kPrefetchAhead].entry) - 4);
       }
       const Staged& s = v[j];
       const std::string_view key = key_entry::key(s.entry);
@@ -79,8 +81,9 @@ absl::StatusOr<uint64_t> KeyStage::commit(Duplicate* duplicate) {
         v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(j));
         return absl::DataLossError("duplicate key");
       }
-      shard.keyspace.insert(s.entry, s.hash);
-      shard.note_write(key);
+      // The entry may move into the shard's slab: its key is read again.
+      void* in = shard.keyspace.insert(s.entry, s.hash);
+      shard.note_write(key_entry::key(in));
       ++n;
     }
     v.clear();
