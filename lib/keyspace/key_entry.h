@@ -1,4 +1,4 @@
-// Key entries: one allocation per key holding its name, its TTL when it has
+// Key entries: one block per key holding its name, its TTL when it has
 // one, and its hash: a small hash's listpack lives inline in the same
 // allocation; a large hash is a pointer to its FieldTable.
 //

@@ -2,9 +2,10 @@
 // lock serializes every call.
 //
 // Keys live in a KeyTable (the same open-addressing table the large hash
-// encoding uses) whose elements are key entries (key_entry.h): one
-// allocation per key, with a small hash's listpack inline. Every call takes
-// the key's hash, computed once by the caller with hash().
+// encoding uses) whose elements are key entries (key_entry.h): one block
+// per key, with a small hash's listpack inline — a slot of this keyspace's
+// slab (arena_) when it fits one, else malloc'd. Every call takes the key's
+// hash, computed once by the caller with hash().
 //
 // Expiry: a key's TTL lives in its entry (absolute Unix ms), and so do the
 // FieldBounds of a hash with field TTLs. A key dies at its TTL or when its
