@@ -205,6 +205,15 @@ void* into_arena(void* entry, Alloc alloc) {
   return fresh;
 }
 
+void* copy_slot(const void* entry, FieldArena* to) {
+  assert(flags(entry) & kSlot);
+  const size_t slot = slot_bytes(entry);
+  const uint8_t* b = block(const_cast<void*>(entry));
+  auto* copy = static_cast<uint8_t*>(to->allocate(slot));
+  std::memcpy(copy, b, slot);
+  return copy - (b - static_cast<const uint8_t*>(entry));  // the same layout
+}
+
 void* resize_payload(void* entry, size_t new_lp_bytes, Alloc alloc, size_t* new_footprint) {
   const uint8_t f = flags(entry);
   const size_t pre = (f & kAccess) ? 0 : kAccessBytes;

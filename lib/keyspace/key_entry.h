@@ -212,6 +212,11 @@ inline size_t footprint(const void* entry) {
 // returns the entry as it now is (`entry` itself when nothing changed).
 void* into_arena(void* entry, Alloc alloc);
 
+// A copy of the entry (REQUIRES: kSlot) in a slot of the same size from
+// `to`, slack included; the original is left as it is (its arena is
+// released wholesale: Keyspace::compact_arena). Returns the copy's address.
+void* copy_slot(const void* entry, FieldArena* to);
+
 // Returns the entry resized so that its listpack payload has room for
 // new_lp_bytes bytes, keeping the first min(old, new) listpack bytes, and
 // sets *new_footprint to what footprint() will say once the listpack's

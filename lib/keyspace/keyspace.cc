@@ -3,7 +3,6 @@
 
 #include <cassert>
 #include <cstdint>
-#include <cstring>
 
 #include "util/heap.h"
 
@@ -238,18 +237,12 @@ void Keyspace::set_access_words(bool on) {
 
 void Keyspace::compact_arena() {
   FieldArena fresh(kArenaSmallMaxPage);
-  if (arena_.live_bytes() != 0) {
-    table_.move_elements([&](void* e) -> void* {
-      if (!(key_entry::flags(e) & key_entry::kSlot)) return e;  // malloc'd
-      const size_t slot = key_entry::slot_bytes(e);
-      uint8_t* const b = key_entry::block(e);
-      auto* copy = static_cast<uint8_t*>(fresh.allocate(slot));
-      std::memcpy(copy, b, slot);
-      void* moved = copy - (b - static_cast<uint8_t*>(e));  // the same offset
-      index_repoint(e, moved);
-      return moved;
-    });
-  }
+  table_.move_elements([&](void* e) -> void* {
+    if (!(key_entry::flags(e) & key_entry::kSlot)) return e;  // malloc'd
+    void* moved = key_entry::copy_slot(e, &fresh);
+    index_repoint(e, moved);
+    return moved;
+  });
   arena_.swap(fresh);
   fresh.release_all();  // the old pages
 }

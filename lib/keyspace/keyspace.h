@@ -219,8 +219,7 @@ class Keyspace {
     return spare > kCompactFloor && spare * kCompactDen > arena_.live_bytes();
   }
   // Moves every entry that is a slot into a fresh arena, packed, and frees
-  // the old one (its free slots and pages); an arena with no live slot is
-  // simply released. The entries' pointers change (the table's and the
+  // the old one (its free slots and pages). The entries' pointers change (the table's and the
   // expiry indexes' follow); their bytes and footprints do not. O(keys +
   // their bytes). Runs at the start of find_for_write and at the end of
   // expire_some when compaction_due(): points where no caller holds an
